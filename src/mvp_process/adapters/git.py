@@ -1,0 +1,159 @@
+"""The small `git` wrapper every part of mvp-process goes through.
+
+It runs the real `git` binary in one repository (never the process's current
+directory by accident) and turns the states a user can fix (not a repository,
+unknown ref, shallow history) into `GitError`s that say how to fix them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mvp_process import proc
+from mvp_process.errors import CommandError, GitError
+
+_GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, **_GIT_ENV}
+
+
+class Git:
+    """One repository, addressed by its top-level folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def discover(cls, path: Path) -> Git:
+        """The repository containing `path`, or a `GitError` saying there is none."""
+        if not path.is_dir():
+            raise GitError(f"{path} is not a folder")
+        try:
+            result = proc.run(
+                ["git", "rev-parse", "--show-toplevel"], cwd=path, env=_env()
+            )
+        except proc.ToolMissing as exc:
+            raise GitError("git is not installed or not on PATH") from exc
+        if result.returncode != 0:
+            raise GitError(
+                f"{path} is not inside a git repository",
+                hint="run mvp-process from your project's checkout (git clone ...)",
+            )
+        return cls(Path(result.stdout.strip()))
+
+    def run(self, *args: str, check: bool = True) -> proc.Result:
+        """`git <args>` in this repository."""
+        return proc.run(["git", *args], cwd=self.root, env=_env(), check=check)
+
+    def out(self, *args: str) -> str:
+        """The stripped standard output of a `git` command that must succeed."""
+        return self.run(*args).stdout.strip()
+
+    # -- refs and history ---------------------------------------------------
+    def rev_parse(self, ref: str) -> str | None:
+        """The commit SHA `ref` names, or None when it names nothing."""
+        if ref.startswith("-"):
+            return None
+        result = self.run(
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            ref + "^{commit}",
+            check=False,
+        )
+        return result.stdout.strip() or None if result.returncode == 0 else None
+
+    def head_sha(self) -> str:
+        sha = self.rev_parse("HEAD")
+        if sha is None:
+            raise GitError(
+                "the repository has no commits yet", hint="commit your work first"
+            )
+        return sha
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch, or None on a detached HEAD."""
+        result = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+        return result.stdout.strip() or None if result.returncode == 0 else None
+
+    def default_remote_branch(self, remote: str = "origin") -> str | None:
+        """What `<remote>/HEAD` points at (e.g. `origin/main`), if it is set."""
+        result = self.run(
+            "symbolic-ref",
+            "--quiet",
+            "--short",
+            f"refs/remotes/{remote}/HEAD",
+            check=False,
+        )
+        return result.stdout.strip() or None if result.returncode == 0 else None
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        result = self.run("merge-base", "--end-of-options", a, b, check=False)
+        return result.stdout.strip() or None if result.returncode == 0 else None
+
+    def is_shallow(self) -> bool:
+        return self.out("rev-parse", "--is-shallow-repository") == "true"
+
+    def remotes(self) -> list[str]:
+        return self.out("remote").split()
+
+    def unshallow(self, remote: str) -> None:
+        """Fetch the full history from `remote` (for a merge-base in CI)."""
+        try:
+            self.run("fetch", "--quiet", "--unshallow", "--no-tags", remote)
+        except CommandError as exc:
+            raise GitError(
+                f"could not fetch the full history from {remote}",
+                hint="use `fetch-depth: 0` in actions/checkout",
+            ) from exc
+
+    def first_parent_ancestors(self, sha: str, limit: int) -> list[str]:
+        """`sha` and its first-parent ancestors, nearest first."""
+        return self.out(
+            "rev-list", "--first-parent", f"--max-count={limit}", sha
+        ).split()
+
+    def commit_messages(self, base: str, head: str) -> list[str]:
+        """Full messages of the commits in `base..head`."""
+        text = self.out("log", "--format=%B%x00", f"{base}..{head}")
+        return [m.strip() for m in text.split("\0") if m.strip()]
+
+    # -- content ------------------------------------------------------------
+    def diff_against(self, base: str) -> str:
+        """Zero-context diff from `base` to the working tree, as diff-cover parses."""
+        return (
+            self.out(
+                "-c",
+                "diff.mnemonicprefix=no",
+                "-c",
+                "diff.noprefix=no",
+                "diff",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-renames",
+                "-U0",
+                base,
+                "--",
+            )
+            + "\n"
+        )
+
+    def archive(self, sha: str, dest: Path) -> None:
+        """A gzipped tarball of exactly the commit `sha` (no untracked files)."""
+        self.run("archive", "--format=tar.gz", "-o", str(dest), sha)
+
+    def worktree_add(self, path: Path, sha: str) -> None:
+        self.run("worktree", "add", "--detach", "--force", str(path), sha)
+
+    def worktree_remove(self, path: Path) -> None:
+        self.run("worktree", "remove", "--force", str(path), check=False)
+        self.run("worktree", "prune", check=False)
+
+    def common_dir(self) -> Path:
+        """The `.git` folder shared by all worktrees (where caches may live)."""
+        path = Path(self.out("rev-parse", "--git-common-dir"))
+        return path if path.is_absolute() else (self.root / path).resolve()

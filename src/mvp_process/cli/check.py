@@ -1,0 +1,85 @@
+"""Run the CI gates (flake8, black, tests, coverage, diff-coverage) on this repo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from mvp_process import GATE_NAMES
+from mvp_process.cli import common
+from mvp_process.core.baseline import BaselineSource, RecomputeBaseline
+from mvp_process.core.check import run_check
+from mvp_process.gates.toolenv import ToolEnv
+from mvp_process.policy.gates import select_gates, split_names
+from mvp_process.report import jsonfile, terminal
+
+HELP = "run the CI gates against the merge-base with the base branch"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base", metavar="REF", help="base branch or ref")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help=f"run only these gates (comma-separated: {', '.join(GATE_NAMES)})",
+    )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help="skip these gates (comma-separated)",
+    )
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
+    parser.add_argument(
+        "--coverage-drop-max",
+        type=float,
+        metavar="POINTS",
+        help="allowed drop of project coverage, in percentage points",
+    )
+    parser.add_argument(
+        "--diff-coverage-min",
+        type=float,
+        metavar="PERCENT",
+        help="minimum coverage of changed lines",
+    )
+    parser.add_argument(
+        "--baseline",
+        choices=("auto", "status", "recompute", "none"),
+        help="where the coverage baseline comes from",
+    )
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    keys = {
+        "coverage-drop-max": args.coverage_drop_max,
+        "diff-coverage-min": args.diff_coverage_min,
+        "baseline": args.baseline,
+    }
+    return {k: v for k, v in keys.items() if v is not None}
+
+
+def run(args: argparse.Namespace) -> int:
+    gates = select_gates(GATE_NAMES, split_names(args.only), split_names(args.skip))
+    if args.json:
+        jsonfile.check_writable(args.json)
+    git, config = common.load(_overrides(args))
+    tools = ToolEnv.resolve(config.python, os.environ)
+    baselines: list[BaselineSource] = []
+    if config.baseline in ("auto", "recompute"):
+        baselines.append(RecomputeBaseline(git, tools, config.pytest_args))
+    progress = terminal.TerminalProgress(sys.stdout)
+    try:
+        report = run_check(
+            git, tools, config, gates, baselines, observer=progress, base=args.base
+        )
+    finally:
+        progress.close()
+    sys.stdout.write(terminal.render(report))
+    if args.json:
+        jsonfile.write(args.json, report.to_json())
+    return 0 if report.passed else 1

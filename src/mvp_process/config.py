@@ -1,0 +1,361 @@
+"""Typed configuration, built from explicit sources in a fixed order.
+
+1. `[tool.mvp-process]` (and `[tool.mvp-process.deploy]`) in the target repo's
+   `pyproject.toml`;
+2. environment variables `MVP_PROCESS_<KEY>` (`MVP_PROCESS_DEPLOY_<KEY>` for the
+   deploy table), which is how the composite action passes its inputs;
+3. command-line flags.
+
+Later sources override earlier ones. Unknown keys and wrong types are errors:
+a typo in a threshold must not silently fall back to the default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mvp_process.errors import ConfigError
+
+DEFAULT_BRANCH_PATTERN = r"^(?P<issue>[1-9][0-9]*)-[a-z0-9]+(?:-[a-z0-9]+)*$"
+BASELINE_MODES = ("auto", "status", "recompute", "none")
+TABLE = "tool.mvp-process"
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """`[tool.mvp-process.deploy]`: where and how a branch is deployed."""
+
+    staging_app: str | None = None
+    production_app: str | None = None
+    staging_branch: str = "staging"
+    production_branches: tuple[str, ...] = ("main", "master")
+    migrate_command: str | None = None
+    static_command: str | None = None
+    health_path: str = "/"
+    health_timeout: float = 120.0
+    health_expect: str | None = None
+    backup: bool = True
+    rollback: bool = True
+
+
+@dataclass(frozen=True)
+class GitHubEnv:
+    """What GitHub Actions tells a step about itself (all optional locally)."""
+
+    token: str | None = field(default=None, repr=False)
+    api_url: str = "https://api.github.com"
+    server_url: str = "https://github.com"
+    repository: str | None = None
+    event_name: str | None = None
+    event_path: str | None = None
+    sha: str | None = None
+    ref_name: str | None = None
+    base_ref: str | None = None
+    head_ref: str | None = None
+    run_id: str | None = None
+    step_summary: str | None = None
+    output: str | None = None
+    actions: bool = False
+
+    @property
+    def run_url(self) -> str | None:
+        """Link to the running workflow, for status `target_url`s."""
+        if self.repository and self.run_id:
+            return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}"
+        return None
+
+
+@dataclass(frozen=True)
+class HerokuEnv:
+    """Heroku credentials and endpoints (overridable so tests use a fake)."""
+
+    api_key: str | None = field(default=None, repr=False)
+    api_url: str = "https://api.heroku.com"
+    data_api_url: str = "https://api.data.heroku.com"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a command needs to know that is not in git itself."""
+
+    base: str | None = None
+    coverage_drop_max: float = 1.0
+    diff_coverage_min: float = 80.0
+    branch_pattern: str = DEFAULT_BRANCH_PATTERN
+    require_reviewer: bool = True
+    baseline: str = "auto"
+    python: str | None = None
+    pytest_args: tuple[str, ...] = ()
+    black_diff: bool = False
+    parallel: bool = False
+    deploy: DeployConfig = field(default_factory=DeployConfig)
+    github: GitHubEnv = field(default_factory=GitHubEnv)
+    heroku: HerokuEnv = field(default_factory=HerokuEnv)
+
+
+# -- value parsers: (toml value | env string) -> typed value ---------------------
+def _type_name(value: object) -> str:
+    return {str: "a string", bool: "a boolean", list: "a list"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _as_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.lower() in ("false", "0", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _as_number(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise ValueError("must be a number")
+
+
+def _as_percent(value: object) -> float:
+    number = _as_number(value)
+    if not 0 <= number <= 100:
+        raise ValueError("must be between 0 and 100")
+    return number
+
+
+def _as_str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _as_optional_str(value: object) -> str | None:
+    return _as_str(value) or None
+
+
+def _as_str_tuple(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError("must be a list of strings")
+
+
+def _as_args(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(value.split())
+    return _as_str_tuple(value)
+
+
+def _as_pattern(value: object) -> str:
+    text = _as_str(value)
+    try:
+        compiled = re.compile(text)
+    except re.error as exc:
+        raise ValueError(f"is not a valid regular expression ({exc})") from exc
+    if "issue" not in compiled.groupindex and compiled.groups < 1:
+        raise ValueError("needs a group that captures the issue number, (?P<issue>...)")
+    return text
+
+
+def _as_baseline(value: object) -> str:
+    text = _as_str(value)
+    if text not in BASELINE_MODES:
+        raise ValueError(f"must be one of {', '.join(BASELINE_MODES)}")
+    return text
+
+
+def _as_health_path(value: object) -> str:
+    text = _as_str(value)
+    if not text.startswith("/"):
+        raise ValueError("must start with /")
+    return text
+
+
+def _as_timeout(value: object) -> float:
+    number = _as_number(value)
+    if number <= 0:
+        raise ValueError("must be more than 0 seconds")
+    return number
+
+
+def _as_drop(value: object) -> float:
+    number = _as_number(value)
+    if number < 0:
+        raise ValueError("must be 0 or more percentage points")
+    return number
+
+
+Parser = Callable[[object], Any]
+
+KEYS: dict[str, Parser] = {
+    "base": _as_optional_str,
+    "coverage-drop-max": _as_drop,
+    "diff-coverage-min": _as_percent,
+    "branch-pattern": _as_pattern,
+    "require-reviewer": _as_bool,
+    "baseline": _as_baseline,
+    "python": _as_optional_str,
+    "pytest-args": _as_args,
+    "black-diff": _as_bool,
+    "parallel": _as_bool,
+}
+DEPLOY_KEYS: dict[str, Parser] = {
+    "staging-app": _as_optional_str,
+    "production-app": _as_optional_str,
+    "staging-branch": _as_str,
+    "production-branches": _as_str_tuple,
+    "migrate-command": _as_optional_str,
+    "static-command": _as_optional_str,
+    "health-path": _as_health_path,
+    "health-timeout": _as_timeout,
+    "health-expect": _as_optional_str,
+    "backup": _as_bool,
+    "rollback": _as_bool,
+}
+
+
+def _field(key: str) -> str:
+    return key.replace("-", "_")
+
+
+def _parse_table(
+    raw: Mapping[str, object], keys: Mapping[str, Parser], where: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in keys:
+            close = difflib.get_close_matches(key, list(keys), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else ""
+            raise ConfigError(
+                f"unknown key '{key}' in {where}",
+                hint=hint or f"known keys: {', '.join(sorted(keys))}",
+            )
+        try:
+            values[_field(key)] = keys[key](value)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{where}: '{key}' {exc}, got {value!r} ({_type_name(value)})"
+            ) from None
+    return values
+
+
+def read_pyproject(root: Path) -> tuple[dict[str, object], dict[str, object]]:
+    """The raw `[tool.mvp-process]` and its `deploy` sub-table (empty if absent)."""
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return {}, {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML: {exc}", hint="fix the file's syntax"
+        ) from None
+    tool = data.get("tool", {})
+    table = tool.get("mvp-process", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{TABLE}] in {path} must be a table")
+    table = dict(table)
+    deploy = table.pop("deploy", {})
+    if not isinstance(deploy, dict):
+        raise ConfigError(f"[{TABLE}.deploy] in {path} must be a table")
+    return table, deploy
+
+
+def _from_env(
+    env: Mapping[str, str], prefix: str, keys: Mapping[str, Parser]
+) -> dict[str, str]:
+    found = {}
+    for key in keys:
+        value = env.get(prefix + key.upper().replace("-", "_"), "")
+        if value.strip():
+            found[key] = value.strip()
+    return found
+
+
+def github_env(env: Mapping[str, str]) -> GitHubEnv:
+    """Read GitHub Actions' own variables; empty ones count as unset."""
+
+    def get(name: str) -> str | None:
+        return env.get(name) or None
+
+    return GitHubEnv(
+        token=get("GITHUB_TOKEN"),
+        api_url=(get("GITHUB_API_URL") or GitHubEnv.api_url).rstrip("/"),
+        server_url=(get("GITHUB_SERVER_URL") or GitHubEnv.server_url).rstrip("/"),
+        repository=get("GITHUB_REPOSITORY"),
+        event_name=get("GITHUB_EVENT_NAME"),
+        event_path=get("GITHUB_EVENT_PATH"),
+        sha=get("GITHUB_SHA"),
+        ref_name=get("GITHUB_REF_NAME"),
+        base_ref=get("GITHUB_BASE_REF"),
+        head_ref=get("GITHUB_HEAD_REF"),
+        run_id=get("GITHUB_RUN_ID"),
+        step_summary=get("GITHUB_STEP_SUMMARY"),
+        output=get("GITHUB_OUTPUT"),
+        actions=env.get("GITHUB_ACTIONS") == "true",
+    )
+
+
+def heroku_env(env: Mapping[str, str]) -> HerokuEnv:
+    return HerokuEnv(
+        api_key=env.get("HEROKU_API_KEY") or None,
+        api_url=(env.get("HEROKU_API_URL") or HerokuEnv.api_url).rstrip("/"),
+        data_api_url=(env.get("HEROKU_DATA_API_URL") or HerokuEnv.data_api_url).rstrip(
+            "/"
+        ),
+    )
+
+
+def load_config(
+    root: Path,
+    env: Mapping[str, str],
+    overrides: Mapping[str, object] | None = None,
+    deploy_overrides: Mapping[str, object] | None = None,
+) -> Config:
+    """Merge pyproject, environment and flags (in that order) into a `Config`."""
+    table, deploy_table = read_pyproject(root)
+    where = f"[{TABLE}] of {root / 'pyproject.toml'}"
+    values = _parse_table(table, KEYS, where)
+    values.update(
+        _parse_table(
+            _from_env(env, "MVP_PROCESS_", KEYS), KEYS, "MVP_PROCESS_* environment"
+        )
+    )
+    values.update(_parse_table(overrides or {}, KEYS, "command-line flags"))
+    deploy = _parse_table(deploy_table, DEPLOY_KEYS, f"[{TABLE}.deploy]")
+    deploy.update(
+        _parse_table(
+            _from_env(env, "MVP_PROCESS_DEPLOY_", DEPLOY_KEYS),
+            DEPLOY_KEYS,
+            "MVP_PROCESS_DEPLOY_* environment",
+        )
+    )
+    deploy.update(
+        _parse_table(deploy_overrides or {}, DEPLOY_KEYS, "command-line flags")
+    )
+    return Config(
+        **values,
+        deploy=DeployConfig(**deploy),
+        github=github_env(env),
+        heroku=heroku_env(env),
+    )
+
+
+def replace(config: Config, **changes: Any) -> Config:
+    """A copy of `config` with `changes` (typed values, field names)."""
+    return dataclasses.replace(config, **changes)

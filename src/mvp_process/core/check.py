@@ -1,0 +1,185 @@
+"""The `check` core: run the selected gates concurrently and gather a report.
+
+flake8, black, the test run and (when needed) the baseline recompute start at
+once; coverage and diff-coverage are decided as soon as the figures they need
+exist. Collaborators are passed in, so tests drive this with real repositories
+and whatever baseline sources they like.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any, Protocol
+
+from mvp_process import GATE_NAMES
+from mvp_process.adapters.git import Git
+from mvp_process.config import Config
+from mvp_process.core.baseline import BaselineSource, find_baseline
+from mvp_process.core.target import Target, resolve
+from mvp_process.gates import black, coverage, diff_coverage, flake8, tests
+from mvp_process.gates.coverage import Baseline, NoBaseline
+from mvp_process.gates.toolenv import ToolEnv
+from mvp_process.policy.gates import overall_passed
+from mvp_process.results import CheckReport, GateResult
+
+TEST_GATES = ("tests", "coverage", "diff-coverage")
+
+
+class Observer(Protocol):
+    """Told as gates start and finish (the live progress display)."""
+
+    def started(self, name: str) -> None: ...
+
+    def finished(self, result: GateResult) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+
+class Silent:
+    """An observer that says nothing."""
+
+    def started(self, name: str) -> None:
+        pass
+
+    def finished(self, result: GateResult) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        pass
+
+
+TestRunner = Callable[[Path], tests.TestRun]
+
+
+def run_check(
+    git: Git,
+    tools: ToolEnv,
+    config: Config,
+    gates: Sequence[str] = GATE_NAMES,
+    baselines: Sequence[BaselineSource] = (),
+    observer: Observer | None = None,
+    base: str | None = None,
+    test_runner: TestRunner | None = None,
+) -> CheckReport:
+    """Resolve the target, run `gates`, and return the report (nothing printed)."""
+    watcher = observer or Silent()
+    notes: list[str] = []
+
+    def note(text: str) -> None:
+        notes.append(text)
+        watcher.note(text)
+
+    target = resolve(git, config, base, note)
+    tools.require(gates, git.root)
+    runner = test_runner or (
+        lambda out: tests.run_pytest(
+            tools, git.root, out, pytest_args=config.pytest_args
+        )
+    )
+    with tempfile.TemporaryDirectory(prefix="mvp-process-") as tmp:
+        results = _run_gates(
+            git, tools, config, gates, baselines, watcher, target, runner, Path(tmp)
+        )
+    ordered = tuple(results[name] for name in GATE_NAMES if name in results)
+    return CheckReport(
+        passed=overall_passed(r.passed for r in ordered),
+        gates=ordered,
+        head_sha=target.head,
+        base_ref=target.base_ref,
+        merge_base=target.merge_base,
+        skipped=tuple(g for g in GATE_NAMES if g not in gates),
+        notes=tuple(notes),
+    )
+
+
+def _run_gates(
+    git: Git,
+    tools: ToolEnv,
+    config: Config,
+    gates: Sequence[str],
+    baselines: Sequence[BaselineSource],
+    watcher: Observer,
+    target: Target,
+    runner: TestRunner,
+    tmp: Path,
+) -> dict[str, GateResult]:
+    results: dict[str, GateResult] = {}
+    root = git.root
+
+    def finish(result: GateResult) -> None:
+        results[result.name] = result
+        watcher.finished(result)
+
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="gate") as pool:
+        jobs: dict[Future[Any], str] = {}
+
+        def submit(name: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> None:
+            if name in GATE_NAMES:
+                watcher.started(name)
+            jobs[pool.submit(fn, *args, **kw)] = name
+
+        if "flake8" in gates:
+            submit("flake8", flake8.run, tools, root)
+        if "black" in gates:
+            submit("black", black.run, tools, root, show_diff=config.black_diff)
+        if any(g in gates for g in TEST_GATES):
+            submit("tests" if "tests" in gates else "pytest", runner, tmp / "head")
+        want_baseline = "coverage" in gates and target.merge_base != target.head
+        if want_baseline:
+            submit("baseline", find_baseline, baselines, target.merge_base)
+
+        run: tests.TestRun | None = None
+        found: Baseline | NoBaseline | None = None
+        pending = set(jobs)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                name, value = jobs[future], future.result()
+                if name in ("flake8", "black"):
+                    finish(value)
+                elif name == "baseline":
+                    found = value
+                else:
+                    run = value
+                    _after_tests(run, gates, git, target, config, watcher, finish)
+            if "coverage" in gates and run is not None:
+                if not want_baseline:
+                    found = Baseline(
+                        run.coverage_percent or 0.0,
+                        target.head,
+                        "head",
+                        "HEAD is the merge-base",
+                    )
+                if found is not None and "coverage" not in results:
+                    finish(
+                        coverage.gate_result(
+                            run.coverage_percent, found, config.coverage_drop_max
+                        )
+                    )
+    return results
+
+
+def _after_tests(
+    run: tests.TestRun,
+    gates: Sequence[str],
+    git: Git,
+    target: Target,
+    config: Config,
+    watcher: Observer,
+    finish: Callable[[GateResult], None],
+) -> None:
+    if "tests" in gates:
+        finish(tests.gate_result(run))
+    if "coverage" in gates:
+        watcher.started("coverage")
+    if "diff-coverage" in gates:
+        watcher.started("diff-coverage")
+        diff = git.diff_against(target.merge_base)
+        finish(
+            diff_coverage.run(
+                diff, run.coverage_xml, git.root, config.diff_coverage_min
+            )
+        )

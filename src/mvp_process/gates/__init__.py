@@ -1,0 +1,1 @@
+"""One module per gate; each returns a frozen `GateResult` and knows no reporter."""

@@ -1,0 +1,1 @@
+"""Pure decisions: no I/O, no subprocesses, no clients. Tested with parametrize."""

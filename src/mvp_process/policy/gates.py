@@ -1,0 +1,156 @@
+"""Pass/fail decisions of the gates, from figures the gates measured."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# pytest's documented exit codes.
+PYTEST_EXIT = {
+    0: "all tests passed",
+    1: "tests failed",
+    2: "interrupted",
+    3: "internal error",
+    4: "usage error",
+    5: "no tests collected",
+}
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Decision:
+    passed: bool
+    summary: str
+
+
+def overall_passed(results: Iterable[bool]) -> bool:
+    """A check passes when every gate it ran passed (and it ran at least one)."""
+    outcomes = list(results)
+    return bool(outcomes) and all(outcomes)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def tests_decision(
+    exit_code: int,
+    total: int,
+    failed: int,
+    errors: int,
+    collection_errors: int,
+    skipped: int = 0,
+) -> Decision:
+    """Never a silent pass: nothing collected, or a crash, is a failure."""
+    if exit_code == 5 or (exit_code == 0 and total == 0):
+        return Decision(False, "no tests collected: pytest found no tests to run")
+    if collection_errors:
+        return Decision(
+            False, f"{plural(collection_errors, 'collection error')}: tests did not run"
+        )
+    if failed or errors:
+        parts = [plural(failed, "failed")] if failed else []
+        parts += [plural(errors, "error")] if errors else []
+        return Decision(False, f"{', '.join(parts)} of {plural(total, 'test')}")
+    if exit_code != 0:
+        meaning = PYTEST_EXIT.get(exit_code, "unexpected exit")
+        return Decision(
+            False, f"pytest could not complete (exit code {exit_code}: {meaning})"
+        )
+    passed = total - skipped
+    summary = f"{passed} passed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    return Decision(True, summary)
+
+
+def coverage_decision(
+    current: float | None,
+    baseline: float | None,
+    max_drop: float,
+    baseline_note: str = "",
+) -> Decision:
+    """Project coverage may drop by at most `max_drop` percentage points."""
+    if current is None:
+        return Decision(False, "no coverage data from the test run")
+    if baseline is None:
+        why = f" ({baseline_note})" if baseline_note else ""
+        return Decision(True, f"{current:.2f}%; no baseline to compare with{why}")
+    change = current - baseline
+    text = f"{baseline:.2f}% → {current:.2f}% ({change:+.2f} points"
+    if -change > max_drop + EPSILON:
+        return Decision(False, f"{text}, more than the {max_drop:g} allowed)")
+    return Decision(True, f"{text}, max drop {max_drop:g})")
+
+
+def diff_coverage_decision(
+    changed_lines: int,
+    measured: int,
+    covered: int,
+    minimum: float,
+    mismatch: str = "",
+    unmeasured_files: tuple[str, ...] = (),
+) -> Decision:
+    """Coverage of changed lines; missing data is said, never shown as 100%."""
+    if changed_lines == 0:
+        return Decision(True, "no Python lines changed")
+    if measured == 0:
+        if mismatch:
+            return Decision(
+                False,
+                "Python lines changed but none matched coverage data: " + mismatch,
+            )
+        files = ", ".join(unmeasured_files[:5]) or "the changed files"
+        more = len(unmeasured_files) - 5
+        return Decision(
+            True,
+            f"no changed lines with coverage data ({plural(changed_lines, 'line')} "
+            f"changed in {files}{f' and {more} more' if more > 0 else ''}, "
+            "which coverage does not measure or are not executable)",
+        )
+    percent = 100.0 * covered / measured
+    text = f"{percent:.2f}% of {plural(measured, 'changed line')} covered"
+    if percent + EPSILON < minimum:
+        return Decision(False, f"{text}, below the {minimum:g}% required")
+    return Decision(True, f"{text} (min {minimum:g}%)")
+
+
+def line_ranges(lines: Iterable[int]) -> list[tuple[int, int]]:
+    """[1, 2, 3, 7, 9, 10] -> [(1, 3), (7, 7), (9, 10)]."""
+    ranges: list[tuple[int, int]] = []
+    for line in sorted(set(lines)):
+        if ranges and line == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], line)
+        else:
+            ranges.append((line, line))
+    return ranges
+
+
+def format_ranges(ranges: Iterable[tuple[int, int]]) -> str:
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+def select_gates(
+    all_gates: tuple[str, ...], only: Iterable[str] = (), skip: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """The gates to run, in contract order; unknown names are a usage error."""
+    only, skip = list(only), list(skip)
+    unknown = sorted(set(only + skip) - set(all_gates))
+    if unknown:
+        from mvp_process.errors import ConfigError
+
+        raise ConfigError(
+            f"unknown gate name(s): {', '.join(unknown)}",
+            hint=f"gate names are {', '.join(all_gates)}",
+        )
+    chosen = tuple(g for g in all_gates if (not only or g in only) and g not in skip)
+    if not chosen:
+        from mvp_process.errors import ConfigError
+
+        raise ConfigError("--only/--skip leave no gate to run")
+    return chosen
+
+
+def split_names(values: Iterable[str]) -> list[str]:
+    """`--only flake8,black --only tests` -> ['flake8', 'black', 'tests']."""
+    return [p.strip() for v in values for p in v.split(",") if p.strip()]

@@ -1,0 +1,68 @@
+"""The GitHub Actions workflow-command surface: annotations, outputs, job summary.
+
+These are files and stdout lines the runner reads, documented at
+https://docs.github.com/actions/reference/workflow-commands-for-github-actions.
+Everything written here passes through `redact`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from mvp_process.redact import redact
+from mvp_process.results import Finding
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow-command message (the part after `::`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow-command property value (file=, title=...)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding, title: str = "") -> str:
+    """`::error file=...,line=...::message` for one finding."""
+    props = [f"file={escape_property(finding.path)}", f"line={finding.line}"]
+    if finding.end_line and finding.end_line != finding.line:
+        props.append(f"endLine={finding.end_line}")
+    elif finding.col:
+        props.append(f"col={finding.col}")
+    if title:
+        props.append(f"title={escape_property(title)}")
+    message = f"{finding.code} {finding.message}".strip()
+    return redact(f"::{finding.level} {','.join(props)}::{escape_data(message)}")
+
+
+def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:
+    """Append step outputs to `$GITHUB_OUTPUT` (multi-line safe)."""
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as handle:
+        for name, value in outputs.items():
+            value = redact(str(value))
+            if "\n" in value:
+                delimiter = f"ghadelimiter_{uuid.uuid4()}"
+                handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+            else:
+                handle.write(f"{name}={value}\n")
+
+
+def append_summary(path: str | None, markdown: str) -> None:
+    """Append Markdown to `$GITHUB_STEP_SUMMARY`."""
+    if not path:
+        return
+    with open(Path(path), "a", encoding="utf-8") as handle:
+        handle.write(redact(markdown).rstrip("\n") + "\n\n")
+
+
+def command(stream: TextIO, name: str, message: str = "", **props: str) -> None:
+    """Print any workflow command (`warning`, `notice`, `group`...)."""
+    text = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
+    head = f"::{name} {text}" if text else f"::{name}"
+    stream.write(redact(f"{head}::{escape_data(message)}") + "\n")

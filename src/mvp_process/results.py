@@ -1,0 +1,105 @@
+"""The data every gate returns and every reporter consumes.
+
+Gates know nothing of GitHub or terminals: they return a `GateResult`; the
+`CheckReport` gathers them. Reporters (terminal, JSON, Actions, PR comment)
+only read these objects, so adding a reporter never touches a gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Level = Literal["error", "warning", "notice"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at a place in a file: a flake8 code or an uncovered range."""
+
+    path: str
+    line: int
+    message: str
+    code: str = ""
+    col: int | None = None
+    end_line: int | None = None
+    level: Level = "error"
+
+    def location(self) -> str:
+        where = f"{self.path}:{self.line}"
+        if self.end_line and self.end_line != self.line:
+            where += f"-{self.end_line}"
+        elif self.col:
+            where += f":{self.col}"
+        return where
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "end_line": self.end_line or self.line,
+            "col": self.col,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The outcome of one gate.
+
+    `summary` is one line for tables and commit statuses; `details` are the lines
+    a person reads to fix a failure; `findings` are the located problems that
+    become annotations; `metrics` carries gate-specific figures for JSON.
+    """
+
+    name: str
+    passed: bool
+    summary: str
+    details: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    duration: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "summary": self.summary,
+            "details": list(self.details),
+            "findings": [f.to_json() for f in self.findings],
+            "duration": round(self.duration, 3),
+            **dict(self.metrics),
+        }
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """All gates of one `check` run, plus what they were measured against."""
+
+    passed: bool
+    gates: tuple[GateResult, ...]
+    head_sha: str
+    base_ref: str | None
+    merge_base: str | None
+    skipped: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def gate(self, name: str) -> GateResult | None:
+        return next((g for g in self.gates if g.name == name), None)
+
+    def metric(self, gate: str, key: str) -> Any:
+        result = self.gate(gate)
+        return None if result is None else result.metrics.get(key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "gates": [g.to_json() for g in self.gates],
+            "head": self.head_sha,
+            "base": self.base_ref,
+            "merge_base": self.merge_base,
+            "skipped": list(self.skipped),
+            "notes": list(self.notes),
+        }

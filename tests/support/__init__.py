@@ -1,0 +1,1 @@
+"""Test helpers: real git repositories, sample projects, fake servers."""
