@@ -13,7 +13,7 @@ from mvp_process.core.baseline import BaselineSource, RecomputeBaseline
 from mvp_process.core.check import run_check
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy.gates import select_gates, split_names
-from mvp_process.report import jsonfile, terminal
+from mvp_process.report import actions, jsonfile, markdown, terminal
 
 HELP = "run the CI gates against the merge-base with the base branch"
 
@@ -82,4 +82,6 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(terminal.render(report))
     if args.json:
         jsonfile.write(args.json, report.to_json())
+    actions.write_outputs(config.github.output, markdown.outputs(report))
+    actions.append_summary(config.github.step_summary, markdown.summary(report))
     return 0 if report.passed else 1
