@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from mvp_process import proc
-from mvp_process.errors import CommandError, GitError
+from mvp_process.errors import CommandError, GitError, ToolMissing
 
 _GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
 
@@ -35,7 +35,7 @@ class Git:
             result = proc.run(
                 ["git", "rev-parse", "--show-toplevel"], cwd=path, env=_env()
             )
-        except proc.ToolMissing as exc:
+        except ToolMissing as exc:
             raise GitError("git is not installed or not on PATH") from exc
         if result.returncode != 0:
             raise GitError(

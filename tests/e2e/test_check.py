@@ -1,0 +1,277 @@
+"""`mvp-process check` end to end: real repositories, real flake8/black/pytest.
+
+One repository per outcome; each asserts the exit code and the JSON report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.cli import Outcome, run_cli
+from support.project import (
+    CALC,
+    TESTED_FEATURE,
+    UNTESTED_FEATURE,
+    feature_branch,
+    sample_project,
+)
+from support.repo import Repo
+
+
+@pytest.fixture
+def check(
+    repo: Repo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    def run(*args: str) -> Outcome:
+        report = tmp_path / "report.json"
+        report.unlink(missing_ok=True)
+        return run_cli(repo.path, ["check", *args], monkeypatch, capsys, report)
+
+    return run
+
+
+def test_all_clean_passes(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, TESTED_FEATURE)
+    result = check()
+    assert result.code == 0, result.out + result.err
+    assert result.report["passed"] is True
+    assert [g["name"] for g in result.report["gates"]] == [
+        "flake8",
+        "black",
+        "tests",
+        "coverage",
+        "diff-coverage",
+    ]
+    assert all(g["passed"] and g["summary"] for g in result.report["gates"])
+    assert result.gate("tests")["total"] == 3
+    assert result.gate("coverage")["before"] == 100.0
+    assert result.gate("coverage")["after"] == 100.0
+    assert result.gate("diff-coverage")["percent"] == 100.0
+    assert result.report["merge_base"] == repo.sha("main")
+    assert "PASS diff-coverage" in result.out
+    assert "mvp-process check: PASSED" in result.out
+    # The user's own files are untouched: no .coverage, no coverage.xml.
+    assert not (repo.path / ".coverage").exists()
+    assert not (repo.path / "coverage.xml").exists()
+    assert repo.git("status", "--porcelain") == ""
+
+
+def test_flake8_finding_fails_and_is_listed(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, {"calc/extra.py": "import os\n\n\ndef f():\n    return 1\n"})
+    result = check()
+    assert result.code == 1
+    gate = result.gate("flake8")
+    assert gate["passed"] is False
+    assert gate["details"] == ["calc/extra.py:1:1 F401 'os' imported but unused"]
+    assert gate["findings"][0]["code"] == "F401"
+    assert gate["findings"][0]["path"] == "calc/extra.py"
+    assert result.gate("black")["passed"] is True
+    assert "FAIL flake8" in result.out
+
+
+def test_flake8_honours_the_repository_config(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(
+        repo,
+        {
+            "calc/extra.py": "import os\n",
+            ".flake8": "[flake8]\nper-file-ignores = calc/extra.py:F401\n",
+        },
+    )
+    result = check("--only", "flake8")
+    assert result.code == 0, result.out
+    assert [g["name"] for g in result.report["gates"]] == ["flake8"]
+    assert result.report["skipped"] == ["black", "tests", "coverage", "diff-coverage"]
+
+
+def test_black_reformat_fails_and_lists_files(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, {"calc/ugly.py": "x = {  'a':1 }\n"})
+    result = check("--skip", "tests,coverage,diff-coverage")
+    assert result.code == 1
+    gate = result.gate("black")
+    assert gate["passed"] is False
+    assert gate["files"] == ["calc/ugly.py"]
+    assert gate["summary"] == "1 file would be reformatted"
+
+
+def test_black_diff_on_request(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(
+        repo,
+        {
+            "calc/ugly.py": "x = {  'a':1 }\n",
+            "pyproject.toml": "[tool.mvp-process]\nblack-diff = true\n",
+        },
+    )
+    result = check("--only", "black")
+    assert result.code == 1
+    assert any(line.startswith("+x = {") for line in result.gate("black")["details"])
+
+
+def test_black_honours_tool_black(repo: Repo, check) -> None:
+    sample_project(repo)
+    long_line = "VALUE = [" + ", ".join(f"'{i:02}'" for i in range(20)) + "]\n"
+    feature_branch(
+        repo,
+        {
+            "calc/long.py": long_line.replace("'", '"'),
+            "pyproject.toml": "[tool.black]\nline-length = 200\n",
+        },
+    )
+    assert check("--only", "black").code == 0
+
+
+def test_failing_test_is_named_with_its_first_failure_line(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(
+        repo,
+        {"tests/test_broken.py": """
+            from calc import add
+
+
+            class TestAdd:
+                def test_wrong(self):
+                    assert add(2, 2) == 5
+            """},
+    )
+    result = check()
+    assert result.code == 1
+    gate = result.gate("tests")
+    assert gate["passed"] is False
+    assert gate["summary"] == "1 failed of 3 tests"
+    failure = gate["failures"][0]
+    assert failure["id"] == "tests/test_broken.py::TestAdd::test_wrong"
+    assert failure["message"] == "assert 4 == 5"
+    assert gate["findings"][0]["line"] == 5
+    assert "tests/test_broken.py::TestAdd::test_wrong: assert 4 == 5" in result.out
+
+
+def test_no_tests_collected_is_a_failure(repo: Repo, check) -> None:
+    repo.commit("empty", {"calc/__init__.py": CALC})
+    repo.push("main")
+    feature_branch(repo, {"calc/more.py": "X = 1\n"})
+    result = check("--only", "tests")
+    assert result.code == 1
+    assert result.gate("tests")["summary"].startswith("no tests collected")
+
+
+def test_collection_error_is_a_failure(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, {"tests/test_syntax.py": "import does_not_exist\n"})
+    result = check("--only", "tests")
+    assert result.code == 1
+    gate = result.gate("tests")
+    assert gate["summary"] == "1 collection error: tests did not run"
+    assert "does_not_exist" in gate["failures"][0]["message"]
+
+
+def test_coverage_drop_beyond_threshold_fails(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, UNTESTED_FEATURE)
+    result = check("--skip", "diff-coverage")
+    assert result.code == 1
+    gate = result.gate("coverage")
+    assert gate["passed"] is False
+    assert gate["before"] == 100.0
+    assert gate["after"] < 99.0
+    assert gate["baseline"]["source"] == "recomputed"
+    assert "100.00% →" in gate["summary"]
+
+
+def test_coverage_drop_within_threshold_passes(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, UNTESTED_FEATURE)
+    result = check("--only", "coverage", "--coverage-drop-max", "50")
+    assert result.code == 0, result.out
+    assert result.gate("coverage")["passed"] is True
+
+
+def test_second_check_reuses_the_baseline(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, TESTED_FEATURE)
+    first = check("--only", "coverage")
+    second = check("--only", "coverage")
+    assert first.gate("coverage")["baseline"]["source"] == "recomputed"
+    assert second.gate("coverage")["baseline"]["source"] == "cache"
+    assert second.gate("coverage")["before"] == first.gate("coverage")["before"]
+
+
+def test_poor_diff_coverage_lists_uncovered_ranges(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, UNTESTED_FEATURE)
+    result = check("--only", "diff-coverage")
+    assert result.code == 1
+    gate = result.gate("diff-coverage")
+    assert gate["passed"] is False
+    assert gate["changed_lines"] == 10  # blank lines included
+    assert gate["measured_lines"] == 6  # the two `def` lines run at import
+    assert gate["uncovered_lines"] == 4
+    assert gate["percent"] == pytest.approx(33.33)
+    assert gate["uncovered"] == {"calc/__init__.py": "13-15, 19"}
+    assert [(f["line"], f["end_line"]) for f in gate["findings"]] == [
+        (13, 15),
+        (19, 19),
+    ]
+    assert "below the 80% required" in gate["summary"]
+
+
+def test_no_python_change_passes_and_says_so(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, {"README.md": "# calc\n"})
+    result = check("--only", "diff-coverage")
+    assert result.code == 0
+    assert result.gate("diff-coverage")["summary"] == "no Python lines changed"
+
+
+def test_path_mismatch_is_named(repo: Repo, check) -> None:
+    sample_project(repo)
+    # Coverage data for calc/ recorded under another prefix: a classic mismatch.
+    feature_branch(
+        repo,
+        {
+            "app/calc/__init__.py": CALC + "\n\ndef mul(a, b):\n    return a * b\n",
+            "app/conftest.py": "",
+            "pyproject.toml": '[tool.coverage.run]\nsource = ["calc"]\n',
+        },
+    )
+    result = check("--only", "diff-coverage")
+    assert result.code == 1
+    summary = result.gate("diff-coverage")["summary"]
+    assert summary.startswith("Python lines changed but none matched coverage data")
+    assert "app/calc/__init__.py" in summary and "'calc/__init__.py'" in summary
+
+
+def test_changed_lines_in_unmeasured_files_are_said_plainly(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, {"scripts/tool.py": "print('hi')\n"})
+    result = check("--only", "diff-coverage")
+    assert result.code == 0
+    summary = result.gate("diff-coverage")["summary"]
+    assert summary.startswith("no changed lines with coverage data")
+    assert "scripts/tool.py" in summary
+
+
+def test_check_on_the_base_branch_itself(repo: Repo, check) -> None:
+    sample_project(repo)
+    result = check()
+    assert result.code == 0, result.out
+    assert result.gate("coverage")["baseline"]["source"] == "head"
+    assert result.gate("diff-coverage")["summary"] == "no Python lines changed"
+
+
+def test_uncommitted_changes_are_checked(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, TESTED_FEATURE)
+    module = repo.path / "calc" / "__init__.py"
+    module.write_text(module.read_text() + "\n\ndef untested(a):\n    return a\n")
+    result = check("--only", "diff-coverage")
+    assert result.code == 1
+    assert "calc/__init__.py" in result.gate("diff-coverage")["uncovered"]
