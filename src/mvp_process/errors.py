@@ -6,6 +6,8 @@ and no traceback; every other exception is a bug in mvp-process (exit code 3).
 
 from __future__ import annotations
 
+from mvp_process.redact import redact
+
 
 class MvpError(Exception):
     """An expected failure: bad usage, configuration or environment."""
@@ -48,7 +50,7 @@ class CommandError(MvpError):
         message = f"command failed with exit code {returncode}: {shown}"
         if tail:
             message += "\n" + tail
-        super().__init__(message, hint=hint)
+        super().__init__(redact(message), hint=hint)
         self.cmd = args
         self.returncode = returncode
         self.output = output

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mvp_process.errors import CommandError, ToolMissing
-from mvp_process.redact import redact
 
 
 @dataclass(frozen=True)
@@ -66,5 +65,5 @@ def run(
         ) from exc
     result = Result(argv, done.returncode, done.stdout, done.stderr)
     if check and done.returncode != 0:
-        raise CommandError(argv, done.returncode, redact(result.output), hint=hint)
+        raise CommandError(argv, done.returncode, result.output, hint=hint)
     return result

@@ -1,4 +1,4 @@
-"""Bad input: exit 2, one message that says what to fix, no traceback, nothing changed."""
+"""Bad input: exit 2, one clear message, no traceback, nothing changed."""
 
 from __future__ import annotations
 

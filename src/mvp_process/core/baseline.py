@@ -70,12 +70,16 @@ def cache_key(sha: str, tools: ToolEnv, pytest_args: Sequence[str]) -> str:
     return f"{sha}:{hashlib.sha256(recipe.encode()).hexdigest()[:16]}"
 
 
-def worktree_env(tree: Path) -> dict[str, str]:
-    """Import the worktree's code, not an editable install of the checkout."""
+def worktree_env(tree: Path, inherited: str | None = None) -> dict[str, str]:
+    """Import the worktree's code, not an editable install of the checkout.
+
+    PYTHONPATH entries come before site-packages and the `.pth` files of editable
+    installs, so the worktree's `src/` (or root) shadows the checkout.
+    """
     paths = [str(tree / "src")] if (tree / "src").is_dir() else []
     paths.append(str(tree))
-    if os.environ.get("PYTHONPATH"):
-        paths.append(os.environ["PYTHONPATH"])
+    if inherited:
+        paths.append(inherited)
     return {"PYTHONPATH": os.pathsep.join(paths)}
 
 
@@ -108,7 +112,7 @@ class RecomputeBaseline:
                 tree,
                 scratch / "out",
                 pytest_args=self.pytest_args,
-                extra_env=worktree_env(tree),
+                extra_env=worktree_env(tree, self.tools.env.get("PYTHONPATH")),
             )
         finally:
             self.git.worktree_remove(tree)

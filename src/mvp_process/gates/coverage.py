@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mvp_process.policy.gates import coverage_decision
+from mvp_process.policy.gates import decide_coverage
 from mvp_process.results import GateResult
 
 
@@ -36,7 +36,7 @@ def gate_result(
     duration: float = 0.0,
 ) -> GateResult:
     if isinstance(baseline, Baseline):
-        decision = coverage_decision(current, baseline.percent, max_drop)
+        decision = decide_coverage(current, baseline.percent, max_drop)
         details = (f"baseline: {baseline.percent:.2f}% ({baseline.describe()})",)
         before: float | None = round(baseline.percent, 2)
         base_info: dict[str, object] = {
@@ -45,7 +45,7 @@ def gate_result(
             "note": baseline.note,
         }
     else:
-        decision = coverage_decision(current, None, max_drop, baseline.reason)
+        decision = decide_coverage(current, None, max_drop, baseline.reason)
         details = (f"no baseline: {baseline.reason}",)
         before, base_info = None, {"reason": baseline.reason}
     return GateResult(

@@ -20,7 +20,7 @@ from diff_cover.git_path import GitPathTool
 from diff_cover.report_generator import JsonReportGenerator
 from diff_cover.violationsreporters.violations_reporter import XmlCoverageReporter
 
-from mvp_process.policy.gates import diff_coverage_decision, format_ranges, line_ranges
+from mvp_process.policy.gates import decide_diff_coverage, format_ranges, line_ranges
 from mvp_process.results import Finding, GateResult
 
 # GitPathTool keeps the repository root in class attributes; one diff at a time.
@@ -53,7 +53,9 @@ def coverage_files(xml_path: Path, root: Path) -> set[str]:
     sources = [s.text.strip() for s in tree.iter("source") if s.text]
     found = set()
     for clazz in tree.iter("class"):
-        name = clazz.get("filename") or ""
+        name = clazz.get("filename")
+        if not name:
+            continue
         for base in sources or [str(root)]:
             full = os.path.normpath(os.path.join(base, name))
             rel = os.path.relpath(full, root).replace(os.sep, "/")
@@ -129,7 +131,7 @@ def run(diff_text: str, xml_path: Path, root: Path, minimum: float) -> GateResul
         known = coverage_files(xml_path, root)
         mismatch_text = _mismatch(sorted(changed), known)
         unmeasured = tuple(p for p in sorted(changed) if p not in known)
-    decision = diff_coverage_decision(
+    decision = decide_diff_coverage(
         changed_lines,
         measured,
         measured - uncovered,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mvp_process.gates.toolenv import ToolEnv
-from mvp_process.policy.gates import tests_decision
+from mvp_process.policy.gates import decide_tests
 from mvp_process.results import Finding, GateResult
 
 
@@ -188,7 +188,7 @@ def parse_junit(
 
 def gate_result(run: TestRun) -> GateResult:
     """The `tests` gate, decided from one `TestRun`."""
-    decision = tests_decision(
+    decision = decide_tests(
         run.exit_code,
         run.total,
         run.failed,

@@ -33,7 +33,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def tests_decision(
+def decide_tests(
     exit_code: int,
     total: int,
     failed: int,
@@ -49,7 +49,7 @@ def tests_decision(
             False, f"{plural(collection_errors, 'collection error')}: tests did not run"
         )
     if failed or errors:
-        parts = [plural(failed, "failed")] if failed else []
+        parts = [f"{failed} failed"] if failed else []
         parts += [plural(errors, "error")] if errors else []
         return Decision(False, f"{', '.join(parts)} of {plural(total, 'test')}")
     if exit_code != 0:
@@ -64,7 +64,7 @@ def tests_decision(
     return Decision(True, summary)
 
 
-def coverage_decision(
+def decide_coverage(
     current: float | None,
     baseline: float | None,
     max_drop: float,
@@ -83,7 +83,7 @@ def coverage_decision(
     return Decision(True, f"{text}, max drop {max_drop:g})")
 
 
-def diff_coverage_decision(
+def decide_diff_coverage(
     changed_lines: int,
     measured: int,
     covered: int,

@@ -1,0 +1,146 @@
+"""What the gates read from their tools' output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mvp_process.gates import black, flake8
+from mvp_process.gates.tests import (
+    TestRun,
+    gate_result,
+    parse_junit,
+    pytest_command,
+    read_total,
+)
+
+
+def test_flake8_parse_default_format() -> None:
+    output = (
+        "./pkg/a.py:1:1: F401 'os' imported but unused\n"
+        "pkg/b c.py:10:80: E501 line too long (90 > 79 characters)\n"
+        "some noise line\n"
+        "pkg/d.py:3:5: W605 invalid escape sequence '\\d'\n"
+    )
+    findings = flake8.parse(output)
+    assert [(f.path, f.line, f.col, f.code) for f in findings] == [
+        ("pkg/a.py", 1, 1, "F401"),
+        ("pkg/b c.py", 10, 80, "E501"),
+        ("pkg/d.py", 3, 5, "W605"),
+    ]
+    assert findings[0].message == "'os' imported but unused"
+    assert findings[0].location() == "pkg/a.py:1:1"
+
+
+def test_black_parse(tmp_path: Path) -> None:
+    output = (
+        f"would reformat {tmp_path}/pkg/a.py\n"
+        "would reformat relative/b.py\n"
+        f"error: cannot format {tmp_path}/pkg/c.py: Cannot parse: 1:6: def f(:\n"
+        "Oh no! 💥 💔 💥\n"
+    )
+    files, errors = black.parse(output, tmp_path)
+    assert files == ["pkg/a.py", "relative/b.py"]
+    assert errors == ["error: cannot format pkg/c.py: Cannot parse: 1:6: def f(:"]
+
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" errors="1" failures="1" skipped="1"
+ tests="5">
+<testcase classname="tests.test_a" name="test_ok" file="tests/test_a.py" line="0"/>
+<testcase classname="tests.test_a.TestX" name="test_bad" file="tests/test_a.py"
+ line="9">
+<failure message="AssertionError: boom&#10;second line">def test_bad():
+&gt;       assert 1 == 2
+E       assert 1 == 2
+
+tests/test_a.py:11: AssertionError</failure></testcase>
+<testcase classname="tests.test_a" name="test_fixture" file="tests/test_a.py"
+ line="20">
+<error message="failed on setup with &quot;KeyError&quot;">no E line here</error>
+</testcase>
+<testcase classname="tests.test_a" name="test_skip" file="tests/test_a.py" line="30">
+<skipped type="pytest.skip" message="later">skip</skipped></testcase>
+<testcase classname="" name="tests.test_broken" time="0.000">
+<error message="collection failure">ImportError while importing
+E   ModuleNotFoundError: No module named 'nope'</error></testcase>
+<testcase classname="x" name="empty" file="x.py" line="zz"><failure message="">
+</failure></testcase>
+</testsuite></testsuites>
+"""
+
+
+def test_parse_junit(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    path.write_text(JUNIT, encoding="utf-8")
+    counts, failures = parse_junit(path, tmp_path)
+    assert counts == (6, 2, 2, 1)
+    assert [(f.id, f.kind, f.message, f.line) for f in failures] == [
+        ("tests/test_a.py::TestX::test_bad", "failed", "assert 1 == 2", 10),
+        (
+            "tests/test_a.py::test_fixture",
+            "error",
+            'failed on setup with "KeyError"',
+            21,
+        ),
+        (
+            "tests.test_broken",
+            "collection error",
+            "ModuleNotFoundError: No module named 'nope'",
+            None,
+        ),
+        ("x.py::empty", "failed", "(no message)", None),
+    ]
+    assert failures[2].path is None
+
+
+@pytest.mark.parametrize("content", [None, "<not xml", "<testsuites/>"])
+def test_parse_junit_missing_or_broken(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "junit.xml"
+    if content is not None:
+        path.write_text(content)
+    assert parse_junit(path, tmp_path) == ((0, 0, 0, 0), [])
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"totals": {"percent_covered": 87.5}}', 87.5),
+        ('{"totals": {}}', None),
+        ("not json", None),
+        ('{"totals": {"percent_covered": "x"}}', None),
+        (None, None),
+    ],
+)
+def test_read_total(tmp_path: Path, content: str | None, expected) -> None:
+    path = tmp_path / "coverage.json"
+    if content is not None:
+        path.write_text(content)
+    assert read_total(path) == expected
+
+
+def test_pytest_command_respects_an_explicit_cov(tmp_path: Path) -> None:
+    assert "--cov" in pytest_command(tmp_path, [])
+    args = pytest_command(tmp_path, ["--cov=pkg"])
+    assert "--cov" not in args and args[-1] == "--cov=pkg"
+
+
+def test_tests_gate_shows_output_when_nothing_is_named(tmp_path: Path) -> None:
+    run = TestRun(
+        exit_code=4,
+        total=0,
+        failed=0,
+        errors=0,
+        skipped=0,
+        failures=(),
+        coverage_percent=None,
+        outdir=tmp_path,
+        output_tail=("ERROR: usage: pytest [options]", "unrecognized arguments: -Z"),
+        duration=0.1,
+    )
+    result = gate_result(run)
+    assert not result.passed
+    assert result.details == run.output_tail
+    assert run.coverage_xml.name == "coverage.xml"
+    assert run.junit_xml.name == "junit.xml"
