@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from mvp_process import redact
+from support.fake_github import FakeGitHub
+from support.github_schema import running_fake_github
 from support.repo import GIT_ENV, Repo
 
 ISOLATED_PREFIXES = ("GITHUB_", "HEROKU_", "MVP_PROCESS_", "RUNNER_", "INPUT_")
@@ -31,3 +33,9 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def repo(tmp_path: Path) -> Repo:
     """An empty repository on `main` with a bare `origin`."""
     return Repo.create(tmp_path)
+
+
+@pytest.fixture
+def fake_github() -> Iterator[FakeGitHub]:
+    """A fake GitHub REST API on 127.0.0.1; every answer is schema-checked."""
+    yield from running_fake_github()
