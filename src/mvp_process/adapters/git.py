@@ -101,6 +101,11 @@ class Git:
     def remotes(self) -> list[str]:
         return self.out("remote").split()
 
+    def remote_url(self, remote: str = "origin") -> str | None:
+        """The fetch URL of `remote`, or None when there is no such remote."""
+        result = self.run("remote", "get-url", remote, check=False)
+        return result.stdout.strip() or None if result.returncode == 0 else None
+
     def unshallow(self, remote: str) -> None:
         """Fetch the full history from `remote` (for a merge-base in CI)."""
         try:

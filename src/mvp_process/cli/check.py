@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from mvp_process import GATE_NAMES
-from mvp_process.cli import common
-from mvp_process.core.baseline import BaselineSource, RecomputeBaseline
+from mvp_process.adapters.github_event import read_event
+from mvp_process.cli import common, publishing
 from mvp_process.core.check import run_check
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy.gates import select_gates, split_names
@@ -69,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
         jsonfile.check_writable(args.json)
     git, config = common.load(_overrides(args))
     tools = ToolEnv.resolve(config.python, os.environ)
-    baselines: list[BaselineSource] = []
-    if config.baseline in ("auto", "recompute"):
-        baselines.append(RecomputeBaseline(git, tools, config.pytest_args))
+    event = read_event(config.github)
+    github = publishing.connect(config, sys.stdout)
+    baselines = publishing.baseline_sources(config, git, tools, github)
     progress = terminal.TerminalProgress(sys.stdout)
     try:
         report = run_check(
@@ -84,4 +84,5 @@ def run(args: argparse.Namespace) -> int:
         jsonfile.write(args.json, report.to_json())
     actions.write_outputs(config.github.output, markdown.outputs(report))
     actions.append_summary(config.github.step_summary, markdown.summary(report))
+    publishing.publish(report, config, github, event, sys.stdout)
     return 0 if report.passed else 1

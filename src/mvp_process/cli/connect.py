@@ -30,20 +30,15 @@ TOKEN_HINT = (
 )
 
 
-def retry(
-    total: int = RETRIES,
-    backoff: float = BACKOFF,
-    secondary_wait: float = SECONDARY_RATE_WAIT,
-    max_wait: float = MAX_RATE_LIMIT_WAIT,
-) -> GithubRetry:
+def retry(total: int = RETRIES, backoff: float | None = None) -> GithubRetry:
     """Retries with exponential backoff; the last failed answer is kept, not
     replaced by a generic "too many retries", so the error names GitHub's reason."""
     return GithubRetry(
         total=total,
-        backoff_factor=backoff,
+        backoff_factor=BACKOFF if backoff is None else backoff,
         raise_on_status=False,
-        secondary_rate_wait=secondary_wait,
-        max_rate_limit_wait=max_wait,
+        secondary_rate_wait=SECONDARY_RATE_WAIT,
+        max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
     )
 
 

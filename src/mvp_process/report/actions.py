@@ -8,7 +8,7 @@ Everything written here passes through `redact`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -66,3 +66,26 @@ def command(stream: TextIO, name: str, message: str = "", **props: str) -> None:
     text = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
     head = f"::{name} {text}" if text else f"::{name}"
     stream.write(redact(f"{head}::{escape_data(message)}") + "\n")
+
+
+# GitHub shows at most 10 error, 10 warning and 10 notice annotations per step
+# (and 50 per job); the rest are silently dropped, so we choose which to show.
+ANNOTATIONS_PER_LEVEL = 10
+_LEVEL_ORDER = {"error": 0, "warning": 1, "notice": 2}
+
+
+def annotation_lines(
+    findings: Iterable[tuple[str, Finding]], per_level: int = ANNOTATIONS_PER_LEVEL
+) -> tuple[list[str], int]:
+    """Workflow commands for `(title, finding)` pairs, errors first, within
+    GitHub's per-step limits; and how many findings were left out."""
+    ordered = sorted(findings, key=lambda pair: _LEVEL_ORDER[pair[1].level])
+    shown: dict[str, int] = {}
+    lines, left_out = [], 0
+    for title, finding in ordered:
+        if shown.get(finding.level, 0) >= per_level:
+            left_out += 1
+            continue
+        shown[finding.level] = shown.get(finding.level, 0) + 1
+        lines.append(annotation(finding, title))
+    return lines, left_out
