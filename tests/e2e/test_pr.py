@@ -1,4 +1,4 @@
-"""`mvp-process pr` in Actions (real payloads, real PyGithub, fake GitHub) and offline."""
+"""`mvp-process pr` in Actions (real payloads, PyGithub, fake GitHub) and offline."""
 
 from __future__ import annotations
 
@@ -31,9 +31,7 @@ def setup(
     return repo, Actions(tmp_path / "step", fake_github, monkeypatch), base, head
 
 
-def seed_pull(
-    fake: FakeGitHub, base: str, head: str, **changes: object
-) -> None:
+def seed_pull(fake: FakeGitHub, base: str, head: str, **changes: object) -> None:
     options: dict[str, object] = {
         "head_ref": BRANCH,
         "head_sha": head,
@@ -70,7 +68,9 @@ def run_pr(
 
 
 def pr_status(fake: FakeGitHub, head: str) -> dict[str, object]:
-    (status,) = [s for s in fake.statuses(REPO, head) if s["context"] == "mvp-process/pr"]
+    (status,) = [
+        s for s in fake.statuses(REPO, head) if s["context"] == "mvp-process/pr"
+    ]
     return status
 
 
@@ -96,9 +96,7 @@ def test_compliant_pull_request_passes(
     assert "mvp-process pr: PASSED (pull request #300" in outcome.out
     status = pr_status(actions.fake, head)
     assert status["state"] == "success"
-    assert status["target_url"] == (
-        f"https://github.example/{REPO}/actions/runs/4242"
-    )
+    assert status["target_url"] == (f"https://github.example/{REPO}/actions/runs/4242")
     summary = actions.summary.read_text()
     assert "## mvp-process pr passed" in summary
     assert TOKEN not in actions.everything_written(outcome)
@@ -170,7 +168,9 @@ def test_each_broken_rule_fails_with_its_own_message(
     seed_pull(actions.fake, base, head, **changes)
     outcome = run_pr(setup, capsys)
     assert outcome.code == 1, outcome.out
-    (failure,) = [line for line in outcome.out.splitlines() if line.startswith("  FAIL")]
+    (failure,) = [
+        line for line in outcome.out.splitlines() if line.startswith("  FAIL")
+    ]
     assert message in failure
     status = pr_status(actions.fake, head)
     assert status["state"] == "failure"
@@ -208,7 +208,9 @@ def test_read_only_token_warns_once_and_policy_decides(
     setup: tuple[Repo, Actions, str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, actions, base, head = setup
-    actions.fake.add_token("ghs_forkReadOnlyToken", "github-actions[bot]", read_only=True)
+    actions.fake.add_token(
+        "ghs_forkReadOnlyToken", "github-actions[bot]", read_only=True
+    )
     seed_pull(actions.fake, base, head)
     outcome = run_pr(setup, capsys, token="ghs_forkReadOnlyToken")
     assert outcome.code == 0, outcome.out + outcome.err

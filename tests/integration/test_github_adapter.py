@@ -204,3 +204,28 @@ def test_token_never_in_errors(gh: FakeGitHub) -> None:
     with pytest.raises(ApiError) as info:
         adapter(gh, total=0).default_branch()
     assert TOKEN not in str(info.value) and TOKEN not in repr(info.value)
+
+
+def test_html_error_pages_are_reported_too(gh: FakeGitHub) -> None:
+    gh.fail("unicorn", times=10)
+    with pytest.raises(ApiError, match="GitHub failed while reading repository"):
+        adapter(gh, total=0).default_branch()
+
+
+def test_other_errors_name_githubs_answer(gh: FakeGitHub) -> None:
+    with pytest.raises(ApiError, match="GitHub answered 422 No commit found for SHA"):
+        adapter(gh).create_status("e" * 40, "c", "success", "ok", None)
+    gh.add_issue(REPO, 1)
+    gh.fail("server-error", status=500, times=10, path="/issues/1$")
+    with pytest.raises(ApiError, match="GitHub failed while reading issue #1"):
+        adapter(gh, total=0).issue_state(1)
+
+
+def test_rate_limit_without_reset_header() -> None:
+    from github.GithubException import GithubException
+
+    from mvp_process.adapters.github import _raise_for
+
+    with pytest.raises(ApiError) as info:
+        _raise_for(GithubException(429, None, {"retry-after": "5"}), "testing")
+    assert "rate limit" in str(info.value) and "resets at" not in str(info.value)

@@ -128,7 +128,9 @@ class Actions:
         to mask a value, and the runner consumes them instead of logging them.
         """
         out = "\n".join(
-            line for line in outcome.out.splitlines() if not line.startswith("::add-mask::")
+            line
+            for line in outcome.out.splitlines()
+            if not line.startswith("::add-mask::")
         )
         parts = [out, outcome.err, self.summary.read_text(encoding="utf-8")]
         parts.append(self.output.read_text(encoding="utf-8"))

@@ -387,6 +387,8 @@ class FakeGitHub:
                 obj.error("Too many requests", 429),
                 {"retry-after": str(o.get("retry_after", 1))},
             )
+        if fault.kind == "unicorn":  # a proxy's HTML page, not JSON
+            return 502, "<html><body>Unicorn! 502</body></html>", {}
         if fault.kind == "server-error":
             status = int(o.get("status", 502))
             return status, obj.error("Server Error", status), {}
@@ -709,7 +711,8 @@ class _Handler(BaseHTTPRequestHandler):
         operation, (status, body, headers) = fake.handle(
             self.command, self.path, token, raw
         )
-        problems = [] if fake.check is None else fake.check(operation, status, body)
+        described = fake.check is not None and not isinstance(body, str)
+        problems = fake.check(operation, status, body) if described else []
         with fake.lock:
             fake.checked.add((operation, status))
             fake.schema_errors += [
@@ -718,7 +721,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake.log.append(
                 Request(self.command, urlsplit(self.path).path, status, token)
             )
-        payload = json.dumps(body).encode()
+        payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         try:
             self.send_response(status)
             for name, value in self._headers(status, payload, headers).items():
@@ -731,8 +734,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _headers(
         self, status: int, payload: bytes, extra: dict[str, str]
     ) -> dict[str, str]:
+        json_type = "text/html" if payload.startswith(b"<") else "application/json"
         headers = {
-            "Content-Type": "application/json; charset=utf-8",
+            "Content-Type": f"{json_type}; charset=utf-8",
             "Content-Length": str(len(payload)),
             "X-GitHub-Media-Type": "github.v3; format=json",
             "X-GitHub-Api-Version-Selected": "2022-11-28",

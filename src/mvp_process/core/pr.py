@@ -23,8 +23,10 @@ from mvp_process.policy.pr import (
     evaluate,
 )
 
+# `https://host/owner/name(.git)`, `ssh://git@host/owner/name`, `git@host:owner/name`
 _REMOTE = re.compile(
-    r"(?:github\.com[:/]|/)(?P<repo>[A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$"
+    r"^(?:[a-z+]+://[^/]+/|[\w.-]+@[\w.-]+:)"
+    r"(?P<repo>[A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$"
 )
 
 
@@ -43,7 +45,7 @@ class PrCheck:
 
 
 def repository_from_remote(url: str | None) -> str | None:
-    """`owner/name` from a GitHub remote URL (https or ssh), if it is one."""
+    """`owner/name` from a remote URL (https or ssh; not a local path)."""
     match = _REMOTE.search(url or "")
     return match["repo"] if match else None
 

@@ -2,9 +2,9 @@
 
 It holds the gate table, coverage before → after (and where the baseline came
 from), then what to fix, most urgent first: failing tests, flake8 findings,
-files black would change, uncovered changed lines. GitHub refuses comments over 65,536 characters, so
-the text is cut to fit (counted in UTF-8 bytes, which is never less than
-GitHub's character count) and says how many lines it left out.
+files black would change, uncovered changed lines. GitHub refuses comments
+over 65,536 characters, so the text is cut to fit (counted in UTF-8 bytes,
+never fewer than GitHub's characters) and says how many lines it left out.
 """
 
 from __future__ import annotations

@@ -1,0 +1,177 @@
+"""What GitHub is shown: status descriptions, the sticky comment, annotations."""
+
+from __future__ import annotations
+
+import pytest
+
+from mvp_process import redact
+from mvp_process.policy.pr import PolicyResult, Rule
+from mvp_process.report import actions, comment, statuses
+from mvp_process.report import pr as pr_report
+from mvp_process.results import CheckReport, Finding, GateResult
+
+
+def report(*gates: GateResult, notes: tuple[str, ...] = ()) -> CheckReport:
+    return CheckReport(
+        passed=all(g.passed for g in gates),
+        gates=gates,
+        head_sha="1" * 40,
+        base_ref="origin/main",
+        merge_base="2" * 40,
+        skipped=("black",),
+        notes=notes,
+    )
+
+
+def coverage_gate(before: float | None, after: float | None, **base: str) -> GateResult:
+    return GateResult(
+        "coverage",
+        True,
+        "summary",
+        details=("baseline: ...",),
+        metrics={"before": before, "after": after, "baseline": base},
+    )
+
+
+# -- statuses ---------------------------------------------------------------
+def test_descriptions_are_one_line_of_at_most_140_characters() -> None:
+    assert statuses.one_line("a\n  b\tc") == "a b c"
+    long = statuses.one_line("word " * 100)
+    assert len(long) == 140 and long.endswith("…")
+    gate = GateResult("flake8", False, "x" * 500)
+    assert len(statuses.gate_description(gate)) == 140
+
+
+@pytest.mark.parametrize("percent", [0.0, 7.5, 87.53, 100.0])
+def test_coverage_figure_round_trips(percent: float) -> None:
+    gate = GateResult("coverage", True, "a → b " * 40, metrics={"after": percent})
+    text = statuses.gate_description(gate)
+    assert len(text) <= 140
+    assert statuses.coverage_figure(text) == round(percent, 2)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [None, "", "no coverage data", "coverage 87%", "187.00% project coverage", "87%"],
+)
+def test_descriptions_without_a_figure(description: str | None) -> None:
+    assert statuses.coverage_figure(description) is None
+
+
+def test_coverage_gate_without_figure_is_plain() -> None:
+    gate = GateResult("coverage", False, "no coverage data", metrics={"after": None})
+    assert statuses.gate_description(gate) == "no coverage data"
+    assert statuses.context("pr") == "mvp-process/pr"
+
+
+# -- sticky comment ---------------------------------------------------------
+def test_comment_starts_with_the_marker_and_shows_coverage() -> None:
+    text = comment.render(
+        report(coverage_gate(90.0, 91.5, source="status", sha="3" * 40, note="")),
+        "https://run",
+    )
+    assert text.startswith(comment.MARKER + "\n## ✅ mvp-process check passed")
+    assert "[workflow run](https://run)" in text
+    assert "**Coverage:** 90.00% → 91.50% (baseline: status on `333333333333`)" in text
+    assert "| `black` | ⏭ skipped |" in text
+    assert "###" not in text  # nothing to fix, no sections
+
+
+def test_comment_coverage_variants() -> None:
+    note = coverage_gate(90.0, 91.0, source="status", sha="3" * 40, note="2 back")
+    assert "`333333333333`, 2 back)" in comment.render(report(note))
+    missing = coverage_gate(None, 91.0, reason="no status")
+    assert "91.00% (no baseline: no status)" in comment.render(report(missing))
+    assert "Coverage" not in comment.render(report(coverage_gate(None, None)))
+
+
+def test_comment_lists_what_to_fix_most_urgent_first() -> None:
+    text = comment.render(
+        report(
+            GateResult("flake8", False, "1 finding", details=("a.py:1:1 F401 x",)),
+            GateResult("tests", False, "1 failed", details=("FAILED t::x: boom",)),
+            GateResult("diff-coverage", True, "90%", details=("a.py: 3-4",)),
+            GateResult("black", True, "ok", details=("ignored",)),
+            notes=("a note",),
+        )
+    )
+    order = [text.index(t) for t in ("Failing tests", "flake8 findings", "Uncovered")]
+    assert order == sorted(order)
+    assert "ignored" not in text and "### Notes" in text and "left out" not in text
+
+
+def test_fences_survive_backticks_in_details() -> None:
+    text = comment.render(
+        report(GateResult("tests", False, "1 failed", details=("assert '```' == ``",)))
+    )
+    assert "````text\nassert '```' == ``\n````" in text
+
+
+def test_comment_stays_under_the_limit_and_says_what_it_left_out() -> None:
+    lines = tuple(f"pkg/mod.py:{i}:1 E501 line too long é€😀" for i in range(5000))
+    huge = "x" * 5000
+    text = comment.render(
+        report(
+            GateResult("tests", False, "1 failed", details=(huge,)),
+            GateResult("flake8", False, "5000 findings", details=lines),
+            GateResult("diff-coverage", False, "10%", details=("a.py: 1-9",)),
+        ),
+        "https://run",
+    )
+    assert len(text.encode("utf-8")) <= comment.LIMIT
+    assert "x" * 999 + "…" in text and "x" * 1001 not in text
+    kept = text.count("E501")
+    assert 100 < kept < 5000
+    left = 5000 - kept + 1  # the diff-coverage line did not fit either
+    assert f"_{left} more lines left out to stay under GitHub's 65,536" in text
+    assert "([workflow run](https://run))._" in text
+    assert "### Uncovered changed lines" not in text
+
+
+def test_tiny_limit_keeps_the_header_only() -> None:
+    text = comment.render(
+        report(GateResult("flake8", False, "1", details=("a.py:1:1 F401 x",))),
+        limit=650,
+    )
+    assert "### flake8" not in text
+    assert "_1 more line left out" in text
+
+
+def test_comment_masks_secrets() -> None:
+    redact.register("s3cr3t-value")
+    text = comment.render(
+        report(GateResult("tests", False, "1 failed", details=("token=s3cr3t-value",)))
+    )
+    assert "s3cr3t-value" not in text and "token=***" in text
+
+
+# -- annotations ------------------------------------------------------------
+def test_annotations_errors_first_within_limits() -> None:
+    warnings = [
+        ("cov", Finding("a.py", i, "uncovered", level="warning")) for i in range(12)
+    ]
+    errors = [("lint", Finding("b.py", i, "bad", code="E1")) for i in range(11)]
+    notices = [("n", Finding("c.py", 1, "fyi", level="notice"))]
+    lines, left = actions.annotation_lines(warnings + errors + notices)
+    levels = [line.split(" ", 1)[0] for line in lines]
+    assert levels == ["::error"] * 10 + ["::warning"] * 10 + ["::notice"]
+    assert left == 3
+    assert lines[0] == "::error file=b.py,line=0,title=lint::E1 bad"
+    assert actions.annotation_lines([]) == ([], 0)
+
+
+# -- pr policy views --------------------------------------------------------
+def test_pr_views_escape_user_text() -> None:
+    result = PolicyResult(
+        (
+            Rule("branch-name", "fail", "branch '1-`id`|<b>' is bad"),
+            Rule("reviewer", "skip", "not checked"),
+        ),
+        None,
+    )
+    text = pr_report.render(result, "branch 'x'")
+    assert "mvp-process pr: FAILED (branch 'x')" in text
+    assert "  FAIL branch-name" in text and "  skip reviewer" in text
+    md = pr_report.summary(result)
+    assert "## mvp-process pr failed\n" in md
+    assert "1-\\`id\\`\\|&lt;b&gt;" in md and "⏭ not checked" in md
