@@ -164,7 +164,8 @@ def test_other_403_says_which_permission(gh: FakeGitHub) -> None:
 def test_transient_faults_are_retried(
     gh: FakeGitHub, kind: str, options: dict[str, float]
 ) -> None:
-    gh.fail(kind, times=2, path="/repos/", **options)
+    times = 1 if kind == "slow" else 2  # each slow answer costs the 1 s timeout
+    gh.fail(kind, times=times, path="/repos/", **options)
     assert adapter(gh, timeout=1).default_branch() == "main"
     assert len(gh.requests("GET", f"/repos/{REPO}$")) >= 1
 
@@ -183,7 +184,7 @@ def test_persistent_faults_end_in_a_clear_error(
 ) -> None:
     gh.fail(kind, times=10, **options)
     with pytest.raises(ApiError, match=words):
-        adapter(gh, timeout=1, total=1).default_branch()
+        adapter(gh, timeout=1, total=0).default_branch()
 
 
 def test_missing_token_or_repository_is_a_config_error() -> None:
@@ -229,3 +230,37 @@ def test_rate_limit_without_reset_header() -> None:
     with pytest.raises(ApiError) as info:
         _raise_for(GithubException(429, None, {"retry-after": "5"}), "testing")
     assert "rate limit" in str(info.value) and "resets at" not in str(info.value)
+
+
+def test_the_largest_comment_we_render_is_accepted(gh: FakeGitHub) -> None:
+    from mvp_process.report import comment
+    from mvp_process.results import CheckReport, GateResult
+
+    details = tuple(f"a.py:{i}:1 E501 line too long ✓ 😀 é" for i in range(20000))
+    report = CheckReport(
+        False,
+        (GateResult("flake8", False, "many", details=details),),
+        "1" * 40,
+        "m",
+        "2" * 40,
+    )
+    body = comment.render(report, "https://run")
+    assert 60000 < len(body.encode()) <= 65536
+    gh.add_pull(REPO, 9, head_ref="9-x", head_sha=HEAD, base_sha=BASE)
+    assert adapter(gh).upsert_comment(9, comment.MARKER, body) == "created"
+    with pytest.raises(ApiError, match="422"):
+        adapter(gh).upsert_comment(9, comment.MARKER, body + "x" * 66000)
+
+
+def test_rate_limit_reset_too_far_away_is_not_waited_for(gh: FakeGitHub) -> None:
+    gh.fail("rate-limit", reset_in=3600, times=10)
+    with pytest.raises(ApiError, match="the limit resets at") as info:
+        adapter(gh).default_branch()
+    assert "retries with backoff" not in info.value.hint
+    assert len(gh.log) == 1  # no pointless waiting: one request, then the error
+
+
+def test_secondary_limit_that_persists(gh: FakeGitHub) -> None:
+    gh.fail("secondary", retry_after=0, times=10)
+    with pytest.raises(ApiError, match="rate limit"):
+        adapter(gh, total=1).default_branch()

@@ -76,9 +76,24 @@ def _message(exc: GithubException) -> str:
     return exc.message or ""
 
 
+def _headers(exc: GithubException) -> dict[str, str]:
+    return {k.lower(): str(v) for k, v in (exc.headers or {}).items()}
+
+
+def _rate_limited(exc: GithubException) -> bool:
+    """By the exception's class, or by the headers: when retries run out on a
+    rate-limited 403, `GithubRetry` has already read the body with GitHub's
+    message, and PyGithub sees an empty one."""
+    if isinstance(exc, RateLimitExceededException) or exc.status == 429:
+        return True
+    headers = _headers(exc)
+    return exc.status == 403 and (
+        headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
+    )
+
+
 def _reset_time(exc: GithubException) -> str:
-    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-    reset = str(headers.get("x-ratelimit-reset", ""))
+    reset = _headers(exc).get("x-ratelimit-reset", "")
     if not reset.isdigit():
         return ""
     when = datetime.datetime.fromtimestamp(int(reset), datetime.timezone.utc)
@@ -97,7 +112,7 @@ def _raise_for(exc: GithubException, action: str) -> NoReturn:
             f"the token may not write to GitHub while {action} ({said})",
             hint=PERMISSIONS_HINT,
         )
-    if isinstance(exc, RateLimitExceededException) or status == 429:
+    if _rate_limited(exc):
         wait = isinstance(exc, RateLimitExceededExceedsMaxWait)
         raise ApiError(
             f"GitHub's API rate limit stopped mvp-process while {action} ({said})"
