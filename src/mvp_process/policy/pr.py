@@ -180,7 +180,9 @@ def branch_issue(branch: str, pattern: str) -> tuple[int | None, str]:
     compiled = re.compile(pattern)
     match = compiled.search(branch)
     if match is None:
-        return None, f"branch {shown(branch)} does not match {pattern!r}: {fix}"
+        return None, (
+            f"branch {shown(branch)} does not match branch-pattern {pattern!r}: {fix}"
+        )
     group = "issue" if "issue" in compiled.groupindex else 1
     number = match.group(group) or ""
     if not (number.isascii() and number.isdigit()) or int(number) == 0:
