@@ -18,7 +18,9 @@ def test_lint_leaves_a_core_for_the_tests(cpus: int | None, jobs: int) -> None:
 
 @pytest.mark.skipif(not hasattr(os, "getpriority"), reason="POSIX nice only")
 def test_priority_lowers_the_child_niceness() -> None:
-    script = "import os; print(os.getpriority(os.PRIO_PROCESS, 0))"
+    script = (
+        "import os, time; time.sleep(0.2); print(os.getpriority(os.PRIO_PROCESS, 0))"
+    )
     base = int(proc.run([sys.executable, "-c", script]).stdout)
     lowered = int(proc.run([sys.executable, "-c", script], priority=5).stdout)
     assert lowered == min(base + 5, 19)
