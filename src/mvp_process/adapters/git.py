@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from mvp_process import proc
-from mvp_process.errors import CommandError, GitError
+from mvp_process.errors import CommandError, GitError, ToolMissing
 
 _GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
 
@@ -35,7 +35,7 @@ class Git:
             result = proc.run(
                 ["git", "rev-parse", "--show-toplevel"], cwd=path, env=_env()
             )
-        except proc.ToolMissing as exc:
+        except ToolMissing as exc:
             raise GitError("git is not installed or not on PATH") from exc
         if result.returncode != 0:
             raise GitError(
@@ -145,6 +145,11 @@ class Git:
     def archive(self, sha: str, dest: Path) -> None:
         """A gzipped tarball of exactly the commit `sha` (no untracked files)."""
         self.run("archive", "--format=tar.gz", "-o", str(dest), sha)
+
+    def show_file(self, sha: str, path: str) -> str | None:
+        """The text of `path` at commit `sha`, or None when it has no such file."""
+        result = self.run("show", f"{sha}:{path}", check=False)
+        return result.stdout if result.returncode == 0 else None
 
     def worktree_add(self, path: Path, sha: str) -> None:
         self.run("worktree", "add", "--detach", "--force", str(path), sha)

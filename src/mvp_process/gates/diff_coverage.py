@@ -123,7 +123,8 @@ def run(diff_text: str, xml_path: Path, root: Path, minimum: float) -> GateResul
     changed_lines = sum(len(v) for v in changed.values())
     measured = int(stats["total_num_lines"])
     uncovered = int(stats["total_num_violations"])
-    mismatch_text, unmeasured = "", ()
+    mismatch_text = ""
+    unmeasured: tuple[str, ...] = ()
     if changed_lines and not measured:
         known = coverage_files(xml_path, root)
         mismatch_text = _mismatch(sorted(changed), known)
