@@ -258,7 +258,8 @@ class HerokuPlatform:
         """Lines of a build or release-phase output stream, as they come."""
         with self._calling("read an output stream"):
             response = self.files.get(url, stream=True, timeout=STREAM_TIMEOUT)
-            check(response, "read an output stream")
+            if not response.ok:
+                raise http_error(response, "read an output stream")
             with response:
                 for line in response.iter_lines(decode_unicode=False):
                     yield line.decode("utf-8", errors="replace")
