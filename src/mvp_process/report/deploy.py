@@ -124,6 +124,10 @@ def summary(result: DeployResult) -> str:
     for app in result.apps:
         if app.failure:
             lines += ["", f"**{app.role} failed at {_cell(app.failure)}**"]
+            for step in app.steps:
+                if step.status == "failed":
+                    fence = step.detail.replace("```", "` ` `")
+                    lines += ["", "```text", fence, "```"]
         lines += [f"- {_cell(note)}" for note in app.notes]
     return "\n".join(lines) + "\n"
 

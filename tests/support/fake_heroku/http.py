@@ -112,6 +112,10 @@ class Service:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One write per response, no Nagle: otherwise every keep-alive
+            # request waits ~40 ms for a delayed ACK.
+            wbufsize = -1
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -124,7 +128,7 @@ class Service:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(
-            target=self.server.serve_forever, args=(0.05,), daemon=True
+            target=self.server.serve_forever, args=(0.01,), daemon=True
         )
 
     @property
@@ -187,6 +191,7 @@ class Service:
             handler.end_headers()
             for chunk in response.chunks:
                 handler.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                handler.wfile.flush()
             handler.wfile.write(b"0\r\n\r\n")
             return
         if response.raw is not None:

@@ -48,7 +48,7 @@ class Rendezvous:
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(
-            target=self.server.serve_forever, args=(0.05,), daemon=True
+            target=self.server.serve_forever, args=(0.01,), daemon=True
         )
 
     @property

@@ -190,7 +190,6 @@ class World:
         self.dynos: dict[str, Dyno] = {}
         self.transfers: dict[str, Transfer] = {}
         self.promotions: dict[str, Promotion] = {}
-        self.transfer_numbers = itertools.count(1)
         self.dyno_numbers = itertools.count(1001)
 
     # -- apps -----------------------------------------------------------------------
@@ -313,9 +312,10 @@ class World:
 
     # -- backups ----------------------------------------------------------------------
     def new_transfer(self, app: App) -> Transfer:
+        done = sum(1 for t in self.transfers.values() if t.app_id == app.id)
         transfer = Transfer(
             uuid=new_id(),
-            num=next(self.transfer_numbers),
+            num=done + 1,
             app_id=app.id,
             succeeded=not app.backup_fails,
             pending_polls=self.pending_polls,
