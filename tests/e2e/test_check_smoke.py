@@ -12,7 +12,9 @@ from support.project import TESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 
 
-def run_check(repo: Repo, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, dict]:
+def run_check(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[int, dict]:
     monkeypatch.chdir(repo.path)
     out = repo.path.parent / "report.json"
     code = main(["check", "--json", str(out), *args])
@@ -26,7 +28,11 @@ def test_clean_feature_passes(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> No
     assert code == 0, report
     assert report["passed"] is True
     assert [g["name"] for g in report["gates"]] == [
-        "flake8", "black", "tests", "coverage", "diff-coverage",
+        "flake8",
+        "black",
+        "tests",
+        "coverage",
+        "diff-coverage",
     ]
     assert all(g["passed"] for g in report["gates"])
     assert Path(repo.path / ".coverage").exists() is False

@@ -127,7 +127,9 @@ def test_a_missing_app_is_exit_2_before_anything_changes(
     assert env.fake.writes() == []
 
 
-def test_no_key_is_exit_2(deploy_env: DeployEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_key_is_exit_2(
+    deploy_env: DeployEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = deploy_env
     monkeypatch.delenv("HEROKU_API_KEY")
     env.project(branch="staging")

@@ -160,7 +160,9 @@ def test_health_timeout_rolls_back(deploy_env: DeployEnv) -> None:
 
 def test_health_without_the_expected_text_fails(deploy_env: DeployEnv) -> None:
     env = deploy_env
-    env.project({"health-expect": "database: ok", "health-timeout": 5}, branch="staging")
+    env.project(
+        {"health-expect": "database: ok", "health-timeout": 5}, branch="staging"
+    )
     env.fake.world.apps[STAGING].health.body = "database: down"
 
     assert env.run() == 1

@@ -99,7 +99,9 @@ class DeployEnv:
     def outputs(self) -> dict[str, str]:
         if not self.output_file.exists():
             return {}
-        pairs = (line.split("=", 1) for line in self.output_file.read_text().splitlines())
+        pairs = (
+            line.split("=", 1) for line in self.output_file.read_text().splitlines()
+        )
         return {k: v for k, v in pairs}
 
     def summary(self) -> str:
@@ -127,7 +129,9 @@ def fake(tls: TlsFiles) -> Iterator[FakeHeroku]:
     server = FakeHeroku(tls, API_KEY).start()
     staging = server.add_app(STAGING)
     production = server.add_app(PRODUCTION)
-    server.couple("9f2d8c1e-0000-4000-8000-00000000a1b2", staging=staging, production=production)
+    server.couple(
+        "9f2d8c1e-0000-4000-8000-00000000a1b2", staging=staging, production=production
+    )
     yield server
     server.stop()
 

@@ -40,11 +40,11 @@ def test_sub():
 # A change that adds a tested function (keeps coverage at 100%).
 TESTED_FEATURE = {
     "calc/__init__.py": CALC
-    + '''
+    + """
 
 def mul(a, b):
     return a * b
-''',
+""",
     "tests/test_mul.py": """
 from calc import mul
 
@@ -57,7 +57,7 @@ def test_mul():
 # A change that adds untested code.
 UNTESTED_FEATURE = {
     "calc/__init__.py": CALC
-    + '''
+    + """
 
 def div(a, b):
     if b == 0:
@@ -67,7 +67,7 @@ def div(a, b):
 
 def neg(a):
     return -a
-''',
+""",
 }
 
 

@@ -56,7 +56,7 @@ class ReleaseInfo:
 class BuildInfo:
     id: str
     status: str
-    output_stream_url: str | None
+    output_stream_url: str
     slug_id: str | None
     release_id: str | None
 
@@ -91,7 +91,7 @@ def _build(data: dict[str, Any]) -> BuildInfo:
     return BuildInfo(
         id=data["id"],
         status=data["status"],
-        output_stream_url=data.get("output_stream_url"),
+        output_stream_url=data["output_stream_url"],
         slug_id=(data.get("slug") or {}).get("id"),
         release_id=(data.get("release") or {}).get("id"),
     )

@@ -78,5 +78,5 @@ def _lines(tls: ssl.SSLSocket) -> Iterator[str]:
         *lines, buffer = buffer.split(b"\n")
         for line in lines:
             yield line.decode("utf-8", errors="replace").rstrip("\r") + "\n"
-    if buffer:
+    if buffer and not (not greeted and buffer.strip() == GREETING):
         yield buffer.decode("utf-8", errors="replace").rstrip("\r")

@@ -367,10 +367,8 @@ class AppDeploy:
             raise StepFailed(f"'{command}' exited with status {status}" + _tail(tail))
         return f"'{command}' exited with status 0 ({dyno.name})"
 
-    def _stream(self, url: str | None) -> deque[str]:
+    def _stream(self, url: str) -> deque[str]:
         tail: deque[str] = deque(maxlen=TAIL)
-        if not url:
-            return tail
         for line in self.platform.stream(url):
             tail.append(line)
             self.observer.output(line)

@@ -43,6 +43,7 @@ class Fault:
     status: int
     times: int
     headers: dict[str, str] = field(default_factory=dict)
+    payload: Any = None
 
 
 class FakeHeroku:
@@ -127,8 +128,12 @@ class FakeHeroku:
         times: int = 1,
         headers: dict[str, str] | None = None,
         service: str = "platform",
+        payload: Any = None,
     ) -> None:
-        """The next `times` matching requests get `status` (before the route runs)."""
+        """The next `times` matching requests get `status` (before the route runs).
+
+        `payload` replaces Heroku's error body (e.g. a malformed 200 answer).
+        """
         with self.lock:
             self.faults.append(
                 Fault(
@@ -138,6 +143,7 @@ class FakeHeroku:
                     status,
                     times,
                     headers or {},
+                    payload,
                 )
             )
 
@@ -204,11 +210,10 @@ class FakeHeroku:
                     ident = (
                         "rate_limit" if fault.status == 429 else "service_unavailable"
                     )
-                    return Response(
-                        fault.status,
-                        {"id": ident, "message": f"Fake fault {fault.status}."},
-                        headers=dict(fault.headers),
-                    )
+                    body = fault.payload
+                    if body is None:
+                        body = {"id": ident, "message": f"Fake fault {fault.status}."}
+                    return Response(fault.status, body, headers=dict(fault.headers))
             return None
 
         return before

@@ -184,6 +184,24 @@ def addon_json(app: App) -> dict[str, Any]:
     }
 
 
+def logging_addon_json(app: App) -> dict[str, Any]:
+    data = addon_json(app)
+    data.update(
+        addon_service={
+            "id": "cccccccc-0000-0000-0000-000000000002",
+            "name": "papertrail",
+        },
+        config_vars=["PAPERTRAIL_API_TOKEN"],
+        id="eeeeeeee-0000-0000-0000-000000000002",
+        name=f"papertrail-{app.name}",
+        plan={
+            "id": "dddddddd-0000-0000-0000-000000000002",
+            "name": "papertrail:choklad",
+        },
+    )
+    return data
+
+
 def attachment_json(app: App) -> dict[str, Any]:
     return {
         "addon": {
@@ -237,7 +255,10 @@ def routes(fake: FakeHeroku) -> Router:
         "GET",
         f"/apps/{ID}/addons",
         with_app(
-            lambda q, app: Response(200, [addon_json(app)] if app.postgres else [])
+            lambda q, app: Response(
+                200,
+                [logging_addon_json(app)] + ([addon_json(app)] if app.postgres else []),
+            )
         ),
     )
 
@@ -400,9 +421,12 @@ def routes(fake: FakeHeroku) -> Router:
                     error_message="Promotion failed: the target app is locked.",
                 )
             else:
+                slug_id = release.slug_id
+                if target.promote_stale:  # promotes what ran before, not what was asked
+                    slug_id = source.releases[1].slug_id or slug_id
                 made = world.new_release(
                     target,
-                    release.slug_id,
+                    slug_id,
                     f"Promote {source.name} v{release.version}",
                     True,
                 )
@@ -437,7 +461,10 @@ def routes(fake: FakeHeroku) -> Router:
         if not body.get("command"):
             return error(422, "invalid_params", "command is required")
         dyno = world.new_dyno(app, body["command"])
-        return Response(201, dyno_json(fake, app, dyno))
+        data = dyno_json(fake, app, dyno)
+        if app.no_attach:
+            data["attach_url"] = None
+        return Response(201, data)
 
     r.add("POST", f"/apps/{ID}/dynos", with_app(run_dyno))
     return r

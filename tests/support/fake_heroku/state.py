@@ -116,6 +116,8 @@ class App:
     release_phase: str = "succeeded"
     backup_fails: bool = False
     promotion_fails: bool = False
+    promote_stale: bool = False
+    no_attach: bool = False
 
     @property
     def addon_name(self) -> str:
