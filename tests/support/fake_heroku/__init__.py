@@ -87,7 +87,7 @@ class FakeHeroku:
         self.rendezvous = Rendezvous(self, tls)
         self.webs: dict[str, Service] = {}
 
-    # -- lifecycle --------------------------------------------------------------------
+    # -- lifecycle ------
     def start(self) -> FakeHeroku:
         for service in (self.platform, self.data, self.files, self.rendezvous):
             service.start()
@@ -104,7 +104,7 @@ class FakeHeroku:
         ):
             service.stop()
 
-    # -- set-up -------------------------------------------------------------------------
+    # -- set-up ------
     def add_app(self, name: str, **settings: Any) -> App:
         with self.lock:
             app = self.world.add_app(name, **settings)
@@ -147,7 +147,7 @@ class FakeHeroku:
                 )
             )
 
-    # -- what happened ------------------------------------------------------------------
+    # -- what happened ------
     def requests(
         self, method: str | None = None, path: str = ".*", service: str | None = None
     ) -> list[Logged]:
@@ -168,7 +168,7 @@ class FakeHeroku:
             if e.method in WRITES and not e.server.startswith("web:")
         ]
 
-    # -- gates ---------------------------------------------------------------------------
+    # -- gates ------
     def _time(self, seconds: float) -> None:
         with self._timing_lock:
             self.server_seconds += seconds

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .http import Request, Response, Router, error
-from .state import USER, App, Build, Dyno, Promotion, Release, Slug, World, new_id, now
+from .state import USER, App, Build, Dyno, Promotion, Release, Slug, World, new_id
 
 if TYPE_CHECKING:
     from . import FakeHeroku
@@ -234,7 +234,7 @@ def promotion_json(promotion: Promotion) -> dict[str, Any]:
     }
 
 
-# -- routes ------------------------------------------------------------------------------
+# -- routes ------
 def routes(fake: FakeHeroku) -> Router:
     world: World = fake.world
     r = Router()
@@ -272,7 +272,7 @@ def routes(fake: FakeHeroku) -> Router:
             or not app.postgres_as_database_url
             or wanted not in ("DATABASE_URL", "DATABASE")
         ):
-            return error(404, "not_found", f"Couldn't find that add on attachment.")
+            return error(404, "not_found", "Couldn't find that add on attachment.")
         return Response(200, [attachment_json(app)])
 
     r.add("POST", "/actions/addon-attachments/resolve", resolve)

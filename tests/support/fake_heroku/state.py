@@ -194,7 +194,7 @@ class World:
         self.promotions: dict[str, Promotion] = {}
         self.dyno_numbers = itertools.count(1001)
 
-    # -- apps -----------------------------------------------------------------------
+    # -- apps ------
     def add_app(self, name: str, **settings: object) -> App:
         app = App(name=name, **settings)  # type: ignore[arg-type]
         slug = Slug(new_id(), app.id, {"web": "python app.py"}, None, "SHA256:0", 0)
@@ -218,7 +218,7 @@ class World:
                 return release
         return None
 
-    # -- releases -------------------------------------------------------------------
+    # -- releases ------
     def new_release(
         self, app: App, slug_id: str, description: str, phase: bool
     ) -> Release:
@@ -253,7 +253,7 @@ class World:
         if force or release.pending_polls < 0:
             release.status = release.outcome
 
-    # -- builds ---------------------------------------------------------------------
+    # -- builds ------
     def new_build(
         self, app: App, url: str, checksum: str | None, version: str | None
     ) -> Build:
@@ -312,7 +312,7 @@ class World:
         )
         build.release_id = release.id
 
-    # -- backups ----------------------------------------------------------------------
+    # -- backups ------
     def new_transfer(self, app: App) -> Transfer:
         done = sum(1 for t in self.transfers.values() if t.app_id == app.id)
         transfer = Transfer(
@@ -331,7 +331,7 @@ class World:
             if transfer.pending_polls < 0:
                 transfer.finished_at = now()
 
-    # -- one-off dynos --------------------------------------------------------------------
+    # -- one-off dynos ------
     def new_dyno(self, app: App, command: str) -> Dyno:
         current = app.current()
         dyno = Dyno(

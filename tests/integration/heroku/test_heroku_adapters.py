@@ -25,7 +25,6 @@ from mvp_process.cli.deploy import build_services
 from mvp_process.config import load_config
 from mvp_process.errors import ApiError
 from support.deploy_env import API_KEY, STAGING
-from support.deploy_env import fake, tls  # noqa: F401
 from support.fake_heroku import FakeHeroku, TlsFiles
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from support.deploy_env import API_KEY, PRODUCTION, STAGING, DeployEnv
-from support.deploy_env import deploy_env, fake, tls  # noqa: F401
 from support.fake_heroku import Command
 
 RELEASE_PROCFILE = "web: python app.py\nrelease: python manage.py migrate\n"

@@ -7,7 +7,6 @@ import socket
 import pytest
 
 from support.deploy_env import API_KEY, PRODUCTION, STAGING, DeployEnv
-from support.deploy_env import deploy_env, fake, tls  # noqa: F401
 
 
 def test_429_with_retry_after_is_survived(deploy_env: DeployEnv) -> None:

@@ -6,7 +6,6 @@ import pytest
 
 from mvp_process.core import deploy_steps
 from support.deploy_env import PRODUCTION, STAGING, DeployEnv
-from support.deploy_env import deploy_env, fake, tls  # noqa: F401
 from support.fake_heroku.state import Release
 
 RELEASE_PROCFILE = "web: python app.py\nrelease: ./migrate.sh\n"
