@@ -156,6 +156,9 @@ def deploy_env(
         "REQUESTS_CA_BUNDLE": str(tls.ca),
         "GITHUB_OUTPUT": str(outputs),
         "GITHUB_STEP_SUMMARY": str(summary),
+        # The app URLs are http://<app>.herokuapp.com/: the fake's router answers.
+        "HTTP_PROXY": fake.router.url,
+        "NO_PROXY": "127.0.0.1,localhost",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(repo.path)

@@ -137,7 +137,7 @@ def test_health_500_rolls_back_once_to_the_recorded_release(
     assert "not healthy within 20s" in env.last_out
     assert "last: answered 500" in env.last_out
     assert_rolled_back_once(env, STAGING)
-    health_gets = env.fake.requests("GET", "/health", service=f"web:{STAGING}")
+    health_gets = env.fake.requests("GET", "/health", service="router")
     assert len(health_gets) > 3  # retried with backoff
     assert env.time.sleeps[:3] == [0.5, 1.0, 2.0] or 0.5 in env.time.sleeps
     # The app is back on the old code, which answers.

@@ -9,7 +9,9 @@ Services, each on its own random port, as on the real platform:
 - `files`: the keyless hosts (source blob store with put/get URLs, build and
   release output streams);
 - `rendezvous`: TLS, for one-off dyno output;
-- one small web app per Heroku app, whose health answer the test controls.
+- `router`: an HTTP proxy standing in for Heroku's router, in front of one
+  small web app per Heroku app (`http://<app>.herokuapp.com/`, as the schema
+  requires), whose health answer the test controls; point `HTTP_PROXY` at it.
 
 Faults: attributes of `App` (build_fails, release_phase, backup_fails,
 promotion_fails, health, commands) and HTTP-level `fail(...)` (429 with
@@ -85,11 +87,17 @@ class FakeHeroku:
             guard=self.lock,
         )
         self.rendezvous = Rendezvous(self, tls)
-        self.webs: dict[str, Service] = {}
+        self.router = Service("router", web.routes(self, self._stopping), self.log)
 
     # -- lifecycle ------
     def start(self) -> FakeHeroku:
-        for service in (self.platform, self.data, self.files, self.rendezvous):
+        for service in (
+            self.platform,
+            self.data,
+            self.files,
+            self.rendezvous,
+            self.router,
+        ):
             service.start()
         return self
 
@@ -100,7 +108,7 @@ class FakeHeroku:
             self.data,
             self.files,
             self.rendezvous,
-            *self.webs.values(),
+            self.router,
         ):
             service.stop()
 
@@ -108,12 +116,7 @@ class FakeHeroku:
     def add_app(self, name: str, **settings: Any) -> App:
         with self.lock:
             app = self.world.add_app(name, **settings)
-            service = Service(
-                f"web:{name}", web.routes(self, app, self._stopping), self.log
-            )
-            service.start()
-            self.webs[name] = service
-            app.web_url = service.url + "/"
+            app.web_url = f"http://{name}{web.SUFFIX}/"
             return app
 
     def couple(self, pipeline: str, **stages: App) -> None:
@@ -163,9 +166,7 @@ class FakeHeroku:
 
     def writes(self) -> list[Logged]:
         return [
-            e
-            for e in self.requests()
-            if e.method in WRITES and not e.server.startswith("web:")
+            e for e in self.requests() if e.method in WRITES and e.server != "router"
         ]
 
     # -- gates ------

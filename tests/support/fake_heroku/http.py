@@ -26,6 +26,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    host: str = ""
 
     def json(self) -> Any:
         return json.loads(self.body or b"{}")
@@ -153,6 +154,7 @@ class Service:
             query={k: v[-1] for k, v in parse_qs(parts.query).items()},
             headers=dict(handler.headers.items()),
             body=body,
+            host=parts.netloc or handler.headers.get("Host", ""),
         )
         with self.guard:
             response = (self.before(request) if self.before else None) or (

@@ -1,4 +1,9 @@
-"""A small real web app per Heroku app: what the health check talks to."""
+"""Heroku's router in small: an HTTP proxy in front of one tiny web app per app.
+
+Apps get schema-true URLs (`http://<app>.herokuapp.com/`); the tests point
+`HTTP_PROXY` at this service, which answers for the app named by the Host,
+so the health check makes real HTTP requests to the URL Heroku reported.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,24 @@ from .http import Request, Response, Router
 
 if TYPE_CHECKING:
     from . import FakeHeroku
-    from .state import App
+
+SUFFIX = ".herokuapp.com"
 
 
-def routes(fake: FakeHeroku, app: App, stopping: threading.Event) -> Router:
+def routes(fake: FakeHeroku, stopping: threading.Event) -> Router:
     world = fake.world
     r = Router()
 
     def answer(request: Request, path: str) -> Response:
+        host = request.host.split(":")[0]
         with fake.lock:
+            app = (
+                world.apps.get(host.removesuffix(SUFFIX))
+                if host.endswith(SUFFIX)
+                else None
+            )
+            if app is None:
+                return Response(404, raw=b"There's nothing here, yet.")
             current = app.current()
             slug = world.slugs.get(current.slug_id or "") if current else None
             deployed = slug is not None and slug.commit is not None
