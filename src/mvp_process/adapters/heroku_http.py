@@ -110,7 +110,7 @@ class HerokuSession(requests.Session):
                 self.sleep(pause)
             try:
                 response = super().request(method, url, *args, **kwargs)
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if not server_errors or attempt + 1 >= MAX_ATTEMPTS:
                     raise
                 self._wait(backoff(attempt), f"could not connect to {origin(url)}")

@@ -368,10 +368,16 @@ class AppDeploy:
         return f"'{command}' exited with status 0 ({dyno.name})"
 
     def _stream(self, url: str) -> deque[str]:
+        """Show an output stream; losing it is not a failure (the status decides)."""
         tail: deque[str] = deque(maxlen=TAIL)
-        for line in self.platform.stream(url):
-            tail.append(line)
-            self.observer.output(line)
+        try:
+            for line in self.platform.stream(url):
+                tail.append(line)
+                self.observer.output(line)
+        except MvpError as exc:
+            self.observer.note(
+                f"the output stream was lost ({exc}); waiting for the result"
+            )
         return tail
 
     def _wait(

@@ -129,3 +129,14 @@ def test_forbidden_is_explained(deploy_env: DeployEnv) -> None:
     assert "Heroku forbade this (403) while trying to create a source upload URL" in (
         env.last_out
     )
+
+
+def test_a_lost_output_stream_does_not_fail_the_build(deploy_env: DeployEnv) -> None:
+    env = deploy_env
+    env.project(branch="staging")
+    env.fake.fail("GET", "/streams/builds/.*", 502, times=5, service="files")
+
+    assert env.run() == 0, env.last_out
+
+    assert "the output stream was lost" in env.last_out
+    assert "502" in env.last_out

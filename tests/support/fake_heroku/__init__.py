@@ -82,7 +82,7 @@ class FakeHeroku:
             "files",
             files.routes(self),
             self.log,
-            before=self._files_gate,
+            before=self._gate("files", keyless=True),
             timing=self._time,
             guard=self.lock,
         )
@@ -194,11 +194,14 @@ class FakeHeroku:
             return user_pass.partition(":")[2] == self.api_key
         return False
 
-    def _gate(self, name: str) -> Any:
+    def _gate(self, name: str, keyless: bool = False) -> Any:
         def before(request: Request) -> Response | None:
             if self.latency:
                 time.sleep(self.latency)
-            if not self._authorized(request.header("Authorization")):
+            if keyless:
+                if request.header("Authorization"):
+                    self.files_auth_seen.append(request.header("Authorization"))
+            elif not self._authorized(request.header("Authorization")):
                 return error(401, "unauthorized", "Invalid credentials provided.")
             for fault in self.faults:
                 if (
@@ -218,8 +221,3 @@ class FakeHeroku:
             return None
 
         return before
-
-    def _files_gate(self, request: Request) -> Response | None:
-        if request.header("Authorization"):
-            self.files_auth_seen.append(request.header("Authorization"))
-        return None
