@@ -258,7 +258,7 @@ class AppDeploy:
             how = "promoted through the pipeline"
         else:
             release_id = self.platform.release_slug(out.app, shipped.slug_id).id
-            how = "released"
+            how = "released as a slug (no shared pipeline)"
         release = self.platform.release(out.app, release_id)
         state.release_id = release.id
         out.release = release.version
@@ -268,7 +268,7 @@ class AppDeploy:
                 f"slug {shipped.slug_id}"
             )
         out.slug_id = shipped.slug_id
-        return f"{how} the staging slug {shipped.slug_id} as v{release.version}"
+        return f"staging slug {shipped.slug_id} {how}: v{release.version}"
 
     def _promote(self, pipeline: str, shipped: Shipped, target: AppInfo) -> str:
         promotion = self.platform.promote(

@@ -62,8 +62,7 @@ def render(result: DeployResult) -> str:
         for app in result.apps:
             lines.append(f"  {app.role} app {app.app} ({app.web_url})")
             for number, step in enumerate(app.steps, 1):
-                mark = " (skipped)" if step.status == "skipped" else ""
-                lines.append(f"    {number}. {step.name:<9} {step.detail}{mark}")
+                lines.append(f"    {number}. {step.name:<9} {step.detail}")
             lines += [f"    note: {n}" for n in app.notes]
         lines.append("Nothing was changed (dry run).")
         return redact("\n".join(lines) + "\n")
@@ -125,7 +124,7 @@ def summary(result: DeployResult) -> str:
         if app.failure:
             lines += ["", f"**{app.role} failed at {_cell(app.failure)}**"]
             for step in app.steps:
-                if step.status == "failed":
+                if step.status == "failed" and "\n" in step.detail:
                     fence = step.detail.replace("```", "` ` `")
                     lines += ["", "```text", fence, "```"]
         lines += [f"- {_cell(note)}" for note in app.notes]
