@@ -66,7 +66,9 @@ def one_round(folder: Path, tls_folder: Path) -> tuple[float, float]:
             HEROKU_DATA_API_URL=fake.data.url,
             REQUESTS_CA_BUNDLE=str(tls_folder / "ca.pem"),
             HTTP_PROXY=fake.router.url,
+            http_proxy=fake.router.url,
             NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
         )
         os.chdir(repo.path)
         redact.forget_all()

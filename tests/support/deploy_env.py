@@ -157,8 +157,11 @@ def deploy_env(
         "GITHUB_OUTPUT": str(outputs),
         "GITHUB_STEP_SUMMARY": str(summary),
         # The app URLs are http://<app>.herokuapp.com/: the fake's router answers.
+        # (both spellings: the lower-case one wins where both are set).
         "HTTP_PROXY": fake.router.url,
+        "http_proxy": fake.router.url,
         "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(repo.path)
