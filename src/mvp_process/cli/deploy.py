@@ -24,7 +24,8 @@ from mvp_process.adapters.rendezvous import attach
 from mvp_process.cli import common
 from mvp_process.config import Config
 from mvp_process.core.deploy import deploy
-from mvp_process.core.deploy_steps import Runtime, Services
+from mvp_process.core.deploy_io import Runtime
+from mvp_process.core.deploy_steps import Services
 from mvp_process.errors import ConfigError, GitError
 from mvp_process.policy.deploy import select_targets
 from mvp_process.report import actions

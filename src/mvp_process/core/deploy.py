@@ -15,13 +15,8 @@ from __future__ import annotations
 from mvp_process.adapters.git import Git
 from mvp_process.adapters.heroku import AppInfo
 from mvp_process.config import DeployConfig
-from mvp_process.core.deploy_steps import (
-    AppDeploy,
-    Observer,
-    Runtime,
-    Services,
-    Shipped,
-)
+from mvp_process.core.deploy_io import Observer, Runtime
+from mvp_process.core.deploy_steps import AppDeploy, Services, Shipped
 from mvp_process.deploy_results import AppOutcome, DeployResult, StepRecord
 from mvp_process.policy import deploy as policy
 from mvp_process.policy.deploy import PRODUCTION, AppFacts, Selection

@@ -10,55 +10,25 @@ from __future__ import annotations
 
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from mvp_process.adapters.git import Git
 from mvp_process.adapters.heroku import AppInfo, HerokuPlatform, ReleaseInfo
 from mvp_process.adapters.heroku_data import PgBackups
-from mvp_process.adapters.heroku_http import Probe
 from mvp_process.config import DeployConfig
+from mvp_process.core import deploy_io as io
+from mvp_process.core.deploy_io import TAIL, Observer, Runtime, Skipped, StepFailed
 from mvp_process.deploy_results import AppOutcome, StepRecord, StepStatus
 from mvp_process.errors import MvpError
 from mvp_process.policy import deploy as policy
 
 T = TypeVar("T")
-TAIL = 20
 BACKUP_TIMEOUT = 3 * 3600.0
 BUILD_TIMEOUT = 3600.0
 RELEASE_TIMEOUT = 3600.0
-
-
-class StepFailed(Exception):
-    """A step's own failure, in words for the report."""
-
-
-class Skipped(Exception):
-    """A step that does not apply (the reason is the message)."""
-
-
-class Observer(Protocol):
-    """Told as steps start and finish, and given output lines as they stream."""
-
-    def step_started(self, role: str, app: str, step: str) -> None: ...
-
-    def step_finished(self, record: StepRecord) -> None: ...
-
-    def output(self, line: str) -> None: ...
-
-    def note(self, text: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """Time and the outside world's non-Heroku parts, injectable for tests."""
-
-    clock: Callable[[], float]
-    sleep: Callable[[float], None]
-    probe: Callable[[str, float], Probe]
-    attach: Callable[[str], Iterator[str]]
 
 
 @dataclass(frozen=True)
@@ -237,7 +207,7 @@ class AppDeploy:
             "the build",
         )
         if build.status != "succeeded":
-            raise StepFailed(f"build {build.id} {build.status}" + _tail(tail))
+            raise StepFailed(f"build {build.id} {build.status}" + io.tail_text(tail))
         state.released = True
         build = self._wait(
             lambda: self.platform.build(out.app, build.id),
@@ -315,7 +285,8 @@ class AppDeploy:
         )
         if policy.release_outcome(release.status) == "failed":
             raise StepFailed(
-                f"release phase of v{release.version} {release.status}" + _tail(tail)
+                f"release phase of v{release.version} {release.status}"
+                + io.tail_text(tail)
             )
         return release
 
@@ -326,59 +297,20 @@ class AppDeploy:
 
     def health(self, info: AppInfo) -> str:
         url = policy.health_url(info.web_url, self.config.health_path)
-        timeout = self.config.health_timeout
-        deadline = self.rt.clock() + timeout
-        attempt = 0
-        while True:
-            left = max(0.05, min(10.0, deadline - self.rt.clock()))
-            answer = self.rt.probe(url, left)
-            ok, why = policy.health_verdict(
-                answer.status, answer.body, self.config.health_expect, answer.error
-            )
-            if ok:
-                return f"{url} {why} (attempt {attempt + 1})"
-            delay = policy.backoff(attempt, base=0.5, cap=10.0)
-            if self.rt.clock() + delay > deadline:
-                raise StepFailed(
-                    f"{url} not healthy within {timeout:g}s "
-                    f"({attempt + 1} attempts; last: {why})"
-                )
-            self.observer.note(f"health: {url} {why}; next try in {delay:g}s")
-            self.rt.sleep(delay)
-            attempt += 1
+        return io.check_health(
+            self.rt,
+            self.observer,
+            url,
+            self.config.health_timeout,
+            self.config.health_expect,
+        )
 
     # -- helpers -------------------------------------------------------------------
     def _run(self, app: str, command: str) -> str:
-        """Run `command` in a one-off dyno; its exit status read as the CLI does."""
-        dyno = self.platform.start_oneoff(app, policy.with_exit_marker(command))
-        lines: list[str] = []
-        for line in self.rt.attach(dyno.attach_url):
-            lines.append(line)
-            if not line.startswith(policy.EXIT_MARKER):
-                self.observer.output(line.rstrip("\n"))
-        output, status = policy.parse_exit_status("".join(lines))
-        tail = deque(output.splitlines(), maxlen=TAIL)
-        if status is None:
-            raise StepFailed(
-                f"'{command}' ended without reporting an exit status (the dyno "
-                "crashed or was stopped)" + _tail(tail)
-            )
-        if status != 0:
-            raise StepFailed(f"'{command}' exited with status {status}" + _tail(tail))
-        return f"'{command}' exited with status 0 ({dyno.name})"
+        return io.run_oneoff(self.platform, self.rt, self.observer, app, command)
 
     def _stream(self, url: str) -> deque[str]:
-        """Show an output stream; losing it is not a failure (the status decides)."""
-        tail: deque[str] = deque(maxlen=TAIL)
-        try:
-            for line in self.platform.stream(url):
-                tail.append(line)
-                self.observer.output(line)
-        except MvpError as exc:
-            self.observer.note(
-                f"the output stream was lost ({exc}); waiting for the result"
-            )
-        return tail
+        return io.stream_output(self.platform, self.observer, url)
 
     def _wait(
         self,
@@ -387,16 +319,7 @@ class AppDeploy:
         timeout: float,
         what: str,
     ) -> T:
-        deadline = self.rt.clock() + timeout
-        attempt = 0
-        value = read()
-        while not done(value):
-            if self.rt.clock() > deadline:
-                raise StepFailed(f"gave up waiting for {what} after {timeout:g}s")
-            self.rt.sleep(policy.poll_delay(attempt))
-            attempt += 1
-            value = read()
-        return value
+        return io.wait_for(self.rt, read, done, timeout, what)
 
 
 @dataclass
@@ -408,7 +331,3 @@ class _State:
     release_id: str | None = None
     released: bool = False
     rolled_back: bool = False
-
-
-def _tail(lines: deque[str] | list[str]) -> str:
-    return ("\n" + "\n".join(lines)) if lines else ""
