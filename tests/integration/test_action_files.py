@@ -270,3 +270,20 @@ def test_pre_commit_hook() -> None:
             "stages": ["pre-push"],
         }
     ]
+
+
+def test_this_repository_checks_itself_with_its_own_action() -> None:
+    workflow = load(ROOT / ".github" / "workflows" / "ci.yml")
+    steps = workflow["jobs"]["check"]["steps"]
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-"))
+    assert setup["with"] == {"python-version": "3.11"}
+    runs = [s["run"] for s in steps if "run" in s]
+    assert "python -m pip install -c constraints.txt -e '.[dev]'" in runs
+    own = steps[-1]
+    assert own["uses"] == "./"
+    assert own["with"] == {
+        "command": "check",
+        "python": f"${{{{ steps.{setup['id']}.outputs.python-path }}}}",
+    }
+    pr = workflow["jobs"]["pr"]["steps"][-1]
+    assert pr == {"uses": "./", "with": {"command": "pr"}}
