@@ -72,7 +72,9 @@ def act(harness: Harness, repo: Repo, tmp_path: Path) -> Act:
         event: dict[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
         token: str = "",
+        github: Mapping[str, str] | None = None,
     ) -> RunResult:
+        """`github` overrides context values, e.g. `{"api_url": fake.url}`."""
         if event is None:
             event = pull_request_event(repo)
         sha = repo.sha()
@@ -86,7 +88,7 @@ def act(harness: Harness, repo: Repo, tmp_path: Path) -> Act:
             event=event,
             env=env,
             token=token,
-            github={"sha": sha},
+            github={"sha": sha, **(github or {})},
         )
 
     return run
