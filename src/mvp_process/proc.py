@@ -40,30 +40,55 @@ def run(
     input: str | bytes | None = None,
     timeout: float | None = None,
     hint: str = "",
+    priority: int = 0,
 ) -> Result:
-    """Run `args` (never through a shell) and capture its output as text."""
+    """Run `args` (never through a shell) and capture its output as text.
+
+    `priority` > 0 lowers the child's scheduling priority (POSIX nice), so work
+    off the critical path yields the CPU to the work on it.
+    """
     argv = tuple(os.fspath(a) for a in args)
+    data = input.decode() if isinstance(input, bytes) else input
     try:
-        done = subprocess.run(
+        child = subprocess.Popen(
             argv,
             cwd=cwd,
             env=dict(env) if env is not None else None,
-            input=input.decode() if isinstance(input, bytes) else input,
-            capture_output=True,
+            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             errors="replace",
-            timeout=timeout,
-            check=False,
         )
     except FileNotFoundError as exc:
         raise ToolMissing(
             f"{argv[0]} is not installed or not on PATH", hint=hint
         ) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise CommandError(
-            argv, -1, f"timed out after {timeout} seconds", hint=hint
-        ) from exc
-    result = Result(argv, done.returncode, done.stdout, done.stderr)
-    if check and done.returncode != 0:
-        raise CommandError(argv, done.returncode, result.output, hint=hint)
+    with child:
+        if priority:
+            _lower_priority(child.pid, priority)
+        try:
+            stdout, stderr = child.communicate(data, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            child.kill()
+            child.communicate()
+            raise CommandError(
+                argv, -1, f"timed out after {timeout} seconds", hint=hint
+            ) from exc
+    result = Result(argv, child.returncode, stdout, stderr)
+    if check and child.returncode != 0:
+        raise CommandError(argv, child.returncode, result.output, hint=hint)
     return result
+
+
+def _lower_priority(pid: int, increment: int) -> None:
+    """Best effort: a child that already exited, or no nice on this OS, is fine."""
+    setpriority = getattr(os, "setpriority", None)
+    if setpriority is None:  # pragma: no cover - Windows
+        return
+    try:
+        setpriority(
+            os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + increment
+        )
+    except OSError:  # pragma: no cover - raced with the child's exit
+        pass

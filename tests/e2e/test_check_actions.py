@@ -32,9 +32,7 @@ def actions(
 
 
 def push_main(repo: Repo, actions: Actions, sha: str) -> None:
-    event = payload(
-        "push.default-branch", after=sha, ref="refs/heads/main", default_branch="main"
-    )
+    event = payload("push", after=sha, ref="refs/heads/main", default_branch="main")
     actions.fake.add_commits(REPO, sha)
     actions.start("push", event, sha=sha, ref_name="main")
 

@@ -273,7 +273,7 @@ def test_not_a_pull_request_event_has_nothing_to_check(
     setup: tuple[Repo, Actions, str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo, actions, base, head = setup
-    actions.start("push", payload("push.default-branch", after=head), sha=head)
+    actions.start("push", payload("push", after=head), sha=head)
     outcome = actions.run(repo.path, ["pr"], capsys)
     assert outcome.code == 0
     assert "nothing to check: the push event is not a pull request" in outcome.out

@@ -35,7 +35,7 @@ def test_pull_request_target_and_review_events_count_as_pull_requests() -> None:
 
 
 def test_push_payload() -> None:
-    data = payload("push.default-branch")
+    data = payload("push")
     event = parse("push", data, "f" * 40)
     assert event.is_default_branch_push
     assert event.head_sha == data["after"]
@@ -60,7 +60,7 @@ def test_read_event(tmp_path: Path) -> None:
     assert read_event(GitHubEnv()) == Event()
     env = GitHubEnv(actions=True, event_name="schedule", sha="s")
     assert read_event(env) == Event(name="schedule", head_sha="s")
-    data = payload("push.default-branch")
+    data = payload("push")
     assert read_event(write(tmp_path, json.dumps(data))).is_default_branch_push
 
 

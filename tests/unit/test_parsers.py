@@ -103,18 +103,24 @@ def test_parse_junit_missing_or_broken(tmp_path: Path, content: str | None) -> N
     assert parse_junit(path, tmp_path) == ((0, 0, 0, 0), [])
 
 
+COUNTS = 'lines-valid="10" lines-covered="7" branches-valid="{bv}" branches-covered="1"'
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ('{"totals": {"percent_covered": 87.5}}', 87.5),
-        ('{"totals": {}}', None),
-        ("not json", None),
-        ('{"totals": {"percent_covered": "x"}}', None),
+        (f"<coverage {COUNTS.format(bv=6)}/>", 50.0),
+        (f"<coverage {COUNTS.format(bv=0)}/>", 80.0),
+        ('<coverage lines-valid="0" lines-covered="0"/>', None),
+        ("<coverage/>", None),
+        (f"<other {COUNTS.format(bv=6)}/>", None),
+        (f"<coverage {COUNTS.format(bv='x')}/>", None),
+        ("not xml", None),
         (None, None),
     ],
 )
 def test_read_total(tmp_path: Path, content: str | None, expected) -> None:
-    path = tmp_path / "coverage.json"
+    path = tmp_path / "coverage.xml"
     if content is not None:
         path.write_text(content)
     assert read_total(path) == expected

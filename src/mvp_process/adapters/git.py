@@ -151,6 +151,11 @@ class Git:
         """A gzipped tarball of exactly the commit `sha` (no untracked files)."""
         self.run("archive", "--format=tar.gz", "-o", str(dest), sha)
 
+    def show_file(self, sha: str, path: str) -> str | None:
+        """The text of `path` at commit `sha`, or None when it has no such file."""
+        result = self.run("show", f"{sha}:{path}", check=False)
+        return result.stdout if result.returncode == 0 else None
+
     def worktree_add(self, path: Path, sha: str) -> None:
         self.run("worktree", "add", "--detach", "--force", str(path), sha)
 

@@ -19,7 +19,7 @@ from mvp_process import __version__
 from mvp_process.errors import MvpError
 from mvp_process.redact import redact
 
-COMMANDS = ("check", "pr")
+COMMANDS = ("check", "pr", "deploy", "init", "doctor")
 
 
 class UsageError(MvpError):

@@ -8,6 +8,7 @@ and whatever baseline sources they like.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -121,11 +122,22 @@ def _run_gates(
                 watcher.started(name)
             jobs[pool.submit(fn, *args, **kw)] = name
 
+        testing = any(g in gates for g in TEST_GATES)
+        # While pytest runs (single-threaded, the critical path), lint leaves it a
+        # core and yields the CPU: it finishes well before the tests anyway.
+        lint = lint_jobs(os.cpu_count()) if testing else None
         if "flake8" in gates:
-            submit("flake8", flake8.run, tools, root)
+            submit("flake8", flake8.run, tools, root, jobs=lint)
         if "black" in gates:
-            submit("black", black.run, tools, root, show_diff=config.black_diff)
-        if any(g in gates for g in TEST_GATES):
+            submit(
+                "black",
+                black.run,
+                tools,
+                root,
+                show_diff=config.black_diff,
+                workers=lint,
+            )
+        if testing:
             submit("tests" if "tests" in gates else "pytest", runner, tmp / "head")
         want_baseline = "coverage" in gates and target.merge_base != target.head
         if want_baseline:
@@ -160,6 +172,11 @@ def _run_gates(
                         )
                     )
     return results
+
+
+def lint_jobs(cpus: int | None) -> int:
+    """Processes flake8 and black may use beside a running test suite."""
+    return max(1, (cpus or 1) - 1)
 
 
 def _after_tests(

@@ -33,10 +33,16 @@ def parse(output: str, root: Path) -> tuple[list[str], list[str]]:
     return files, errors
 
 
-def run(tools: ToolEnv, root: Path, *, show_diff: bool = False) -> GateResult:
-    """`black --check .`, plus the diff of the offending files when asked."""
+def run(
+    tools: ToolEnv, root: Path, *, show_diff: bool = False, workers: int | None = None
+) -> GateResult:
+    """`black --check .`, plus the diff of the offending files when asked.
+
+    `workers` caps black's processes when the test run needs a core too.
+    """
     started = time.monotonic()
-    result = tools.module("black", ["--check", "."], cwd=root)
+    args = ["--check", *([f"--workers={workers}"] if workers else []), "."]
+    result = tools.module("black", args, cwd=root, priority=5 if workers else 0)
     files, errors = parse(result.stderr, root)
     if result.returncode == 0:
         return GateResult(

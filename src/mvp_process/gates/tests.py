@@ -1,14 +1,14 @@
 """tests gate: pytest with pytest-cov in the project's environment.
 
 `run_pytest` is shared by the gate, the baseline recompute and the shards: one
-pytest invocation yields the JUnit XML (who failed, and where) and the coverage
-reports (XML for diff-cover, JSON for the exact `coverage report` total).
+pytest invocation yields the JUnit XML (who failed, and where) and the Cobertura
+XML report, which serves diff-cover and also carries the totals from which the
+exact `coverage report` figure follows (one report, not two, on the hot path).
 Coverage data goes to our own folder so the user's `.coverage` is untouched.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import xml.etree.ElementTree as ET
@@ -56,10 +56,6 @@ class TestRun:
         return self.outdir / "coverage.xml"
 
     @property
-    def coverage_json(self) -> Path:
-        return self.outdir / "coverage.json"
-
-    @property
     def junit_xml(self) -> Path:
         return self.outdir / "junit.xml"
 
@@ -74,7 +70,6 @@ def pytest_command(outdir: Path, pytest_args: Sequence[str]) -> list[str]:
     return [
         *cov,
         f"--cov-report=xml:{outdir / 'coverage.xml'}",
-        f"--cov-report=json:{outdir / 'coverage.json'}",
         "--cov-fail-under=0",
         f"--junitxml={outdir / 'junit.xml'}",
         "-o",
@@ -107,7 +102,7 @@ def run_pytest(
         errors=counts[2],
         skipped=counts[3],
         failures=tuple(failures),
-        coverage_percent=read_total(outdir / "coverage.json"),
+        coverage_percent=read_total(outdir / "coverage.xml"),
         outdir=outdir,
         output_tail=tuple(result.output.strip().splitlines()[-30:]),
         duration=time.monotonic() - started,
@@ -115,12 +110,28 @@ def run_pytest(
 
 
 def read_total(path: Path) -> float | None:
-    """The exact total `coverage report` prints, from coverage's JSON report."""
+    """The exact total `coverage report` prints, from the Cobertura XML totals.
+
+    coverage.py's total is (statements run + branches taken) / (statements +
+    branches); its XML report records those four counts on the root element.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return float(data["totals"]["percent_covered"])
-    except (OSError, ValueError, KeyError, TypeError):
+        root = ET.parse(path).getroot()
+        counts = [
+            int(root.get(name, "0"))
+            for name in (
+                "lines-covered",
+                "branches-covered",
+                "lines-valid",
+                "branches-valid",
+            )
+        ]
+    except (OSError, ET.ParseError, ValueError):
         return None
+    if root.tag != "coverage" or "lines-valid" not in root.attrib:
+        return None
+    covered, total = counts[0] + counts[1], counts[2] + counts[3]
+    return 100.0 * covered / total if total else None
 
 
 def _first_reason(case: ET.Element, outcome: ET.Element) -> str:

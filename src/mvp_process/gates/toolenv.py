@@ -80,7 +80,10 @@ class ToolEnv:
         *,
         cwd: Path,
         extra_env: Mapping[str, str] | None = None,
+        priority: int = 0,
     ) -> proc.Result:
         """`<python> -m <module> <args>` in `cwd`."""
         env = {**self.env, **(extra_env or {})}
-        return proc.run([self.python, "-m", module, *args], cwd=cwd, env=env)
+        return proc.run(
+            [self.python, "-m", module, *args], cwd=cwd, env=env, priority=priority
+        )

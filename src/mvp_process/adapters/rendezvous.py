@@ -1,0 +1,82 @@
+"""Read a one-off dyno's output from Heroku's rendezvous service.
+
+A dyno started with `attach: true` gets an `attach_url` like
+`rendezvous://rendezvous.runtime.heroku.com:5000/<secret>`. As the Heroku CLI
+does: open TLS to host:port, send the secret and CRLF, skip the `rendezvous`
+greeting, then everything until the server closes is the dyno's output.
+
+TLS is verified. The trust store is certifi's bundle (what requests uses for
+api.heroku.com), or the CA file given by the caller: the CLI passes
+`REQUESTS_CA_BUNDLE` / `SSL_CERT_FILE` when set, the variables requests and
+OpenSSL already honour, which is how tests trust the fake's throwaway CA.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import certifi
+
+from mvp_process.errors import ApiError
+
+GREETING = b"rendezvous"
+
+
+def _split(url: str) -> tuple[str, int, str]:
+    parts = urlsplit(url)
+    if parts.scheme != "rendezvous" or not parts.hostname:
+        raise ApiError("Heroku gave an attach_url that is not a rendezvous:// URL")
+    return parts.hostname, parts.port or 5000, parts.path.lstrip("/")
+
+
+def attach(
+    url: str,
+    *,
+    ca_file: str | None = None,
+    connect_timeout: float = 15.0,
+    idle_timeout: float = 900.0,
+) -> Iterator[str]:
+    """The dyno's output, line by line (with their newlines), until it exits."""
+    host, port, secret = _split(url)
+    context = ssl.create_default_context(cafile=ca_file or certifi.where())
+    try:
+        with socket.create_connection((host, port), timeout=connect_timeout) as raw:
+            with context.wrap_socket(raw, server_hostname=host) as tls:
+                tls.settimeout(idle_timeout)
+                tls.sendall(secret.encode() + b"\r\n")
+                yield from _lines(tls)
+    except ssl.SSLError as exc:
+        raise ApiError(
+            f"TLS to the one-off dyno's rendezvous ({host}) failed: {exc.reason}",
+            hint="set REQUESTS_CA_BUNDLE to a CA file that signs its certificate",
+        ) from None
+    except OSError as exc:
+        raise ApiError(
+            f"could not read the one-off dyno's output from {host}:{port}: "
+            f"{type(exc).__name__}"
+        ) from None
+
+
+def _lines(tls: ssl.SSLSocket) -> Iterator[str]:
+    buffer = b""
+    greeted = False
+    while True:
+        chunk = tls.recv(65536)
+        if not chunk:
+            break
+        buffer += chunk
+        if not greeted:
+            if b"\n" not in buffer and len(buffer) < len(GREETING) + 2:
+                continue
+            first, _, rest = buffer.partition(b"\n")
+            if first.strip() == GREETING:
+                buffer = rest
+            greeted = True
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            yield line.decode("utf-8", errors="replace").rstrip("\r") + "\n"
+    if buffer and not (not greeted and buffer.strip() == GREETING):
+        yield buffer.decode("utf-8", errors="replace").rstrip("\r")

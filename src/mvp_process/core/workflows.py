@@ -1,0 +1,141 @@
+"""Read a repository's GitHub Actions workflows to see how they use mvp-process.
+
+`doctor` needs three facts from them: which jobs run mvp-process, whether those
+jobs check out the full history (`fetch-depth: 0`, for the merge-base and the
+baseline), and which deploy targets they deploy to (so it can ask for the apps).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+WORKFLOWS_DIR = Path(".github") / "workflows"
+_CLI = re.compile(r"\bmvp[-_]process\b")
+_TARGET = re.compile(r"--target[= ]+(staging|production)\b")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a job, reduced to what `doctor` looks at."""
+
+    uses: str
+    run: str
+    inputs: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A workflow file: its jobs' steps, or why it could not be read."""
+
+    path: Path
+    jobs: Mapping[str, tuple[Step, ...]] = field(default_factory=dict)
+    error: str | None = None
+
+
+def _step(raw: Any) -> Step:
+    if not isinstance(raw, dict):
+        return Step("", "", {})
+    inputs = raw.get("with")
+    return Step(
+        uses=str(raw.get("uses") or ""),
+        run=str(raw.get("run") or ""),
+        inputs=(
+            {str(k): str(v) for k, v in inputs.items()}
+            if isinstance(inputs, dict)
+            else {}
+        ),
+    )
+
+
+def read_workflow(path: Path, root: Path) -> Workflow:
+    """Parse one workflow file; a broken one is reported, not raised."""
+    relative = path.relative_to(root)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        return Workflow(relative, error=first)
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    if not isinstance(jobs, dict):
+        return Workflow(relative, error="it has no `jobs:` mapping")
+    parsed = {}
+    for name, job in jobs.items():
+        steps = job.get("steps") if isinstance(job, dict) else None
+        parsed[str(name)] = tuple(
+            _step(s) for s in (steps if isinstance(steps, list) else [])
+        )
+    return Workflow(relative, parsed)
+
+
+def read_workflows(root: Path) -> list[Workflow]:
+    """Every `.yml`/`.yaml` file in `.github/workflows`, sorted by name."""
+    folder = root / WORKFLOWS_DIR
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.suffix in (".yml", ".yaml")]
+    return [read_workflow(p, root) for p in sorted(files) if p.is_file()]
+
+
+def _is_own_action(uses: str, root: Path) -> bool:
+    """`uses: ./` in the mvp-process repository itself."""
+    if uses.rstrip("/") not in (".", "./"):
+        return False
+    action = root / "action.yml"
+    return action.is_file() and "name: mvp-process" in action.read_text(
+        encoding="utf-8", errors="replace"
+    )
+
+
+def runs_mvp_process(step: Step, root: Path) -> bool:
+    """The step uses the action, or runs the command line."""
+    if _is_own_action(step.uses, root):
+        return True
+    name = step.uses.split("@", 1)[0]
+    return name.endswith("/mvp-process") or bool(_CLI.search(step.run))
+
+
+def is_checkout(step: Step) -> bool:
+    return step.uses.split("@", 1)[0] == "actions/checkout"
+
+
+def mvp_jobs(workflow: Workflow, root: Path) -> dict[str, tuple[Step, ...]]:
+    """The jobs of `workflow` that run mvp-process."""
+    return {
+        name: steps
+        for name, steps in workflow.jobs.items()
+        if any(runs_mvp_process(s, root) for s in steps)
+    }
+
+
+def shallow_jobs(workflow: Workflow, root: Path) -> list[str]:
+    """mvp-process jobs whose checkout does not fetch the full history."""
+    found = []
+    for name, steps in mvp_jobs(workflow, root).items():
+        checkouts = [s for s in steps if is_checkout(s)]
+        if not checkouts or any(
+            s.inputs.get("fetch-depth", "1").strip() != "0" for s in checkouts
+        ):
+            found.append(name)
+    return found
+
+
+def deploy_targets(workflows: list[Workflow], root: Path) -> set[str]:
+    """`staging`/`production` for each deploy step, `branch` when it is implicit."""
+    targets: set[str] = set()
+    for workflow in workflows:
+        for steps in mvp_jobs(workflow, root).values():
+            for step in steps:
+                if not runs_mvp_process(step, root):
+                    continue
+                if step.run:
+                    if re.search(r"\bdeploy\b", step.run):
+                        targets.update(_TARGET.findall(step.run) or ["branch"])
+                elif step.inputs.get("command") == "deploy":
+                    targets.add(step.inputs.get("target") or "branch")
+    return targets

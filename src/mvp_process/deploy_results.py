@@ -1,0 +1,75 @@
+"""What a deploy did, step by step: the data the deploy reporters read.
+
+The deploy core fills these in as it goes; the terminal, the job summary and
+the step outputs only read them (the same split as `results.py` for `check`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+StepStatus = Literal["ok", "failed", "skipped", "planned"]
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One named, timed step of one app's deploy."""
+
+    role: str
+    app: str
+    name: str
+    status: StepStatus
+    seconds: float
+    detail: str
+
+
+@dataclass
+class AppOutcome:
+    """One app's deploy: its steps and the facts a person needs afterwards."""
+
+    role: str
+    app: str
+    web_url: str | None = None
+    recorded_release: int | None = None
+    backup: str | None = None
+    release: int | None = None
+    slug_id: str | None = None
+    rolled_back_to: int | None = None
+    failure: str | None = None
+    steps: list[StepRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        """Every step ran or was rightly skipped, and none failed."""
+        return self.failure is None and bool(self.steps)
+
+
+@dataclass
+class DeployResult:
+    """The whole deploy: the apps in order, and what was not attempted and why."""
+
+    branch: str | None
+    sha: str
+    reason: str
+    dry_run: bool = False
+    apps: list[AppOutcome] = field(default_factory=list)
+    not_attempted: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def nothing_to_deploy(self) -> bool:
+        return not self.apps and not self.not_attempted
+
+    @property
+    def passed(self) -> bool:
+        return all(a.healthy for a in self.apps) and not self.not_attempted
+
+    @property
+    def exit_code(self) -> int:
+        """0 deployed (or nothing to deploy, or a dry run), 1 a deploy failed."""
+        return 0 if self.dry_run or self.passed else 1
+
+    def last(self) -> AppOutcome | None:
+        """The app the deploy got furthest with (its figures go to the outputs)."""
+        return self.apps[-1] if self.apps else None

@@ -1,0 +1,268 @@
+"""`doctor` on real repositories: each missing piece found, with its fix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mvp_process.adapters.git import Git
+from mvp_process.core.doctor import Check, diagnose, render
+from mvp_process.core.init import WORKFLOW_PATH, init_repository
+from support.cli import run_cli
+from support.repo import Repo
+
+TOKENS = {
+    "GITHUB_TOKEN": "ghs_fake_github_token_1234",
+    "HEROKU_API_KEY": "hk-fake-5678",
+}
+DEPLOY_CONFIG = """
+[tool.mvp-process]
+diff-coverage-min = 80
+
+[tool.mvp-process.deploy]
+staging-app = "demo-staging"
+production-app = "demo"
+"""
+
+
+def failing(checks: list[Check]) -> dict[str, str]:
+    return {c.topic: c.message for c in checks if not c.ok}
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+def workflow(*steps: str, job: str = "check") -> str:
+    body = "".join(f"      - {textwrap.indent(s, '        ').strip()}\n" for s in steps)
+    return f"on: push\njobs:\n  {job}:\n    runs-on: ubuntu-latest\n    steps:\n{body}"
+
+
+CHECKOUT = "uses: actions/checkout@v4\nwith:\n  fetch-depth: 0"
+SHALLOW = "uses: actions/checkout@v4"
+
+
+def test_complete_setup(repo: Repo) -> None:
+    init_repository(repo.path, staging_app="demo-staging", production_app="demo")
+    write(repo.path, {"Procfile": "web: gunicorn app.wsgi\nrelease: ./migrate\n"})
+
+    checks = diagnose(repo.path, Git(repo.path), TOKENS)
+
+    assert failing(checks) == {}
+    assert [c.topic for c in checks] == [
+        "git",
+        "config",
+        "workflow",
+        "fetch-depth",
+        "release",
+        "tokens",
+        "tokens",
+        "tools",
+    ]
+    assert render(repo.path, checks).endswith("Setup complete.\n")
+
+
+def test_empty_repository_lists_everything_missing(repo: Repo) -> None:
+    repo.git("remote", "remove", "origin")
+    checks = diagnose(repo.path, Git(repo.path), {})
+    problems = failing(checks)
+    assert set(problems) == {"git", "config", "workflow", "tokens"}
+    assert "no `origin` remote" in problems["git"]
+    text = render(repo.path, checks)
+    assert "-> run `mvp-process init`" in text
+    assert text.endswith("4 things to fix.\n")
+
+
+def test_not_a_repository(tmp_path: Path) -> None:
+    checks = diagnose(tmp_path, None, TOKENS)
+    assert "not inside a git repository" in failing(checks)["git"]
+
+
+def test_invalid_configuration(repo: Repo) -> None:
+    write(repo.path, {"pyproject.toml": "[tool.mvp-process]\ndiff-coverag-min = 1\n"})
+    problem = next(c for c in diagnose(repo.path, None, {}) if c.topic == "config")
+    assert not problem.ok and "unknown key 'diff-coverag-min'" in problem.message
+    assert "did you mean 'diff-coverage-min'" in problem.fix
+    write(repo.path, {"pyproject.toml": "[tool.mvp-process\n"})
+    broken = next(c for c in diagnose(repo.path, None, {}) if c.topic == "config")
+    assert not broken.ok and "not valid TOML" in broken.message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("jobs: [\n", "cannot be read"),
+        ("on: push\n", "has no `jobs:` mapping"),
+    ],
+)
+def test_unreadable_workflows(repo: Repo, text: str, message: str) -> None:
+    write(repo.path, {".github/workflows/bad.yml": text})
+    checks = diagnose(repo.path, None, {})
+    messages = [c.message for c in checks if c.topic == "workflow" and not c.ok]
+    assert any(message in m for m in messages)
+    assert any("no workflow in .github/workflows runs" in m for m in messages)
+
+
+def test_shallow_checkouts_are_named(repo: Repo) -> None:
+    write(
+        repo.path,
+        {
+            ".github/workflows/a.yml": workflow(SHALLOW, "run: mvp-process check"),
+            ".github/workflows/b.yaml": workflow(
+                "run: python -m mvp_process check", job="nocheckout"
+            ),
+            ".github/workflows/c.yml": workflow(CHECKOUT, "uses: org/mvp-process@v1"),
+            ".github/workflows/other.yml": workflow(SHALLOW, "run: make"),
+            ".github/workflows/notes.txt": "not a workflow",
+            ".github/workflows/odd.yml": "on: push\njobs:\n  x:\n    steps:\n"
+            "      - just text\n  y: not a job\n",
+        },
+    )
+    checks = diagnose(repo.path, None, {})
+    ok = next(c for c in checks if c.topic == "workflow" and c.ok)
+    assert "a.yml" in ok.message and "b.yaml" in ok.message and "c.yml" in ok.message
+    assert "other.yml" not in ok.message and "odd.yml" not in ok.message
+    depth = failing(checks)["fetch-depth"]
+    assert "a.yml: check" in depth and "b.yaml: nocheckout" in depth
+    assert "c.yml" not in depth
+
+
+def test_the_action_itself_counts_in_its_own_repository(repo: Repo) -> None:
+    write(
+        repo.path,
+        {
+            "action.yml": "name: mvp-process\n",
+            ".github/workflows/ci.yml": workflow(CHECKOUT, "uses: ./"),
+        },
+    )
+    checks = diagnose(repo.path, None, {})
+    assert "workflow" not in failing(checks)
+    (repo.path / "action.yml").write_text("name: something-else\n", encoding="utf-8")
+    assert "workflow" in failing(diagnose(repo.path, None, {}))
+
+
+@pytest.mark.parametrize(
+    ("steps", "config", "expected"),
+    [
+        # deploys named in the template, no apps
+        (
+            ["uses: org/mvp-process@v1\nwith:\n  command: deploy\n  target: staging"],
+            "",
+            "deploys to staging but no staging-app",
+        ),
+        # the deploy target chosen by branch, no apps at all
+        (
+            ["uses: org/mvp-process@v1\nwith:\n  command: deploy"],
+            "",
+            "no Heroku app is configured",
+        ),
+        (
+            ["run: mvp-process deploy --target=production"],
+            '[tool.mvp-process.deploy]\nstaging-app = "s"\n',
+            "deploys to production but no production-app",
+        ),
+        (
+            ["run: python -m mvp_process deploy"],
+            DEPLOY_CONFIG,
+            "there is no Procfile",
+        ),
+    ],
+)
+def test_deploy_problems(
+    repo: Repo, steps: list[str], config: str, expected: str
+) -> None:
+    write(
+        repo.path,
+        {
+            ".github/workflows/w.yml": workflow(CHECKOUT, *steps),
+            "pyproject.toml": config or "[tool.mvp-process]\n",
+        },
+    )
+    problems = [c.message for c in diagnose(repo.path, None, TOKENS) if not c.ok]
+    assert any(expected in p for p in problems), problems
+
+
+def test_release_process_or_migrate_command(repo: Repo) -> None:
+    write(repo.path, {"pyproject.toml": DEPLOY_CONFIG, "Procfile": "web: run\n"})
+    release = next(c for c in diagnose(repo.path, None, TOKENS) if c.topic == "release")
+    assert not release.ok and "no `release:` process" in release.message
+    write(
+        repo.path,
+        {"pyproject.toml": DEPLOY_CONFIG + 'migrate-command = "./manage.py migrate"\n'},
+    )
+    release = next(c for c in diagnose(repo.path, None, TOKENS) if c.topic == "release")
+    assert release.ok and "migrate-command" in release.message
+
+
+def test_no_deploys_needs_no_heroku_key(repo: Repo) -> None:
+    write(repo.path, {"pyproject.toml": "[tool.mvp-process]\n"})
+    checks = diagnose(repo.path, None, {"GITHUB_TOKEN": "x" * 10})
+    assert [c.message for c in checks if c.topic == "deploy"] == [
+        "no Heroku apps: deploys are off"
+    ]
+    assert [c.message for c in checks if c.topic == "tokens"] == ["GITHUB_TOKEN is set"]
+
+
+def test_heroku_key_needed_when_apps_are_configured(repo: Repo) -> None:
+    write(repo.path, {"pyproject.toml": DEPLOY_CONFIG})
+    checks = diagnose(repo.path, None, {"GITHUB_TOKEN": "x" * 10})
+    assert "HEROKU_API_KEY is not set" in failing(checks)["tokens"]
+
+
+def test_tools_missing_in_the_configured_interpreter(
+    repo: Repo, tmp_path: Path
+) -> None:
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", bare], check=True)
+    env = {"MVP_PROCESS_PYTHON": str(bare / "bin" / "python")}
+    tools = next(c for c in diagnose(repo.path, None, env) if c.topic == "tools")
+    assert not tools.ok
+    assert "black, flake8, pytest, pytest-cov not installed" in tools.message
+    assert "pip install" in tools.fix
+    env = {"MVP_PROCESS_PYTHON": str(tmp_path / "nope" / "python")}
+    tools = next(c for c in diagnose(repo.path, None, env) if c.topic == "tools")
+    assert not tools.ok and "was not found" in tools.message
+
+
+def test_cli_doctor_exit_codes_and_no_secret_in_output(
+    repo: Repo,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    incomplete = run_cli(repo.path, ["doctor"], monkeypatch, capsys)
+    assert incomplete.code == 1 and "things to fix." in incomplete.out
+
+    init_repository(repo.path, staging_app="demo-staging", production_app="demo")
+    write(repo.path, {"Procfile": "release: python manage.py migrate\n"})
+    for name, value in TOKENS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    complete = run_cli(repo.path, ["doctor"], monkeypatch, capsys)
+    assert complete.code == 0, complete.out
+    assert "Setup complete." in complete.out
+    shown = complete.out.replace(f"::add-mask::{TOKENS['GITHUB_TOKEN']}", "")
+    shown = shown.replace(f"::add-mask::{TOKENS['HEROKU_API_KEY']}", "")
+    for secret in TOKENS.values():
+        assert secret not in shown + complete.err
+
+    usage = run_cli(repo.path, ["doctor", "--nope"], monkeypatch, capsys)
+    assert usage.code == 2 and "unrecognized arguments" in usage.err
+
+
+def test_cli_doctor_outside_a_repository(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    outcome = run_cli(tmp_path, ["doctor"], monkeypatch, capsys)
+    assert outcome.code == 1
+    assert "not inside a git repository" in outcome.out
+    assert f"mvp-process doctor: {tmp_path}" in outcome.out
+    assert WORKFLOW_PATH.name in outcome.out

@@ -1,0 +1,190 @@
+"""`init` on real repositories: what it writes, what it refuses, what it keeps."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from mvp_process.config import load_config
+from mvp_process.core.init import (
+    WORKFLOW_PATH,
+    init_repository,
+    starter_config,
+    template_text,
+)
+from mvp_process.errors import ConfigError, MvpError
+from support.cli import run_cli
+from support.repo import Repo
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def test_fresh_repository_gets_both_files(repo: Repo) -> None:
+    changes = init_repository(repo.path)
+
+    assert [(str(c.path), c.action) for c in changes] == [
+        (str(WORKFLOW_PATH), "created"),
+        ("pyproject.toml", "created"),
+    ]
+    assert (repo.path / WORKFLOW_PATH).read_text("utf-8") == template_text()
+    assert (repo.path / "pyproject.toml").read_text("utf-8") == starter_config(
+        None, None
+    )
+    config = load_config(repo.path, {})
+    assert config.coverage_drop_max == 1.0 and config.diff_coverage_min == 80
+    assert config.deploy.staging_app is None and config.deploy.production_app is None
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        b'[project]\nname = "app"\n',
+        b'[project]\nname = "app"',  # no final newline
+        b'[project]\r\nname = "app"\r\n\r\n[tool.black]\r\nline-length = 100\r\n',
+        b"",
+        b"# only a comment\n",
+    ],
+)
+def test_existing_pyproject_is_appended_to_byte_for_byte(
+    repo: Repo, original: bytes
+) -> None:
+    (repo.path / "pyproject.toml").write_bytes(original)
+
+    changes = init_repository(repo.path, staging_app="app-staging")
+
+    assert changes[1].action == "appended"
+    written = (repo.path / "pyproject.toml").read_bytes()
+    assert written.startswith(original)
+    added = written[len(original) :]
+    if b"\r\n" in original:
+        assert added.count(b"\n") == added.count(b"\r\n")
+    data = tomllib.loads(written.decode("utf-8"))
+    assert data["tool"]["mvp-process"]["deploy"]["staging-app"] == "app-staging"
+    assert load_config(repo.path, {}).deploy.staging_app == "app-staging"
+
+
+def test_existing_table_is_kept_untouched(repo: Repo) -> None:
+    text = b"[tool.mvp-process]\ndiff-coverage-min = 95\n"
+    (repo.path / "pyproject.toml").write_bytes(text)
+
+    changes = init_repository(repo.path, production_app="app")
+
+    assert changes[1].action == "kept"
+    assert "not applied" in changes[1].detail
+    assert (repo.path / "pyproject.toml").read_bytes() == text
+
+
+def test_app_names_are_escaped(repo: Repo) -> None:
+    init_repository(repo.path, staging_app='we"ird\\app', production_app="prod")
+    config = load_config(repo.path, {})
+    assert config.deploy.staging_app == 'we"ird\\app'
+    assert config.deploy.production_app == "prod"
+
+
+def test_a_different_workflow_is_not_overwritten_without_force(repo: Repo) -> None:
+    workflow = repo.path / WORKFLOW_PATH
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("name: mine\n", encoding="utf-8")
+    before = snapshot(repo.path)
+
+    with pytest.raises(MvpError, match="differs from the template") as refused:
+        init_repository(repo.path)
+
+    assert "--force" in refused.value.hint
+    assert snapshot(repo.path) == before  # not even pyproject.toml was written
+    changes = init_repository(repo.path, force=True)
+    assert changes[0].action == "replaced"
+    assert workflow.read_text("utf-8") == template_text()
+    again = init_repository(repo.path)
+    assert [c.action for c in again] == ["unchanged", "kept"]
+
+
+def test_a_folder_in_the_way_is_an_error(repo: Repo) -> None:
+    (repo.path / WORKFLOW_PATH).mkdir(parents=True)
+    with pytest.raises(MvpError, match="is a folder"):
+        init_repository(repo.path, force=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b"[project\nname = 1\n", "not valid TOML"),
+        (b"\xff\xfe", "not valid TOML"),
+        (b'tool = "not a table"\n', "would make"),
+    ],
+)
+def test_a_pyproject_it_cannot_extend_is_left_alone(
+    repo: Repo, text: bytes, message: str
+) -> None:
+    (repo.path / "pyproject.toml").write_bytes(text)
+    before = snapshot(repo.path)
+    with pytest.raises(ConfigError, match=message):
+        init_repository(repo.path)
+    assert snapshot(repo.path) == before
+
+
+def test_cli_init_says_what_it_wrote(
+    repo: Repo,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (repo.path / "sub").mkdir()
+    outcome = run_cli(repo.path / "sub", ["init"], monkeypatch, capsys)
+    assert outcome.code == 0
+    assert f"created   {WORKFLOW_PATH}: the CI workflow" in outcome.out
+    assert "created   pyproject.toml" in outcome.out
+    assert "mvp-process/diff-coverage" in outcome.out
+    assert (repo.path / WORKFLOW_PATH).is_file()  # at the root, not in sub/
+
+    again = run_cli(repo.path, ["init"], monkeypatch, capsys)
+    assert again.code == 0 and "unchanged" in again.out
+
+
+def test_cli_init_refusal_is_exit_2(
+    repo: Repo,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (repo.path / "pyproject.toml").write_text("[broken\n", encoding="utf-8")
+    outcome = run_cli(repo.path, ["init"], monkeypatch, capsys)
+    assert outcome.code == 2
+    assert "not valid TOML" in outcome.err and "Traceback" not in outcome.err
+
+
+def test_cli_init_outside_a_repository(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    outcome = run_cli(tmp_path, ["init"], monkeypatch, capsys)
+    assert outcome.code == 2 and "not inside a git repository" in outcome.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_init_prints(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    workflow = run_cli(tmp_path, ["init", "--print-workflow"], monkeypatch, capsys)
+    assert workflow.code == 0 and workflow.out == template_text()
+    config = run_cli(
+        tmp_path,
+        ["init", "--print-config", "--staging-app", "s"],
+        monkeypatch,
+        capsys,
+    )
+    assert config.code == 0 and config.out == starter_config("s", None)
+    both = run_cli(
+        tmp_path, ["init", "--print-config", "--print-workflow"], monkeypatch, capsys
+    )
+    assert both.code == 2
+    assert list(tmp_path.iterdir()) == []
