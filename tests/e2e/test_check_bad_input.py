@@ -161,9 +161,8 @@ def shallow_clone(repo: Repo, tmp_path: Path, branch: str) -> Repo:
     return shallow
 
 
-def test_shallow_clone_is_deepened_and_said(
-    repo: Repo, tmp_path: Path, monkeypatch, capsys
-) -> None:
+def diverged_shallow_clone(repo: Repo, tmp_path: Path) -> Repo:
+    """A depth-1 clone of a feature branch whose base moved on: no merge-base."""
     sample_project(repo)
     repo.commit("main moves on", {"calc/later.py": "Y = 2\n"})
     repo.push("main")
@@ -171,7 +170,13 @@ def test_shallow_clone_is_deepened_and_said(
     repo.git("reset", "-q", "--hard", "HEAD~1")
     repo.commit("feature", TESTED_FEATURE)
     repo.push("254-add-mul")
-    shallow = shallow_clone(repo, tmp_path, "254-add-mul")
+    return shallow_clone(repo, tmp_path, "254-add-mul")
+
+
+def test_shallow_clone_is_deepened_and_said(
+    repo: Repo, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    shallow = diverged_shallow_clone(repo, tmp_path)
     assert shallow.git("rev-parse", "--is-shallow-repository") == "true"
     result = check(shallow.path, monkeypatch, capsys, "--only", "flake8")
     assert result.code == 0, result.err
@@ -183,14 +188,7 @@ def test_shallow_clone_is_deepened_and_said(
 def test_shallow_clone_that_cannot_be_deepened(
     repo: Repo, tmp_path: Path, monkeypatch, capsys
 ) -> None:
-    sample_project(repo)
-    repo.commit("main moves on", {"calc/later.py": "Y = 2\n"})
-    repo.push("main")
-    repo.switch("254-add-mul", create=True)
-    repo.git("reset", "-q", "--hard", "HEAD~1")
-    repo.commit("feature", TESTED_FEATURE)
-    repo.push("254-add-mul")
-    shallow = shallow_clone(repo, tmp_path, "254-add-mul")
+    shallow = diverged_shallow_clone(repo, tmp_path)
     shallow.git("remote", "remove", "origin")
     before = snapshot(shallow.path)
     result = check(shallow.path, monkeypatch, capsys, "--base", "main")
