@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from support.action import OUTPUT_NAMES, Act, heroku_env, push_payload, shown
+from support.actions import TOKEN
 from support.actions_runner import RunResult
 from support.deploy_env import API_KEY, PRODUCTION, STAGING, project_files
 from support.fake_github import FakeGitHub
@@ -190,3 +191,43 @@ def test_dry_run_and_target_inputs_plan_without_writing(
     assert "Nothing was changed (dry run)." in result.log
     assert result.outputs == {**dict.fromkeys(OUTPUT_NAMES, ""), "deployed": "false"}
     assert_no_key(result, github)
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("", "HEROKU_API_KEY is not set%0A  hint: add it as a repository secret"),
+        (
+            "hrku-wrong0000-not-the-key",
+            "Heroku refused HEROKU_API_KEY (401 Unauthorized) while trying to read "
+            "the account%0A  hint: create a key with `heroku authorizations:create`",
+        ),
+    ],
+)
+def test_a_missing_or_wrong_key_stops_before_anything_changes(
+    repo: Repo,
+    act: Act,
+    heroku: FakeHeroku,
+    tls: TlsFiles,
+    github: FakeGitHub,
+    key: str,
+    message: str,
+) -> None:
+    sha = push(repo, "staging")
+
+    result = deploy(act, heroku, tls, sha, "staging", **{"heroku-api-key": key})
+
+    assert result.exit_code == 2, result.log
+    assert heroku.writes() == []
+    errors = [line for line in result.log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, result.log
+    assert errors[0].startswith(f"::error title=mvp-process::{message}")
+    assert "Traceback" not in result.log
+    assert result.outputs == dict.fromkeys(OUTPUT_NAMES, "")
+    # The masks reach the runner first, before anything the step prints, on
+    # stdout or stderr: the runner only masks what comes after them.
+    step_log = result.log.split("##[group]Run Run mvp-process\n", 1)[1]
+    masks = [f"::add-mask::{secret}" for secret in (TOKEN, key) if secret]
+    assert step_log.splitlines()[: len(masks)] == masks, step_log
+    if key:
+        assert key not in shown(result, github)
