@@ -14,6 +14,9 @@ point it at another server.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -32,12 +35,33 @@ LOCAL = "127.0.0.1,localhost"
 
 @pytest.fixture(scope="session")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Harness:
-    """Install the action once: an empty cache, then a command it refuses."""
-    base = tmp_path_factory.mktemp("action")
-    cache = CacheStore(base / "cache")
+    """Install the action once: an empty cache, then a command it refuses.
+
+    Once per test run, not per xdist worker: the workers share the cache folder,
+    the first to take the lock installs, and the others read its first run
+    (their own first run restores the virtualenv, as a later workflow would).
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above the workers' own
+    shared = base / "action-e2e"
+    shared.mkdir(exist_ok=True)
+    cache = CacheStore(shared / "cache")
+    record = shared / "first-run.pickle"
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            first: RunResult = pickle.loads(record.read_bytes())
+        else:
+            first = _refused_command(tmp_path_factory.mktemp("first"), cache)
+            record.write_bytes(pickle.dumps(first))
+    return Harness(cache, first)
+
+
+def _refused_command(base: Path, cache: CacheStore) -> RunResult:
     workspace = base / "workspace"
     workspace.mkdir()
-    first = run_action(
+    return run_action(
         {"command": "nonsense"},
         workspace=workspace,
         temp=base / "runner-temp",
@@ -45,7 +69,6 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Harness:
         event_name="workflow_dispatch",
         event={"repository": {"full_name": "octo/app"}},
     )
-    return Harness(cache, first)
 
 
 @pytest.fixture

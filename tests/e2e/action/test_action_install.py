@@ -20,7 +20,10 @@ def test_first_run_installs_and_saves_the_virtualenv(harness: Harness) -> None:
     assert first.step("restore").outputs["cache-hit"] == "false"
     assert first.step("install").outputs == {"installed": "true"}
     key = first.step("restore").outputs["cache-primary-key"]
-    assert key.startswith("mvp-process-venv-") and harness.cache.saved == [key]
+    assert key.startswith("mvp-process-venv-")
+    (save,) = [s for s in first.steps if s.name == "Save the mvp-process virtualenv"]
+    assert save.note == f"actions/cache/save: saved {key}"
+    assert (harness.cache.root / key).is_dir()
     # The unknown command is refused after the install, with an annotation.
     assert first.exit_code == 2
     assert "::error title=mvp-process::input command must be" in first.log
