@@ -203,6 +203,7 @@ def test_dry_run_and_target_inputs_plan_without_writing(
             "the account%0A  hint: create a key with `heroku authorizations:create`",
         ),
     ],
+    ids=["missing", "wrong"],
 )
 def test_a_missing_or_wrong_key_stops_before_anything_changes(
     repo: Repo,
