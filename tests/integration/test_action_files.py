@@ -263,6 +263,9 @@ def test_template_readme_names_every_required_status() -> None:
         assert word in readme
 
 
+OUTPUTS = {"passed", "coverage", "diff-coverage", "release", "app-url", "backup"}
+
+
 def test_action_inputs_and_outputs() -> None:
     action = load(ACTION)
     for name in (
@@ -278,7 +281,8 @@ def test_action_inputs_and_outputs() -> None:
     ):
         assert name in action["inputs"], name
     assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"
-    for name in ("passed", "coverage", "diff-coverage", "release", "app-url"):
+    assert set(action["outputs"]) == OUTPUTS | {"deployed"}
+    for name in action["outputs"]:
         assert (
             action["outputs"][name]["value"] == f"${{{{ steps.run.outputs.{name} }}}}"
         )

@@ -26,9 +26,14 @@ def load(
 
 
 def protect(secret: str | None) -> None:
-    """Never print `secret`; in Actions also ask the runner to mask it."""
+    """Never print `secret`; in Actions also ask the runner to mask it.
+
+    Flushed at once: stdout is a pipe on the runner (block-buffered), and the
+    runner masks only what it reads after the request, so without the flush a
+    message on stderr (an error, a traceback) would reach the log first.
+    """
     if not secret:
         return
     redact.register(secret)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        print(f"::add-mask::{secret}")
+        print(f"::add-mask::{secret}", flush=True)
