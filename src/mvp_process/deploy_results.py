@@ -26,7 +26,14 @@ class StepRecord:
 
 @dataclass
 class AppOutcome:
-    """One app's deploy: its steps and the facts a person needs afterwards."""
+    """One app's deploy: its steps and the facts a person needs afterwards.
+
+    Releases are versions (`3` for v3): `recorded_release` ran before the
+    deploy, `release` is the one this deploy made (if any), `rolled_back_to`
+    the recorded one a rollback returned to, and `live_release` the one the
+    app runs when the deploy ends (after a rollback, the rollback's own
+    release: v4 running v2's code).
+    """
 
     role: str
     app: str
@@ -34,6 +41,7 @@ class AppOutcome:
     recorded_release: int | None = None
     backup: str | None = None
     release: int | None = None
+    live_release: int | None = None
     slug_id: str | None = None
     rolled_back_to: int | None = None
     failure: str | None = None
@@ -44,6 +52,11 @@ class AppOutcome:
     def healthy(self) -> bool:
         """Every step ran or was rightly skipped, and none failed."""
         return self.failure is None and bool(self.steps)
+
+    @property
+    def failed_release(self) -> int | None:
+        """The release this deploy made that failed (rolled back where possible)."""
+        return None if self.healthy else self.release
 
 
 @dataclass

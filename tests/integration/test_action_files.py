@@ -264,6 +264,7 @@ def test_template_readme_names_every_required_status() -> None:
 
 
 OUTPUTS = {"passed", "coverage", "diff-coverage", "release", "app-url", "backup"}
+DEPLOY_OUTPUTS = {"deployed", "failed-release"}
 
 
 def test_action_inputs_and_outputs() -> None:
@@ -281,7 +282,7 @@ def test_action_inputs_and_outputs() -> None:
     ):
         assert name in action["inputs"], name
     assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"
-    assert set(action["outputs"]) == OUTPUTS | {"deployed"}
+    assert set(action["outputs"]) == OUTPUTS | DEPLOY_OUTPUTS
     for name in action["outputs"]:
         assert (
             action["outputs"][name]["value"] == f"${{{{ steps.run.outputs.{name} }}}}"

@@ -32,6 +32,7 @@ OUTPUT_NAMES = (
     "coverage",
     "diff-coverage",
     "release",
+    "failed-release",
     "app-url",
     "backup",
     "deployed",

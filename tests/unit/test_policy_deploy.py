@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import replace
 
 import pytest
 
@@ -13,26 +13,80 @@ from mvp_process.policy import deploy as p
 BOTH = DeployConfig(staging_app="app-staging", production_app="app-prod")
 
 
+STAGING_BUILD = ("staging", "app-staging", "build", None)
+IN_RUN = ("production", "app-prod", "promote", "app-staging")
+FROM_STAGING = ("production", "app-prod", "staging-slug", "app-staging")
+PROD_BUILD = ("production", "app-prod", "build", None)
+
+
 @pytest.mark.parametrize(
-    ("branch", "target", "expected"),
+    ("branch", "target", "build", "expected"),
     [
-        ("staging", None, [("staging", "app-staging")]),
-        ("main", None, [("staging", "app-staging"), ("production", "app-prod")]),
-        ("master", None, [("staging", "app-staging"), ("production", "app-prod")]),
-        ("254-fix-timeout", None, []),
-        ("mainline", None, []),
-        (None, "staging", [("staging", "app-staging")]),
-        ("feature", "production", [("production", "app-prod")]),
+        ("staging", None, False, [STAGING_BUILD]),
+        ("main", None, False, [STAGING_BUILD, IN_RUN]),
+        ("master", None, False, [STAGING_BUILD, IN_RUN]),
+        ("254-fix-timeout", None, False, []),
+        ("mainline", None, False, []),
+        (None, "staging", False, [STAGING_BUILD]),
+        ("main", "staging", False, [STAGING_BUILD]),
+        ("feature", "production", False, [FROM_STAGING]),
+        ("main", "production", False, [FROM_STAGING]),
+        (None, "production", True, [PROD_BUILD]),
     ],
 )
 def test_select_targets(
-    branch: str | None, target: str | None, expected: list[tuple[str, str]]
+    branch: str | None,
+    target: str | None,
+    build: bool,
+    expected: list[tuple[str, str, str, str | None]],
 ) -> None:
-    selection = p.select_targets(branch, target, BOTH)
-    assert [(t.role, t.app) for t in selection.targets] == expected
+    selection = p.select_targets(branch, target, BOTH, build)
+    assert [(t.role, t.app, t.ship, t.source) for t in selection.targets] == expected
     if not expected:
         assert selection.reason.startswith("nothing to deploy")
         assert "main, master" in selection.reason
+
+
+@pytest.mark.parametrize(
+    ("config", "build", "ship", "note", "reason"),
+    [
+        (BOTH, False, "staging-slug", None, "--target production"),
+        (
+            BOTH,
+            True,
+            "build",
+            "--build: production is built from the commit, not given the slug",
+            "--target production --build",
+        ),
+        (
+            DeployConfig(production_app="app-prod"),
+            False,
+            "build",
+            "no staging app is configured: production is built from the commit "
+            "(the only way without a staging app)",
+            "--target production",
+        ),
+        (
+            DeployConfig(production_app="app-prod"),
+            True,
+            "build",
+            "no staging app is configured",
+            "--target production --build",
+        ),
+    ],
+    ids=["staging-slug", "build", "no-staging-app", "no-staging-app-build"],
+)
+def test_production_alone_takes_the_staging_slug_unless_told(
+    config: DeployConfig, build: bool, ship: str, note: str | None, reason: str
+) -> None:
+    selection = p.select_targets(None, "production", config, build)
+    (target,) = selection.targets
+    assert target.ship == ship and selection.reason == reason
+    if note is None:
+        assert target.note is None and target.source == "app-staging"
+    else:
+        assert target.note is not None and target.note.startswith(note)
+        assert target.source is None
 
 
 def test_custom_branches() -> None:
@@ -59,6 +113,8 @@ def test_no_production_branches_are_named_as_none() -> None:
         ("staging", None, DeployConfig(), "no staging app configured"),
         ("main", None, DeployConfig(staging_app="s-app"), "no production app"),
         (None, "qa", BOTH, "--target must be staging or production"),
+        ("main", None, BOTH, "--build applies only to --target production"),
+        (None, "staging", BOTH, "--build applies only to --target production"),
         (
             "main",
             None,
@@ -70,8 +126,58 @@ def test_no_production_branches_are_named_as_none() -> None:
 def test_select_targets_errors(
     branch: str | None, target: str | None, config: DeployConfig, message: str
 ) -> None:
+    build = message.startswith("--build")
     with pytest.raises(ConfigError, match=message):
-        p.select_targets(branch, target, config)
+        p.select_targets(branch, target, config, build)
+
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+OTHER = "fedcba9876543210fedcba9876543210fedcba98"
+LIVE = p.StagingRelease("stg", 3, "succeeded", True, "slug-1", SHA, "rel-3")
+FIRST = "staging does not run 0123456789ab ("
+HINT = "): deploy staging first, or pass --build to build production from the commit"
+
+
+@pytest.mark.parametrize(
+    ("staging", "why"),
+    [
+        (LIVE, None),
+        (replace(LIVE, commit=SHA.upper()), None),
+        (p.StagingRelease("stg"), "stg has no current release"),
+        (replace(LIVE, status="pending"), "stg v3 is not live (status pending)"),
+        (replace(LIVE, status="failed"), "stg v3 is not live (status failed)"),
+        (replace(LIVE, current=False), "stg v3 is not live (status succeeded)"),
+        (replace(LIVE, status=None), "stg v3 is not live (status unknown)"),
+        (replace(LIVE, slug_id=None), "stg v3 has no slug"),
+        (replace(LIVE, commit=OTHER), "stg v3 runs a slug built from fedcba987654"),
+        (
+            replace(LIVE, commit=None),
+            "stg v3 runs a slug built from an unknown commit",
+        ),
+        (replace(LIVE, commit=SHA[:12]), "stg v3 runs a slug built from 0123456789ab"),
+    ],
+    ids=[
+        "live",
+        "upper-case",
+        "no-release",
+        "pending",
+        "failed",
+        "not-current",
+        "no-status",
+        "no-slug",
+        "other-commit",
+        "unknown-commit",
+        "short-commit",
+    ],
+)
+def test_staging_slug_problem(staging: p.StagingRelease, why: str | None) -> None:
+    problem = p.staging_slug_problem(SHA, staging)
+    assert problem == (None if why is None else FIRST + why + HINT)
+
+
+def test_describe_staging() -> None:
+    assert p.describe_staging(LIVE) == "stg v3, slug slug-1, built from 0123456789ab"
+    assert p.describe_staging(replace(LIVE, commit=None)) == "stg v3, slug slug-1"
 
 
 @pytest.mark.parametrize(
@@ -92,63 +198,6 @@ def test_select_targets_errors(
 )
 def test_procfile_release(text: str | None, expected: str | None) -> None:
     assert p.procfile_release(text) == expected
-
-
-def test_migrate_plan() -> None:
-    phase = p.migrate_plan("./migrate", "manage migrate")
-    assert (
-        phase.run and "release phase" in phase.action and "is not run" in phase.action
-    )
-    assert "release phase" in p.migrate_plan("./migrate", None).action
-    assert "one-off dyno" in p.migrate_plan(None, "manage migrate").action
-    assert not p.migrate_plan(None, None).run
-
-
-def test_app_steps_for_staging_and_production() -> None:
-    facts = p.AppFacts("https://x.herokuapp.com/", 7, "postgresql-x", True, True)
-    staging = p.app_steps("staging", "x", BOTH, None, True, facts)
-    assert [s.name for s in staging] == [
-        "preflight",
-        "backup",
-        "build",
-        "migrate",
-        "static",
-        "health",
-        "rollback",
-    ]
-    assert "(now v7)" in staging[0].action
-    assert "postgresql-x" in staging[1].action
-    assert "GET https://x.herokuapp.com/ until 200" in staging[5].action
-    production = p.app_steps("production", "y", BOTH, None, True, facts)
-    assert production[2].name == "release"
-    assert "pipeline promotion (both" in production[2].action
-    apart = p.app_steps(
-        "production", "y", BOTH, None, True, p.AppFacts("u", shared_pipeline=False)
-    )
-    assert "share no pipeline" in apart[2].action
-    unknown = p.app_steps("production", "y", BOTH, None, True, p.AppFacts("u"))
-    assert "if both apps share a pipeline" in unknown[2].action
-    assert "if the app has one" in unknown[1].action
-    alone = p.app_steps("production", "y", BOTH, None, False, p.AppFacts("u"))
-    assert alone[2].name == "build"
-
-
-def test_app_steps_skips() -> None:
-    config = DeployConfig(
-        backup=False, rollback=False, static_command="collect", health_expect="ok"
-    )
-    steps = {
-        s.name: s
-        for s in p.app_steps("staging", "x", config, None, False, p.AppFacts("u"))
-    }
-    assert not steps["backup"].run and "backup = false" in steps["backup"].action
-    assert "no rollback" in steps["rollback"].action
-    assert steps["static"].run and "collect" in steps["static"].action
-    assert "containing 'ok'" in steps["health"].action
-    no_pg = p.app_steps(
-        "staging", "x", BOTH, None, False, p.AppFacts("u", has_postgres=False)
-    )
-    assert not no_pg[1].run
 
 
 @pytest.mark.parametrize(
@@ -245,79 +294,3 @@ def test_rollback_decision(
 ) -> None:
     decided, reason = p.rollback_decision(released, enabled, already, recorded)
     assert decided is go and why in reason
-
-
-NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
-
-
-@pytest.mark.parametrize(
-    ("value", "seconds"),
-    [
-        (None, None),
-        ("", None),
-        ("12", 12.0),
-        (" 3 ", 3.0),
-        ("Thu, 01 Jan 2026 12:00:30 GMT", 30.0),
-        ("Thu, 01 Jan 2026 11:00:00 GMT", 0.0),
-        ("soon", None),
-    ],
-)
-def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
-    assert p.parse_retry_after(value, NOW) == seconds
-
-
-def test_parse_retry_after_date_without_now() -> None:
-    assert p.parse_retry_after("Thu, 01 Jan 2000 00:00:00 GMT") == 0.0
-
-
-@pytest.mark.parametrize(
-    ("status", "attempt", "retry_after", "remaining", "server_errors", "wait"),
-    [
-        (200, 0, None, None, True, None),
-        (404, 0, None, None, True, None),
-        (429, 0, "7", None, False, 7.0),
-        (429, 0, None, "0", False, 5.0),
-        (429, 1, None, "0", False, 10.0),
-        (429, 0, None, "100", False, 1.0),
-        (503, 0, None, None, True, 1.0),
-        (503, 2, None, None, True, 4.0),
-        (503, 0, "2", None, True, 2.0),
-        (500, 0, None, None, False, None),
-        (429, 4, "1", None, True, None),
-        (429, 0, "301", None, True, None),
-    ],
-)
-def test_retry_delay(
-    status: int,
-    attempt: int,
-    retry_after: str | None,
-    remaining: str | None,
-    server_errors: bool,
-    wait: float | None,
-) -> None:
-    assert (
-        p.retry_delay(status, attempt, retry_after, remaining, server_errors, NOW)
-        == wait
-    )
-
-
-@pytest.mark.parametrize(
-    ("remaining", "pause"),
-    [
-        (None, 0.0),
-        ("", 0.0),
-        ("many", 0.0),
-        ("4500", 0.0),
-        ("10", 0.0),
-        ("9", 1.0),
-        ("0", 1.0),
-    ],
-)
-def test_throttle_delay(remaining: str | None, pause: float) -> None:
-    assert p.throttle_delay(remaining) == pause
-
-
-def test_backoff_and_poll_delay() -> None:
-    assert [p.backoff(a) for a in range(7)] == [1, 2, 4, 8, 16, 30, 30]
-    assert p.backoff(-1) == 1.0
-    assert [p.poll_delay(a) for a in range(6)] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]

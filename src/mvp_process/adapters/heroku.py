@@ -1,20 +1,20 @@
 """The Heroku Platform API, as the deploy needs it.
 
-heroku3 is used where it fits: account, app, release listing, builds,
-releases of a slug, rollbacks and add-ons. It falls short elsewhere, so those
-calls go through the same `HerokuSession` directly, each marked "heroku3 has no
-...": `/sources` (no upload URL), a single build's status and release, a
-release's `status` / `output_stream_url` (heroku3's Release model drops them),
-pipeline couplings and promotions, the add-on attachment resolver, and one-off
-dynos (heroku3's `run_command` attaches with its own rendezvous client, which
-has no CA or timeout control and no exit status).
+heroku3 is used where it fits: account, app, release listing, builds and
+their listing, slugs, releases of a slug, rollbacks and add-ons. It falls short
+elsewhere, so those calls go through the same `HerokuSession` directly, each
+marked "heroku3 has no ...": `/sources` (no upload URL), a single build's
+status and release, a release's `status` / `output_stream_url` (heroku3's
+Release model drops them), pipeline couplings and promotions, the add-on
+attachment resolver, and one-off dynos (heroku3's `run_command` attaches with
+its own rendezvous client, which has no CA or timeout control and no exit
+status).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
@@ -27,74 +27,20 @@ from mvp_process.adapters.heroku_http import (
     http_error,
     unreachable,
 )
+from mvp_process.adapters.heroku_models import (
+    AppInfo,
+    BuildInfo,
+    OneOffDyno,
+    PromotionTarget,
+    ReleaseInfo,
+    build_info,
+    release_info,
+)
 from mvp_process.errors import ApiError
 from mvp_process.redact import register
 
 T = TypeVar("T")
 STREAM_TIMEOUT = (10.0, 600.0)
-
-
-@dataclass(frozen=True)
-class AppInfo:
-    name: str
-    id: str
-    web_url: str
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    id: str
-    version: int
-    status: str
-    current: bool
-    slug_id: str | None = None
-    output_stream_url: str | None = None
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class BuildInfo:
-    id: str
-    status: str
-    output_stream_url: str
-    slug_id: str | None
-    release_id: str | None
-
-
-@dataclass(frozen=True)
-class PromotionTarget:
-    status: str
-    release_id: str | None
-    error: str | None
-
-
-@dataclass(frozen=True)
-class OneOffDyno:
-    name: str
-    attach_url: str
-
-
-def _release(data: dict[str, Any]) -> ReleaseInfo:
-    slug = data.get("slug") or {}
-    return ReleaseInfo(
-        id=data["id"],
-        version=int(data["version"]),
-        status=data.get("status") or "succeeded",
-        current=bool(data.get("current")),
-        slug_id=slug.get("id"),
-        output_stream_url=data.get("output_stream_url"),
-        description=data.get("description") or "",
-    )
-
-
-def _build(data: dict[str, Any]) -> BuildInfo:
-    return BuildInfo(
-        id=data["id"],
-        status=data["status"],
-        output_stream_url=data["output_stream_url"],
-        slug_id=(data.get("slug") or {}).get("id"),
-        release_id=(data.get("release") or {}).get("id"),
-    )
 
 
 class HerokuPlatform:
@@ -250,7 +196,7 @@ class HerokuPlatform:
 
     def build(self, app: str, build_id: str) -> BuildInfo:
         """heroku3 has no single-build read (and its Build drops `release`)."""
-        return _build(
+        return build_info(
             self._json("GET", f"/apps/{app}/builds/{build_id}", "read the build", app)
         )
 
@@ -268,7 +214,7 @@ class HerokuPlatform:
     def release(self, app: str, release_id: str) -> ReleaseInfo:
         """heroku3's Release has no `output_stream_url`, so this is a direct GET."""
         path = f"/apps/{app}/releases/{release_id}"
-        return _release(self._json("GET", path, "read the release", app))
+        return release_info(self._json("GET", path, "read the release", app))
 
     def release_slug(self, app: str, slug_id: str) -> ReleaseInfo:
         created = self._call(
@@ -277,6 +223,26 @@ class HerokuPlatform:
             lambda: self._app(app).create_release(slug_id),
         )
         return self.release(app, created.id)
+
+    def slug_commit(self, app: str, slug_id: str) -> str | None:
+        """The commit a slug was built from: the slug's `commit`, else the version
+        its build was given (`source_blob.version`), else None (not known)."""
+        slug = self._call(
+            f"read slug {slug_id} of {app}", app, lambda: self._app(app).slug(slug_id)
+        )
+        if slug.commit:
+            return str(slug.commit)
+        builds = self._call(
+            f"list the builds of {app}",
+            app,
+            lambda: self._app(app).builds(
+                order_by="started_at", sort="desc", limit=100
+            ),
+        )
+        for build in builds:
+            if build.slug and build.slug.id == slug_id and build.source_blob:
+                return str(build.source_blob.version or "") or None
+        return None
 
     def rollback(self, app: str, release_id: str) -> ReleaseInfo:
         self._call(f"roll back {app}", app, lambda: self._app(app).rollback(release_id))

@@ -27,7 +27,7 @@ from requests.auth import AuthBase
 
 from mvp_process import __version__
 from mvp_process.errors import ApiError, MvpError
-from mvp_process.policy.deploy import (
+from mvp_process.policy.retry import (
     MAX_ATTEMPTS,
     backoff,
     retry_delay,

@@ -2,7 +2,9 @@
 
 A push to the staging branch deploys to the staging app; a push to a
 production branch (main, master) deploys to staging and then, if staging came
-up healthy, the same slug to production. Any failure after the build rolls the
+up healthy, the same slug to production. `--target production` alone releases
+the slug staging runs, if it was built from the commit (`--build` builds
+production from the commit instead). Any failure after the build rolls the
 app back once to the release it ran before. Other branches: nothing to deploy.
 """
 
@@ -55,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sha",
         metavar="SHA",
         help="the commit to deploy (default: GITHUB_SHA in Actions, else HEAD)",
+    )
+    parser.add_argument(
+        "--build",
+        action="store_true",
+        help="with --target production: build production from the commit instead "
+        "of releasing the slug staging runs (needed with no staging app anyway)",
     )
     parser.add_argument(
         "--dry-run",
@@ -110,7 +118,7 @@ def ca_file() -> str | None:
 def run(args: argparse.Namespace) -> int:
     git, config = common.load()
     branch, sha = branch_and_sha(git, config, args)
-    selection = select_targets(branch, args.target, config.deploy)
+    selection = select_targets(branch, args.target, config.deploy, args.build)
     terminal = TerminalDeploy(sys.stdout)
     services: Services | None = None
     files = HerokuSession(None, sleep=SLEEP)

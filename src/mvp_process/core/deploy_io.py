@@ -18,6 +18,7 @@ from mvp_process.adapters.heroku_http import Probe
 from mvp_process.deploy_results import StepRecord
 from mvp_process.errors import MvpError
 from mvp_process.policy import deploy as policy
+from mvp_process.policy.retry import backoff, poll_delay
 
 T = TypeVar("T")
 TAIL = 20
@@ -73,7 +74,7 @@ def wait_for(
     while not done(value):
         if rt.clock() > deadline:
             raise StepFailed(f"gave up waiting for {what} after {timeout:g}s")
-        rt.sleep(policy.poll_delay(attempt))
+        rt.sleep(poll_delay(attempt))
         attempt += 1
         value = read()
     return value
@@ -127,7 +128,7 @@ def check_health(
         )
         if ok:
             return f"{url} {why} (attempt {attempt + 1})"
-        delay = policy.backoff(attempt, base=0.5, cap=10.0)
+        delay = backoff(attempt, base=0.5, cap=10.0)
         if rt.clock() + delay > deadline:
             raise StepFailed(
                 f"{url} not healthy within {timeout:g}s "

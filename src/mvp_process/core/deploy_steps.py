@@ -3,7 +3,9 @@
 Each step is a method returning a one-line detail, raising `StepFailed` (or an
 `MvpError` from an adapter) when it fails, or `Skipped`. `AppDeploy.run` times
 them, reports them live, stops at the first failure and, when something may
-have been released, rolls back once to the release recorded in preflight.
+have been released, rolls back once to the release recorded in preflight;
+then it notes which release is live. Production's "release" step (the slug
+that passed on staging, no new build) is in `deploy_slug`.
 """
 
 from __future__ import annotations
@@ -16,34 +18,28 @@ from pathlib import Path
 from typing import TypeVar
 
 from mvp_process.adapters.git import Git
-from mvp_process.adapters.heroku import AppInfo, HerokuPlatform, ReleaseInfo
+from mvp_process.adapters.heroku import HerokuPlatform
 from mvp_process.adapters.heroku_data import PgBackups
+from mvp_process.adapters.heroku_models import AppInfo, ReleaseInfo
 from mvp_process.config import DeployConfig
 from mvp_process.core import deploy_io as io
+from mvp_process.core import deploy_slug as slug
+from mvp_process.core.deploy_backup import back_up
 from mvp_process.core.deploy_io import TAIL, Observer, Runtime, Skipped, StepFailed
+from mvp_process.core.deploy_slug import FromStaging, Shipped
 from mvp_process.deploy_results import AppOutcome, StepRecord, StepStatus
 from mvp_process.errors import MvpError
 from mvp_process.policy import deploy as policy
 
 T = TypeVar("T")
-BACKUP_TIMEOUT = 3 * 3600.0
 BUILD_TIMEOUT = 3600.0
-RELEASE_TIMEOUT = 3600.0
+RELEASE_TIMEOUT = 3600.0  # the release phase
 
 
 @dataclass(frozen=True)
 class Services:
     platform: HerokuPlatform
     backups: PgBackups
-
-
-@dataclass(frozen=True)
-class Shipped:
-    """What staging released, for production to release the same slug."""
-
-    app: AppInfo
-    release_id: str
-    slug_id: str
 
 
 class AppDeploy:
@@ -70,18 +66,27 @@ class AppDeploy:
 
     # -- the sequence -------------------------------------------------------------
     def run(
-        self, role: str, info: AppInfo, shipped: Shipped | None = None
+        self,
+        role: str,
+        info: AppInfo,
+        source: Shipped | FromStaging | None = None,
+        note: str | None = None,
     ) -> tuple[AppOutcome, Shipped | None]:
+        """Deploy one app: built from the commit, or given staging's slug (`source`).
+
+        Returns the outcome and, when healthy, what it shipped (for production).
+        """
         out = AppOutcome(role=role, app=info.name, web_url=info.web_url)
-        state = _State(info=info)
+        out.notes += [note] if note else []
+        state = _State(info=info, source=source)
         steps: list[tuple[str, Callable[[], str]]] = [
             ("preflight", lambda: self.preflight(out, state)),
             ("backup", lambda: self.backup(out)),
         ]
-        if shipped is None:
+        if source is None:
             steps.append(("build", lambda: self.build(out, state)))
         else:
-            steps.append(("release", lambda: self.release_slug(out, state, shipped)))
+            steps.append(("release", lambda: self.release_slug(out, state)))
         steps += [
             ("migrate", lambda: self.migrate(out, state)),
             ("static", lambda: self.static(out.app)),
@@ -96,7 +101,9 @@ class AppDeploy:
             raise
         if out.failure is not None:
             self._roll_back(out, state)
+            out.live_release = self._live_release(out, state)
             return out, None
+        out.live_release = out.release
         if state.release_id is None or out.slug_id is None:  # pragma: no cover
             return out, None
         return out, Shipped(info, state.release_id, out.slug_id)
@@ -142,6 +149,7 @@ class AppDeploy:
         def rollback() -> str:
             now = self.platform.rollback(out.app, target.id)
             out.rolled_back_to = target.version
+            out.live_release = now.version
             return f"rolled back to v{target.version} (now v{now.version})"
 
         failure = out.failure
@@ -152,43 +160,36 @@ class AppDeploy:
             )
         out.failure = failure or out.failure
 
+    def _live_release(self, out: AppOutcome, state: _State) -> int | None:
+        """After a failure: the rollback's release, else what Heroku runs now."""
+        if out.live_release is not None:
+            return out.live_release
+        if not state.released:
+            return out.recorded_release
+        try:
+            current = self.platform.current_release(out.app)
+        except MvpError as exc:
+            out.notes.append(f"the live release could not be read: {exc}")
+            return None
+        return current.version if current else None
+
     # -- steps --------------------------------------------------------------------
     def preflight(self, out: AppOutcome, state: _State) -> str:
         state.recorded = self.platform.current_release(out.app)
         if state.recorded is None:
-            return f"{out.app} has no current release: nothing to roll back to"
-        out.recorded_release = state.recorded.version
-        return f"{out.app} runs v{state.recorded.version}; recorded for rollback"
+            detail = f"{out.app} has no current release: nothing to roll back to"
+        else:
+            out.recorded_release = state.recorded.version
+            detail = f"{out.app} runs v{state.recorded.version}; recorded for rollback"
+        if isinstance(state.source, FromStaging):
+            state.source, found = slug.find_staging_slug(
+                self.platform, state.source.app, self.sha
+            )
+            detail += f"; staging runs {self.sha[:12]} ({found})"
+        return detail
 
     def backup(self, out: AppOutcome) -> str:
-        if not self.config.backup:
-            raise Skipped("backup = false")
-        addon = self.platform.database_attachment(out.app)
-        if addon is None:
-            found = self.platform.postgres_addon(out.app)
-            if found is None:
-                raise Skipped("no Heroku Postgres on the app")
-            raise StepFailed(
-                f"Heroku Postgres {found} is not attached as DATABASE_URL, so it "
-                "cannot be backed up; set backup = false to deploy without a backup"
-            )
-        transfer = self.backups.capture(addon)
-        out.backup = transfer.name
-        deadline = self.rt.clock() + BACKUP_TIMEOUT
-        attempt = 0
-        while not transfer.finished:
-            if self.rt.clock() > deadline:
-                raise StepFailed(f"backup {transfer.name} did not finish in time")
-            self.rt.sleep(policy.poll_delay(attempt))
-            attempt += 1
-            transfer = self.backups.transfer(out.app, transfer.uuid)
-        if not transfer.succeeded:
-            logs = "\n".join(transfer.logs[-TAIL:])
-            raise StepFailed(
-                f"backup {transfer.name} failed: nothing was built or released"
-                + (f"\n{logs}" if logs else "")
-            )
-        return f"backup {transfer.name} captured"
+        return back_up(self.platform, self.backups, self.rt, out, self.config.backup)
 
     def build(self, out: AppOutcome, state: _State) -> str:
         with tempfile.TemporaryDirectory(prefix="mvp-deploy-") as tmp:
@@ -219,58 +220,30 @@ class AppDeploy:
         out.slug_id = build.slug_id
         return f"built slug {build.slug_id} from {self.sha[:12]}"
 
-    def release_slug(self, out: AppOutcome, state: _State, shipped: Shipped) -> str:
+    def release_slug(self, out: AppOutcome, state: _State) -> str:
+        shipped = state.source
+        assert isinstance(shipped, Shipped), "preflight found the slug"
         state.released = True
-        source_pipeline = self.platform.pipeline_of(shipped.app.name)
-        target_pipeline = self.platform.pipeline_of(out.app)
-        if source_pipeline and source_pipeline == target_pipeline:
-            release_id = self._promote(source_pipeline, shipped, state.info)
-            how = "promoted through the pipeline"
-        else:
-            release_id = self.platform.release_slug(out.app, shipped.slug_id).id
-            how = "released as a slug (no shared pipeline)"
-        release = self.platform.release(out.app, release_id)
+        release, how = slug.release_shipped(self.platform, self.rt, state.info, shipped)
         state.release_id = release.id
         out.release = release.version
-        if release.slug_id != shipped.slug_id:
-            raise StepFailed(
-                f"v{release.version} runs slug {release.slug_id}, not the staging "
-                f"slug {shipped.slug_id}"
-            )
+        slug.check_runs_shipped(release, shipped)
         out.slug_id = shipped.slug_id
         return f"staging slug {shipped.slug_id} {how}: v{release.version}"
 
-    def _promote(self, pipeline: str, shipped: Shipped, target: AppInfo) -> str:
-        promotion = self.platform.promote(
-            pipeline, shipped.app.id, shipped.release_id, target.id
-        )
-        self._wait(
-            lambda: self.platform.promotion_status(promotion),
-            lambda status: status != "pending",
-            RELEASE_TIMEOUT,
-            "the pipeline promotion",
-        )
-        result = self.platform.promotion_target(promotion, target.id)
-        if result.status != "succeeded" or result.release_id is None:
-            raise StepFailed(
-                f"the pipeline promotion {result.status}: "
-                f"{result.error or 'no release was made'}"
-            )
-        return result.release_id
-
     def migrate(self, out: AppOutcome, state: _State) -> str:
         assert state.release_id is not None
+        release = self.platform.release(out.app, state.release_id)
+        out.release = release.version
         if self.release_process:
-            release = self._release_phase(out.app, state.release_id)
-            out.release = release.version
+            self._release_phase(out.app, release)
             return f"release phase of v{release.version} succeeded"
-        out.release = self.platform.release(out.app, state.release_id).version
         if self.config.migrate_command:
             return self._run(out.app, self.config.migrate_command)
         raise Skipped("no Procfile release process and no migrate-command")
 
-    def _release_phase(self, app: str, release_id: str) -> ReleaseInfo:
-        release = self.platform.release(app, release_id)
+    def _release_phase(self, app: str, release: ReleaseInfo) -> None:
+        release_id = release.id
         tail: deque[str] = deque(maxlen=TAIL)
         if (
             release.output_stream_url
@@ -288,7 +261,6 @@ class AppDeploy:
                 f"release phase of v{release.version} {release.status}"
                 + io.tail_text(tail)
             )
-        return release
 
     def static(self, app: str) -> str:
         if not self.config.static_command:
@@ -327,6 +299,7 @@ class _State:
     """What one app's steps hand each other."""
 
     info: AppInfo
+    source: Shipped | FromStaging | None = None
     recorded: ReleaseInfo | None = None
     release_id: str | None = None
     released: bool = False

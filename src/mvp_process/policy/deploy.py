@@ -1,9 +1,10 @@
-"""Pure decisions of `deploy`: which apps and steps, when to retry or roll back.
+"""Pure decisions of `deploy`: which apps, which code they get, when to roll back.
 
 Nothing here does I/O: the deploy core asks these functions and then acts, so
-every rule that protects data (backup first, roll back once and only after
-something was released, never retry a request that may have run) is a
-parametrized unit test away from being checked.
+every rule that protects data (production gets the slug that passed on
+staging, backup first, roll back once and only after something was released)
+is a parametrized unit test away from being checked. The plan a dry run
+prints is worded in `deploy_plan`; retries and backoff are in `retry`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
+from typing import Literal
 
 from mvp_process.config import DeployConfig
 from mvp_process.errors import ConfigError
@@ -28,19 +28,35 @@ _MARKER_LINE = re.compile(
     r"^\uffff heroku-command-exit-status: (\d+)[ \t\r]*$\n?", re.M
 )
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_ATTEMPTS = 5
-MAX_RETRY_WAIT = 300.0
-LOW_RATE_LIMIT = 10
 RELEASE_FAILED = frozenset({"failed", "expired"})
+
+
+# How an app gets its code. Production takes the slug that passed on staging
+# (DESIGN: "the same build"); it is built from the commit only when asked
+# (`--build`) or when there is no staging app to take a slug from.
+Ship = Literal["build", "promote", "staging-slug"]
+BUILD: Ship = "build"  # build the commit on the app itself
+PROMOTE: Ship = "promote"  # the slug staging built earlier in the same run
+STAGING_SLUG: Ship = "staging-slug"  # the slug staging runs, if built from the commit
+STAGING_FIRST = (
+    "deploy staging first, or pass --build to build production from the commit"
+)
 
 
 @dataclass(frozen=True)
 class Target:
-    """One app to deploy, in its role."""
+    """One app to deploy, in its role, and how it gets its code.
+
+    `source` is the staging app whose slug a production target releases;
+    `note` says, for the report, why an app is built when it could have been
+    given staging's slug.
+    """
 
     role: str
     app: str
+    ship: Ship = BUILD
+    source: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,15 +65,6 @@ class Selection:
 
     targets: tuple[Target, ...]
     reason: str
-
-
-@dataclass(frozen=True)
-class StepPlan:
-    """One step of one app's deploy: its name and, in words, what it will do."""
-
-    name: str
-    action: str
-    run: bool = True
 
 
 def _app(deploy: DeployConfig, role: str) -> str:
@@ -71,14 +78,50 @@ def _app(deploy: DeployConfig, role: str) -> str:
     return app
 
 
+def production_alone(deploy: DeployConfig, build: bool) -> Target:
+    """`--target production`: staging's slug for this commit, unless told to build.
+
+    Building production from the commit would ship a build nobody checked on
+    staging, so it takes `--build`, or a configuration without a staging app
+    (where it is the only way).
+    """
+    app = _app(deploy, PRODUCTION)
+    if not deploy.staging_app:
+        return Target(
+            PRODUCTION,
+            app,
+            BUILD,
+            note="no staging app is configured: production is built from the "
+            "commit (the only way without a staging app)",
+        )
+    if build:
+        return Target(
+            PRODUCTION,
+            app,
+            BUILD,
+            note="--build: production is built from the commit, not given the "
+            "slug that runs on staging",
+        )
+    return Target(PRODUCTION, app, STAGING_SLUG, source=deploy.staging_app)
+
+
 def select_targets(
-    branch: str | None, target: str | None, deploy: DeployConfig
+    branch: str | None, target: str | None, deploy: DeployConfig, build: bool = False
 ) -> Selection:
     """Staging branch → staging; production branch → staging then production."""
-    if target is not None:
-        if target not in ROLES:
-            raise ConfigError(f"--target must be staging or production, not {target!r}")
-        return Selection((Target(target, _app(deploy, target)),), f"--target {target}")
+    if target is not None and target not in ROLES:
+        raise ConfigError(f"--target must be staging or production, not {target!r}")
+    if build and target != PRODUCTION:
+        raise ConfigError(
+            "--build applies only to --target production",
+            hint="staging is always built from the commit; a production branch "
+            "builds on staging and gives production that slug",
+        )
+    if target == STAGING:
+        return Selection((Target(STAGING, _app(deploy, STAGING)),), "--target staging")
+    if target == PRODUCTION:
+        reason = "--target production" + (" --build" if build else "")
+        return Selection((production_alone(deploy, build),), reason)
     if not branch:
         raise ConfigError(
             "no branch to deploy (HEAD is detached)",
@@ -98,7 +141,9 @@ def select_targets(
         )
     if branch in deploy.production_branches:
         staging = Target(STAGING, _app(deploy, STAGING))
-        production = Target(PRODUCTION, _app(deploy, PRODUCTION))
+        production = Target(
+            PRODUCTION, _app(deploy, PRODUCTION), PROMOTE, source=staging.app
+        )
         return Selection(
             (staging, production),
             f"branch '{branch}' is a production branch: staging first, then "
@@ -112,6 +157,46 @@ def select_targets(
     )
 
 
+@dataclass(frozen=True)
+class StagingRelease:
+    """What staging runs now, read before production is given its slug."""
+
+    app: str
+    version: int | None = None  # None: staging has no current release
+    status: str | None = None
+    current: bool = False
+    slug_id: str | None = None
+    commit: str | None = None  # the slug's commit (or its build's version)
+    release_id: str | None = None
+
+
+def staging_slug_problem(sha: str, staging: StagingRelease) -> str | None:
+    """Why production cannot take staging's slug as the build of `sha` (None: it can).
+
+    Only the live, succeeded release of staging counts: a slug staging ran
+    once, or one whose release phase failed, did not pass there.
+    """
+    where = f"{staging.app} v{staging.version}"
+    if staging.version is None:
+        why = f"{staging.app} has no current release"
+    elif not staging.current or staging.status != "succeeded":
+        why = f"{where} is not live (status {staging.status or 'unknown'})"
+    elif staging.slug_id is None:
+        why = f"{where} has no slug"
+    elif (staging.commit or "").strip().lower() != sha.lower():
+        built = staging.commit[:12] if staging.commit else "an unknown commit"
+        why = f"{where} runs a slug built from {built}"
+    else:
+        return None
+    return f"staging does not run {sha[:12]} ({why}): {STAGING_FIRST}"
+
+
+def describe_staging(staging: StagingRelease) -> str:
+    """`mvp-staging v3, slug 1a2b..., built from 0123456789ab` (for the report)."""
+    built = f", built from {staging.commit[:12]}" if staging.commit else ""
+    return f"{staging.app} v{staging.version}, slug {staging.slug_id}{built}"
+
+
 def procfile_release(text: str | None) -> str | None:
     """The command of the Procfile's `release` process, if it declares one."""
     for line in (text or "").splitlines():
@@ -119,96 +204,6 @@ def procfile_release(text: str | None) -> str | None:
         if sep and name.strip() == "release" and command.strip():
             return command.strip()
     return None
-
-
-def migrate_plan(release_process: str | None, migrate_command: str | None) -> StepPlan:
-    """The release phase does migrations when there is one; else the command."""
-    if release_process:
-        action = f"wait for the release phase (Procfile release: {release_process})"
-        if migrate_command:
-            action += f"; migrate-command '{migrate_command}' is not run"
-        return StepPlan("migrate", action)
-    if migrate_command:
-        return StepPlan("migrate", f"run '{migrate_command}' in a one-off dyno")
-    return StepPlan(
-        "migrate", "skipped: no Procfile release process, no migrate-command", False
-    )
-
-
-@dataclass(frozen=True)
-class AppFacts:
-    """What read-only calls found out about an app (None: not known)."""
-
-    web_url: str
-    current_version: int | None = None
-    postgres: str | None = None
-    has_postgres: bool | None = None
-    shared_pipeline: bool | None = None
-
-
-def _backup_plan(deploy: DeployConfig, facts: AppFacts) -> StepPlan:
-    if not deploy.backup:
-        return StepPlan("backup", "skipped: backup = false", False)
-    if facts.has_postgres is False:
-        return StepPlan("backup", "skipped: no Heroku Postgres on the app", False)
-    found = f" ({facts.postgres})" if facts.postgres else " if the app has one"
-    return StepPlan(
-        "backup", f"capture a PG Backups backup of the DATABASE_URL database{found}"
-    )
-
-
-def _ship_plan(app: str, promote: bool, facts: AppFacts) -> StepPlan:
-    if not promote:
-        return StepPlan(
-            "build",
-            f"git archive of the commit → POST /sources → upload → "
-            f"POST /apps/{app}/builds; stream the build output",
-        )
-    if facts.shared_pipeline is None:
-        how = "a pipeline promotion if both apps share a pipeline, else a release"
-    elif facts.shared_pipeline:
-        how = "a pipeline promotion (both apps share a pipeline)"
-    else:
-        how = "a release of that slug (the apps share no pipeline)"
-    return StepPlan("release", f"release the slug that passed on staging by {how}")
-
-
-def app_steps(
-    role: str,
-    app: str,
-    deploy: DeployConfig,
-    release_process: str | None,
-    promote: bool,
-    facts: AppFacts,
-) -> tuple[StepPlan, ...]:
-    """The ordered steps of one app's deploy (what `--dry-run` prints)."""
-    now = f" (now v{facts.current_version})" if facts.current_version else ""
-    static = (
-        StepPlan("static", f"run '{deploy.static_command}' in a one-off dyno")
-        if deploy.static_command
-        else StepPlan("static", "skipped: no static-command", False)
-    )
-    expect = f" containing '{deploy.health_expect}'" if deploy.health_expect else ""
-    url = health_url(facts.web_url, deploy.health_path)
-    rollback = (
-        "roll back once to the recorded release (migrations are not undone)"
-        if deploy.rollback
-        else "no rollback (rollback = false)"
-    )
-    return (
-        StepPlan(
-            "preflight", f"check the key and the app; record the current release{now}"
-        ),
-        _backup_plan(deploy, facts),
-        _ship_plan(app, promote and role == PRODUCTION, facts),
-        migrate_plan(release_process, deploy.migrate_command),
-        static,
-        StepPlan(
-            "health",
-            f"GET {url} until 200{expect} (within {deploy.health_timeout:g}s)",
-        ),
-        StepPlan("rollback", f"on a failure after the build: {rollback}"),
-    )
 
 
 def health_url(web_url: str, path: str) -> str:
@@ -277,67 +272,3 @@ def rollback_decision(
             f"heroku rollback v{recorded_version})"
         )
     return True, f"rolling back to v{recorded_version}"
-
-
-# -- retries, backoff, polling --------------------------------------------------------
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    current = now or datetime.now(timezone.utc)
-    return max(0.0, (when - current).total_seconds())
-
-
-def backoff(attempt: int, base: float = 1.0, cap: float = 30.0) -> float:
-    """Exponential backoff: base, 2·base, 4·base... never more than `cap`."""
-    return float(min(cap, base * (2 ** max(0, attempt))))
-
-
-def retry_delay(
-    status: int,
-    attempt: int,
-    retry_after: str | None,
-    remaining: str | None,
-    server_errors: bool,
-    now: datetime | None = None,
-) -> float | None:
-    """Seconds to wait before retrying, or None when the answer must stand.
-
-    429 is always retried (Heroku refused the request before doing anything);
-    5xx only when `server_errors` (reads, and writes that are safe to repeat: a
-    retried build or one-off dyno could run twice).
-    """
-    if status not in RETRY_STATUSES or attempt + 1 >= MAX_ATTEMPTS:
-        return None
-    if status != 429 and not server_errors:
-        return None
-    wait = parse_retry_after(retry_after, now)
-    if wait is None:
-        out_of_tokens = status == 429 and (remaining or "").strip() == "0"
-        wait = backoff(attempt, base=5.0 if out_of_tokens else 1.0)
-    return None if wait > MAX_RETRY_WAIT else wait
-
-
-def throttle_delay(remaining: str | None) -> float:
-    """A pause before the next call when the rate limit is nearly used up.
-
-    Heroku refills about 75 tokens a minute, so a short pause keeps a long
-    deploy from running into 429s.
-    """
-    try:
-        left = int((remaining or "").strip())
-    except ValueError:
-        return 0.0
-    return 1.0 if left < LOW_RATE_LIMIT else 0.0
-
-
-def poll_delay(attempt: int) -> float:
-    """How long to wait between polls of a build, release, transfer or promotion."""
-    return backoff(attempt, base=0.5, cap=5.0)

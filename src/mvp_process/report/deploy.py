@@ -78,12 +78,16 @@ def render(result: DeployResult) -> str:
 
 def _app_line(app: AppOutcome) -> str:
     parts = []
-    if app.release is not None:
+    if app.failed_release is not None:
+        parts.append(f"failed release v{app.failed_release}")
+    elif app.release is not None:
         parts.append(f"release v{app.release}")
-    if app.backup:
-        parts.append(f"backup {app.backup}")
     if app.rolled_back_to is not None:
         parts.append(f"rolled back to v{app.rolled_back_to}")
+    if app.live_release is not None and app.live_release != app.release:
+        parts.append(f"live: v{app.live_release}")
+    if app.backup:
+        parts.append(f"backup {app.backup}")
     facts = f" [{', '.join(parts)}]" if parts else ""
     state = "healthy" if app.healthy else f"failed at {app.failure}"
     return f"{app.role} ({app.app}): {state}{facts}"
@@ -131,13 +135,29 @@ def summary(result: DeployResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _version(number: int | None) -> str:
+    return f"v{number}" if number is not None else ""
+
+
 def outputs(result: DeployResult) -> dict[str, str]:
-    """Step outputs: `release`, `app-url`, `backup` of the last app deployed."""
+    """Step outputs of the last app deployed (production on a production branch).
+
+    `release` is the release live when the command ends, whatever happened:
+    after a rollback the rollback's release, never the one that failed;
+    `failed-release` is the release this deploy made that failed.
+    """
     app = result.last()
     if result.dry_run or app is None:
-        return {"release": "", "app-url": "", "backup": "", "deployed": "false"}
+        return {
+            "release": "",
+            "failed-release": "",
+            "app-url": "",
+            "backup": "",
+            "deployed": "false",
+        }
     return {
-        "release": f"v{app.release}" if app.release is not None else "",
+        "release": _version(app.live_release),
+        "failed-release": _version(app.failed_release),
         "app-url": app.web_url or "",
         "backup": app.backup or "",
         "deployed": "true" if result.passed else "false",

@@ -26,6 +26,7 @@ LINKS = [
     ("release", "POST", "/apps/{app}/releases"),
     ("build", "POST", "/apps/{app}/builds"),
     ("build", "GET", "/apps/{app}/builds/{build}"),
+    ("build", "GET", "/apps/{app}/builds"),
     ("slug", "GET", "/apps/{app}/slugs/{slug}"),
     ("source", "POST", "/sources"),
     ("dyno", "POST", "/apps/{app}/dynos"),

@@ -9,9 +9,12 @@ without pending polls and the failing health check has a short timeout.
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from support.action import OUTPUT_NAMES, Act, heroku_env, push_payload, shown
+import pytest
+import yaml
+
+from support.action import OUTPUT_NAMES, ROOT, Act, heroku_env, push_payload, shown
 from support.actions import TOKEN
 from support.actions_runner import RunResult
 from support.deploy_env import API_KEY, PRODUCTION, STAGING, project_files
@@ -25,6 +28,8 @@ MIGRATE = "python manage.py migrate"
 STATIC = "python manage.py collectstatic --noinput"
 RELEASE_PROCFILE = f"web: python app.py\nrelease: {MIGRATE}\n"
 STEPS = ("preflight", "backup", "build", "migrate", "static", "health")
+PRODUCTION_STEPS = ("preflight", "backup", "release", "migrate", "static", "health")
+TEMPLATE = ROOT / "workflows-templates" / "mvp-process.yml"
 
 
 @pytest.fixture
@@ -166,6 +171,98 @@ def test_an_unhealthy_staging_is_rolled_back_and_production_untouched(
     assert result.outputs["backup"] == "b001"
     assert result.outputs["deployed"] == "false"
     assert result.outputs["app-url"] == staging.web_url
+    # v3 failed and was rolled back: v4 (v2's code) is what runs now.
+    assert result.outputs["release"] == "v4"
+    assert result.outputs["failed-release"] == "v3"
+    assert current.version == 4
+    assert_no_key(result, github)
+
+
+def template_deploy_inputs(job: str) -> dict[str, str]:
+    """The `with:` of the template's deploy step in `job`, the secret filled in."""
+    jobs: dict[str, Any] = yaml.safe_load(TEMPLATE.read_text("utf-8"))["jobs"]
+    (step,) = [s for s in jobs[job]["steps"] if s.get("id") == "deploy"]
+    secret = "${{ secrets.HEROKU_API_KEY }}"
+    return {k: API_KEY if v == secret else str(v) for k, v in step["with"].items()}
+
+
+def test_the_template_jobs_give_production_the_staging_build(
+    repo: Repo, act: Act, heroku: FakeHeroku, tls: TlsFiles, github: FakeGitHub
+) -> None:
+    """The template's deploy-staging job, then its deploy-production job (which
+    needs it), as on a push to main: one build, promoted to production."""
+    jobs = yaml.safe_load(TEMPLATE.read_text("utf-8"))["jobs"]
+    assert jobs["deploy-production"]["needs"] == "deploy-staging"
+    sha = push(repo, "main")
+    staging_inputs = template_deploy_inputs("deploy-staging")
+    production_inputs = template_deploy_inputs("deploy-production")
+    assert production_inputs["target"] == "production"
+
+    staging_job = act(
+        staging_inputs,
+        event_name="push",
+        event=push_payload(sha, "main"),
+        env=heroku_env(heroku, tls),
+    )
+    assert staging_job.exit_code == 0, staging_job.log
+    production_job = act(
+        production_inputs,
+        event_name="push",
+        event=push_payload(sha, "main"),
+        env=heroku_env(heroku, tls),
+    )
+
+    assert production_job.exit_code == 0, production_job.log
+    (build,) = heroku.requests("POST", "/apps/.*/builds")  # staging's, only
+    assert build.path == f"/apps/{STAGING}/builds"
+    assert build.body["source_blob"]["version"] == sha
+    staging_release = heroku.world.apps[STAGING].current()
+    production_release = heroku.world.apps[PRODUCTION].current()
+    assert staging_release is not None and production_release is not None
+    (promotion,) = heroku.requests("POST", "/pipeline-promotions")
+    assert promotion.body["source"]["release"]["id"] == staging_release.id
+    assert production_release.slug_id == staging_release.slug_id
+    assert heroku.world.slugs[production_release.slug_id or ""].commit == sha
+    assert production_job.outputs == {
+        **dict.fromkeys(OUTPUT_NAMES, ""),
+        "release": f"v{production_release.version}",
+        "app-url": heroku.world.apps[PRODUCTION].web_url,
+        "backup": "b001",
+        "deployed": "true",
+    }
+    summary = production_job.summary
+    assert timeline(summary, PRODUCTION) == [(s, "✅ ok") for s in PRODUCTION_STEPS]
+    assert timeline(summary, STAGING) == []  # staging was only read
+    assert f"staging runs {sha[:12]}" in summary
+    assert "promoted through the pipeline" in summary
+    assert_no_key(staging_job, github)
+    assert_no_key(production_job, github)
+
+
+def test_the_production_job_stops_when_staging_runs_another_commit(
+    repo: Repo, act: Act, heroku: FakeHeroku, tls: TlsFiles, github: FakeGitHub
+) -> None:
+    """A newer push reached staging first: this push's production job must not
+    promote it (nor build its own)."""
+    older = push(repo, "main")
+    newer = push(repo, "main", {"health-path": "/"})
+    assert deploy(act, heroku, tls, newer, "main", target="staging").exit_code == 0
+    repo.git("checkout", "-q", older)
+
+    result = deploy(act, heroku, tls, older, "main", target="production")
+
+    assert result.exit_code == 1, result.log
+    assert [e for e in heroku.writes() if PRODUCTION in e.path] == []
+    assert heroku.requests("POST", "/pipeline-promotions") == []
+    message = (
+        f"staging does not run {older[:12]} ({STAGING} v3 runs a slug built from "
+        f"{newer[:12]}): deploy staging first, or pass --build to build production "
+        "from the commit"
+    )
+    assert message in result.log and message in result.summary
+    assert result.outputs["deployed"] == "false"
+    assert result.outputs["release"] == "v2"  # production runs what it ran
+    assert result.outputs["failed-release"] == ""
     assert_no_key(result, github)
 
 
@@ -187,7 +284,12 @@ def test_dry_run_and_target_inputs_plan_without_writing(
     assert heroku.writes() == []
     assert "## mvp-process deploy planned (dry run)" in result.summary
     assert f"production app {PRODUCTION}" in result.log
-    assert STAGING not in result.summary
+    assert timeline(result.summary, STAGING) == []  # production alone...
+    # ...given the slug staging runs, which is not this commit: it would stop.
+    assert (
+        f"check that {STAGING} runs a slug built from the commit: it does not, so "
+        f"the deploy would stop here: staging does not run {sha[:12]}"
+    ) in result.summary
     assert "Nothing was changed (dry run)." in result.log
     assert result.outputs == {**dict.fromkeys(OUTPUT_NAMES, ""), "deployed": "false"}
     assert_no_key(result, github)

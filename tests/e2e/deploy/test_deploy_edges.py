@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.core import deploy_steps
+from mvp_process.core import deploy_backup, deploy_slug
 from support.deploy_env import PRODUCTION, STAGING, DeployEnv
 from support.fake_heroku.state import Release
 
@@ -50,6 +50,23 @@ def test_a_failed_rollback_says_how_to_do_it_by_hand(deploy_env: DeployEnv) -> N
         f"roll back by hand with `heroku rollback v2 --app {STAGING}`" in env.last_out
     )
     assert "failed at health" in env.last_out
+    # The rollback failed: Heroku still runs v3, and the outputs say so.
+    assert (env.outputs()["release"], env.outputs()["failed-release"]) == ("v3", "v3")
+
+
+def test_a_live_release_that_cannot_be_read_is_left_empty(
+    deploy_env: DeployEnv,
+) -> None:
+    env = deploy_env
+    env.project({"health-timeout": 1, "rollback": False}, branch="staging")
+    env.fake.world.apps[STAGING].health.status = 500
+    # The release list answers preflight, then is gone when read at the end.
+    env.fake.fail("GET", f"/apps/{STAGING}/releases", 404, skip=1)
+
+    assert env.run() == 1
+
+    assert "the live release could not be read" in env.last_out
+    assert (env.outputs()["release"], env.outputs()["failed-release"]) == ("", "v3")
 
 
 def test_an_app_without_a_current_release_cannot_be_rolled_back(
@@ -74,7 +91,7 @@ def test_a_backup_that_never_finishes_stops_the_deploy(
     deploy_env: DeployEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = deploy_env
-    monkeypatch.setattr(deploy_steps, "BACKUP_TIMEOUT", 20.0)
+    monkeypatch.setattr(deploy_backup, "BACKUP_TIMEOUT", 20.0)
     env.fake.world.pending_polls = 1000
     env.project(branch="staging")
 
@@ -88,7 +105,7 @@ def test_a_promotion_that_never_completes_is_given_up_and_rolled_back(
     deploy_env: DeployEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = deploy_env
-    monkeypatch.setattr(deploy_steps, "RELEASE_TIMEOUT", 20.0)
+    monkeypatch.setattr(deploy_slug, "PROMOTION_TIMEOUT", 20.0)
     env.project({"backup": False})
     env.fake.world.pending_polls = 1000
 

@@ -29,6 +29,12 @@ def assert_rolled_back_once(env: DeployEnv, app: str) -> None:
     assert "migrations are not undone" in env.summary()
     restore = f"heroku pg:backups:restore b001 DATABASE_URL --app {app}"
     assert restore in env.last_out
+    # v3 failed; the rollback made v4, which runs v2's code: v4 is live.
+    assert current.version == 4
+    outputs = env.outputs()
+    assert (outputs["release"], outputs["failed-release"]) == ("v4", "v3")
+    assert outputs["deployed"] == "false"
+    assert "failed release v3, rolled back to v2, live: v4" in env.last_out
 
 
 def test_backup_failure_builds_and_releases_nothing(deploy_env: DeployEnv) -> None:
@@ -72,6 +78,9 @@ def test_build_failure_stops_without_rollback(deploy_env: DeployEnv) -> None:
     assert "|  !     Push rejected, failed to compile Python app." in env.last_out
     assert "FAIL build" in env.last_out
     assert rollbacks(env, STAGING) == []
+    # Nothing was released: v2 is still live, and no release failed.
+    assert env.outputs()["release"] == "v2"
+    assert env.outputs()["failed-release"] == ""
     assert not env.fake.requests(path=f"/apps/{PRODUCTION}/.*", method="POST")
     assert "⏭ not deployed | | staging did not come up healthy" in env.summary()
 
@@ -180,6 +189,20 @@ def test_rollback_false_leaves_the_app_and_says_how(deploy_env: DeployEnv) -> No
     assert rollbacks(env, STAGING) == []
     assert "rollback = false: not rolled back" in env.last_out
     assert "heroku rollback v2" in env.last_out
+    # The failed release is the live one: both outputs say so.
+    assert (env.outputs()["release"], env.outputs()["failed-release"]) == ("v3", "v3")
+
+
+def test_a_failed_release_phase_never_went_live(deploy_env: DeployEnv) -> None:
+    env = deploy_env
+    env.project({"rollback": False}, procfile=RELEASE_PROCFILE, branch="staging")
+    env.fake.world.apps[STAGING].release_phase = "failed"
+
+    assert env.run() == 1
+
+    # Heroku keeps v2 live when v3's release phase fails: no rollback needed.
+    assert (env.outputs()["release"], env.outputs()["failed-release"]) == ("v2", "v3")
+    assert "failed release v3, live: v2" in env.last_out
 
 
 def test_production_failure_rolls_back_production_only(deploy_env: DeployEnv) -> None:

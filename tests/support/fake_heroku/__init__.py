@@ -46,6 +46,7 @@ class Fault:
     times: int
     headers: dict[str, str] = field(default_factory=dict)
     payload: Any = None
+    skip: int = 0
 
 
 class FakeHeroku:
@@ -132,10 +133,12 @@ class FakeHeroku:
         headers: dict[str, str] | None = None,
         service: str = "platform",
         payload: Any = None,
+        skip: int = 0,
     ) -> None:
         """The next `times` matching requests get `status` (before the route runs).
 
-        `payload` replaces Heroku's error body (e.g. a malformed 200 answer).
+        `payload` replaces Heroku's error body (e.g. a malformed 200 answer);
+        the first `skip` matching requests are answered as usual.
         """
         with self.lock:
             self.faults.append(
@@ -147,6 +150,7 @@ class FakeHeroku:
                     times,
                     headers or {},
                     payload,
+                    skip,
                 )
             )
 
@@ -210,6 +214,9 @@ class FakeHeroku:
                     and fault.method == request.method
                     and fault.pattern.match(request.path)
                 ):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.times -= 1
                     ident = (
                         "rate_limit" if fault.status == 429 else "service_unavailable"

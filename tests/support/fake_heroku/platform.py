@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .http import Request, Response, Router, error
 from .state import USER, App, Build, Dyno, Promotion, Release, Slug, World, new_id
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from . import FakeHeroku
 
 ID = r"([^/]+)"
+T = TypeVar("T")
 NO_APP = {"id": "not_found", "message": "Couldn't find that app.", "resource": "app"}
 
 
@@ -235,6 +236,23 @@ def promotion_json(promotion: Promotion) -> dict[str, Any]:
 
 
 # -- routes ------
+def ranged(request: Request, items: list[T]) -> tuple[list[T], int]:
+    """A list as the `Range` header asks (items in creation order; `order=desc`
+    reverses, `max=` limits, 206 when more are left)."""
+    order, limit = "asc", 200
+    match = re.match(r"^\s*(\w+) \.\.;?(.*)$", request.header("Range"))
+    if match:
+        for option in re.split(r"[,;]", match.group(2)):
+            key, _, value = option.strip().partition("=")
+            if key == "order":
+                order = value
+            elif key == "max" and value:
+                limit = int(value)
+    if order == "desc":
+        items = items[::-1]
+    return items[:limit], 206 if len(items) > limit else 200
+
+
 def routes(fake: FakeHeroku) -> Router:
     world: World = fake.world
     r = Router()
@@ -278,22 +296,17 @@ def routes(fake: FakeHeroku) -> Router:
     r.add("POST", "/actions/addon-attachments/resolve", resolve)
 
     def list_releases(request: Request, app: App) -> Response:
-        items = list(app.releases)
-        order, limit = "asc", 200
-        match = re.match(r"^\s*(\w+) \.\.;?(.*)$", request.header("Range"))
-        if match:
-            for option in re.split(r"[,;]", match.group(2)):
-                key, _, value = option.strip().partition("=")
-                if key == "order":
-                    order = value
-                elif key == "max" and value:
-                    limit = int(value)
-        if order == "desc":
-            items.reverse()
-        status = 206 if len(items) > limit else 200
-        return Response(status, [release_json(fake, app, x) for x in items[:limit]])
+        items, status = ranged(request, list(app.releases))
+        return Response(status, [release_json(fake, app, x) for x in items])
 
     r.add("GET", f"/apps/{ID}/releases", with_app(list_releases))
+
+    def list_builds(request: Request, app: App) -> Response:
+        mine = [b for b in world.builds.values() if b.app_id == app.id]
+        items, status = ranged(request, mine)
+        return Response(status, [build_json(fake, b) for b in items])
+
+    r.add("GET", f"/apps/{ID}/builds", with_app(list_builds))
 
     def get_release(request: Request, app: App, ident: str) -> Response:
         release = world.release_by(app, ident)

@@ -1,0 +1,73 @@
+"""What the Heroku adapter hands the deploy core: small frozen records.
+
+Plain data read from the Platform API's JSON (or heroku3's models), so the
+core and the reporters never see heroku3, requests or raw JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    name: str
+    id: str
+    web_url: str
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    id: str
+    version: int
+    status: str
+    current: bool
+    slug_id: str | None = None
+    output_stream_url: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    id: str
+    status: str
+    output_stream_url: str
+    slug_id: str | None
+    release_id: str | None
+
+
+@dataclass(frozen=True)
+class PromotionTarget:
+    status: str
+    release_id: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class OneOffDyno:
+    name: str
+    attach_url: str
+
+
+def release_info(data: dict[str, Any]) -> ReleaseInfo:
+    slug = data.get("slug") or {}
+    return ReleaseInfo(
+        id=data["id"],
+        version=int(data["version"]),
+        status=data.get("status") or "succeeded",
+        current=bool(data.get("current")),
+        slug_id=slug.get("id"),
+        output_stream_url=data.get("output_stream_url"),
+        description=data.get("description") or "",
+    )
+
+
+def build_info(data: dict[str, Any]) -> BuildInfo:
+    return BuildInfo(
+        id=data["id"],
+        status=data["status"],
+        output_stream_url=data["output_stream_url"],
+        slug_id=(data.get("slug") or {}).get("id"),
+        release_id=(data.get("release") or {}).get("id"),
+    )
