@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mvp_process import GATE_NAMES
 from mvp_process.adapters.github_event import read_event
-from mvp_process.cli import common, publishing
+from mvp_process.cli import common, publishing, sharding
 from mvp_process.core.check import run_check
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy.gates import select_gates, split_names
@@ -52,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("auto", "status", "recompute", "none"),
         help="where the coverage baseline comes from",
     )
+    sharding.add_arguments(parser)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
@@ -64,6 +65,9 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    sharding.validate(args)
+    if args.shard:
+        return sharding.run_shard(args)
     gates = select_gates(GATE_NAMES, split_names(args.only), split_names(args.skip))
     if args.json:
         jsonfile.check_writable(args.json)
@@ -72,10 +76,18 @@ def run(args: argparse.Namespace) -> int:
     event = read_event(config.github)
     github = publishing.connect(config, sys.stdout)
     baselines = publishing.baseline_sources(config, git, tools, github)
+    runner = sharding.fan_in(args, git, tools, config) if args.from_shards else None
     progress = terminal.TerminalProgress(sys.stdout)
     try:
         report = run_check(
-            git, tools, config, gates, baselines, observer=progress, base=args.base
+            git,
+            tools,
+            config,
+            gates,
+            baselines,
+            observer=progress,
+            base=args.base,
+            test_runner=runner,
         )
     finally:
         progress.close()

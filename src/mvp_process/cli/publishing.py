@@ -15,6 +15,7 @@ from mvp_process.adapters.github_event import Event
 from mvp_process.cli.connect import github_repo
 from mvp_process.config import Config
 from mvp_process.core.baseline import BaselineSource, RecomputeBaseline
+from mvp_process.core.check import suite_args
 from mvp_process.core.publish import Publisher, check_findings, publish_check
 from mvp_process.core.status_baseline import StatusBaseline, Unavailable
 from mvp_process.gates.toolenv import ToolEnv
@@ -54,7 +55,7 @@ def baseline_sources(
                 Unavailable("baseline = 'status' needs GitHub Actions and a token")
             )
     if config.baseline in ("auto", "recompute"):
-        sources.append(RecomputeBaseline(git, tools, config.pytest_args))
+        sources.append(RecomputeBaseline(git, tools, suite_args(config)))
     return sources
 
 

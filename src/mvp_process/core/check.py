@@ -8,6 +8,7 @@ and whatever baseline sources they like.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from mvp_process.adapters.git import Git
 from mvp_process.config import Config
 from mvp_process.core.baseline import BaselineSource, find_baseline
 from mvp_process.core.target import Target, resolve
+from mvp_process.errors import ToolMissing
 from mvp_process.gates import black, coverage, diff_coverage, flake8, tests
 from mvp_process.gates.coverage import Baseline, NoBaseline
 from mvp_process.gates.toolenv import ToolEnv
@@ -55,6 +57,48 @@ class Silent:
 TestRunner = Callable[[Path], tests.TestRun]
 
 
+def suite_args(config: Config) -> tuple[str, ...]:
+    """pytest's arguments: the configured ones, plus `-n auto` for `parallel`."""
+    args = config.pytest_args
+    chosen = any(
+        a in ("-n", "--numprocesses") or a.startswith(("-n", "--numprocesses="))
+        for a in args
+    )
+    return args if not config.parallel or chosen else ("-n", "auto", *args)
+
+
+def require_tools(
+    tools: ToolEnv, config: Config, gates: Sequence[str], root: Path
+) -> None:
+    """The gates' tools, and pytest-xdist when `parallel = true` runs the tests."""
+    tools.require(gates, root)
+    if not config.parallel or not any(g in TEST_GATES for g in gates):
+        return
+    try:
+        tools.require((), root, extra=("xdist",))
+    except ToolMissing as exc:
+        raise ToolMissing(
+            f"parallel = true runs the tests with pytest-xdist, but {exc.message}",
+            hint=f"{exc.hint}; or set parallel = false in [tool.mvp-process]",
+        ) from None
+
+
+def in_order(run: tests.TestRun) -> tests.TestRun:
+    """xdist reports tests as workers finish; sort failures so reports are stable."""
+    ordered = sorted(run.failures, key=lambda f: (f.path or "", f.line or 0, f.id))
+    return dataclasses.replace(run, failures=tuple(ordered))
+
+
+def default_runner(tools: ToolEnv, root: Path, config: Config) -> TestRunner:
+    """One pytest run of the whole suite in `root`."""
+
+    def run(out: Path) -> tests.TestRun:
+        result = tests.run_pytest(tools, root, out, pytest_args=suite_args(config))
+        return in_order(result) if config.parallel else result
+
+    return run
+
+
 def run_check(
     git: Git,
     tools: ToolEnv,
@@ -74,12 +118,8 @@ def run_check(
         watcher.note(text)
 
     target = resolve(git, config, base, note)
-    tools.require(gates, git.root)
-    runner = test_runner or (
-        lambda out: tests.run_pytest(
-            tools, git.root, out, pytest_args=config.pytest_args
-        )
-    )
+    require_tools(tools, config, gates, git.root)
+    runner = test_runner or default_runner(tools, git.root, config)
     with tempfile.TemporaryDirectory(prefix="mvp-process-") as tmp:
         results = _run_gates(
             git, tools, config, gates, baselines, watcher, target, runner, Path(tmp)

@@ -64,12 +64,17 @@ class TestRun:
         return sum(1 for f in self.failures if f.kind == "collection error")
 
 
-def pytest_command(outdir: Path, pytest_args: Sequence[str]) -> list[str]:
-    """The arguments after `python -m pytest`."""
+def pytest_command(
+    outdir: Path, pytest_args: Sequence[str], reports: bool = True
+) -> list[str]:
+    """The arguments after `python -m pytest` (`reports=False`: coverage data only)."""
     cov = [] if any(a.startswith("--cov=") for a in pytest_args) else ["--cov"]
+    report = (
+        f"--cov-report=xml:{outdir / 'coverage.xml'}" if reports else "--cov-report="
+    )
     return [
         *cov,
-        f"--cov-report=xml:{outdir / 'coverage.xml'}",
+        report,
         "--cov-fail-under=0",
         f"--junitxml={outdir / 'junit.xml'}",
         "-o",
@@ -86,13 +91,14 @@ def run_pytest(
     *,
     pytest_args: Sequence[str] = (),
     extra_env: Mapping[str, str] | None = None,
+    reports: bool = True,
 ) -> TestRun:
     """Run the suite once, writing coverage and JUnit files into `outdir`."""
     outdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     env = {"COVERAGE_FILE": str(outdir / ".coverage"), **(extra_env or {})}
     result = tools.module(
-        "pytest", pytest_command(outdir, pytest_args), cwd=cwd, extra_env=env
+        "pytest", pytest_command(outdir, pytest_args, reports), cwd=cwd, extra_env=env
     )
     counts, failures = parse_junit(outdir / "junit.xml", cwd)
     return TestRun(
@@ -142,7 +148,8 @@ def _first_reason(case: ET.Element, outcome: ET.Element) -> str:
     return message.splitlines()[0] if message else "(no message)"
 
 
-def _node_id(case: ET.Element, cwd: Path) -> tuple[str, str | None]:
+def node_id(case: ET.Element, cwd: Path) -> tuple[str, str | None]:
+    """The pytest node id and file of an xunit1 testcase (as `-q` would list it)."""
     name = case.get("name", "?")
     path = case.get("file")
     classname = case.get("classname", "")
@@ -166,7 +173,7 @@ def parse_junit(
     failures: list[TestFailure] = []
     for case in root.iter("testcase"):
         total += 1
-        test_id, file = _node_id(case, cwd)
+        test_id, file = node_id(case, cwd)
         line = case.get("line")
         for tag in ("failure", "error"):
             outcome = case.find(tag)

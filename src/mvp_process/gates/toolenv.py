@@ -25,7 +25,7 @@ REQUIRED_MODULES: dict[str, tuple[str, ...]] = {
     "coverage": ("pytest", "pytest_cov"),
     "diff-coverage": ("pytest", "pytest_cov"),
 }
-_PIP_NAMES = {"pytest_cov": "pytest-cov"}
+_PIP_NAMES = {"pytest_cov": "pytest-cov", "xdist": "pytest-xdist"}
 _PROBE = (
     "import importlib.util, sys; "
     "print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
@@ -55,9 +55,12 @@ class ToolEnv:
         clean.pop("COVERAGE_PROCESS_START", None)
         return cls(python=found, env=clean)
 
-    def require(self, gates: Iterable[str], cwd: Path) -> None:
-        """Fail early, and once, if a selected gate's tool is not installed."""
-        modules = sorted({m for g in gates for m in REQUIRED_MODULES.get(g, ())})
+    def require(
+        self, gates: Iterable[str], cwd: Path, extra: Iterable[str] = ()
+    ) -> None:
+        """Fail early, and once, if a selected gate's tool (or `extra`) is missing."""
+        needed = {m for g in gates for m in REQUIRED_MODULES.get(g, ())}
+        modules = sorted(needed | set(extra))
         if not modules:
             return
         result = proc.run(

@@ -1,0 +1,267 @@
+"""`check --from-shards DIR...`: turn shard folders into one `TestRun`.
+
+The folders are read and verified first (every shard 1..N exactly once, same
+N, same HEAD, checksums intact, slices adding up to the suite), and any
+problem stops the check with a message naming the shard. Then the coverage
+data is combined in the project's interpreter with a generated `[paths]` rule
+mapping each shard's checkout folder to this one (runners check out to
+different paths), the XML report is written with the project's own
+coverage configuration, and the JUnit files are merged in collection order.
+The result is the `TestRun` a single pytest run would have produced, so the
+tests, coverage and diff-coverage gates decide exactly as they always do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mvp_process.core.shards import (
+    DATA,
+    DURATIONS,
+    DURATIONS_FILE,
+    JUNIT,
+    MANIFEST,
+    ShardError,
+    sha256,
+)
+from mvp_process.errors import ConfigError
+from mvp_process.gates import tests
+from mvp_process.gates.toolenv import ToolEnv
+from mvp_process.policy import shards as policy
+from mvp_process.policy.shards import Folder, Manifest
+
+DATA_FILES = (DATA, JUNIT, DURATIONS)
+REMAP_SECTION = "mvp_process_shards"
+
+
+@dataclass(frozen=True)
+class Shard:
+    path: Path
+    manifest: Manifest
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
+def find_folders(dirs: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """Shard folders among `dirs`: each one, or its sub-folders (a download dir)."""
+    found: list[Path] = []
+    problems: list[str] = []
+    for given in dirs:
+        if (given / MANIFEST).is_file():
+            found.append(given)
+        elif not given.is_dir():
+            problems.append(f"{_label(given)}: no such folder")
+        else:
+            subs = sorted(p for p in given.iterdir() if p.is_dir())
+            found += [p for p in subs if (p / MANIFEST).is_file()]
+            problems += [
+                f"{_label(p)}: no {MANIFEST} (an incomplete shard folder?)"
+                for p in subs
+                if not (p / MANIFEST).is_file()
+            ]
+            if not subs:
+                problems.append(f"{_label(given)}: no {MANIFEST} in it or below it")
+    return found, problems
+
+
+def read_folder(path: Path) -> Folder:
+    """The folder's manifest, after checking it and every file it lists."""
+    label = _label(path)
+    try:
+        data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return Folder(label, problem=f"{MANIFEST} is not readable JSON ({exc})")
+    try:
+        manifest = policy.parse_manifest(data)
+    except policy.ManifestError as exc:
+        return Folder(label, problem=f"{MANIFEST}: {exc}")
+    for name, expected in sorted(manifest.checksums.items()):
+        if name not in DATA_FILES:
+            return Folder(label, manifest, f"{MANIFEST} lists an unknown file '{name}'")
+        if not (path / name).is_file():
+            return Folder(label, manifest, f"{name} is missing")
+        if sha256(path / name) != expected:
+            return Folder(
+                label, manifest, f"{name} is corrupt (its checksum does not match)"
+            )
+    return Folder(label, manifest)
+
+
+def load_shards(dirs: Sequence[Path], head: str) -> list[Shard]:
+    """Verified shards 1..N in order, or a `ShardError` naming every problem."""
+    paths, problems = find_folders(dirs)
+    folders = [read_folder(p) for p in paths]
+    problems += policy.check_shards(folders, head) if folders or not problems else []
+    if problems:
+        raise ShardError(
+            "cannot decide from these test shards:\n"
+            + "\n".join(f"  - {p}" for p in problems),
+            hint="every shard job must upload its folder for this commit: re-run "
+            "the failed shard jobs, then this one (locally: `check --shard K/N` "
+            "for each shard named)",
+        )
+    shards = [Shard(p, f.manifest) for p, f in zip(paths, folders) if f.manifest]
+    return sorted(shards, key=lambda s: s.manifest.shard)
+
+
+# -- coverage ---------------------------------------------------------------------
+def _pattern(root: str) -> str:
+    """A folder as a coverage `[paths]` entry: `$` doubled, glob characters blunted."""
+    text = root.replace("$", "$$")
+    for char in "*?[]":
+        text = text.replace(char, "?")
+    return text.rstrip("/\\") + "/"
+
+
+def remap_rc(shards: Sequence[Shard], root: Path) -> str:
+    """A coverage rc file whose only rule maps each shard's root to `root`."""
+    roots = dict.fromkeys([str(root), *(s.manifest.root for s in shards)])
+    lines = ["[paths]", f"{REMAP_SECTION} ="]
+    lines += [f"    {_pattern(r)}" for r in roots]
+    return "\n".join(lines) + "\n"
+
+
+def _rcfile_args(pytest_args: Sequence[str]) -> list[str]:
+    """The project's coverage config, where pytest-cov was told to find it."""
+    for i, arg in enumerate(pytest_args):
+        if arg.startswith("--cov-config="):
+            return [f"--rcfile={arg.split('=', 1)[1]}"]
+        if arg == "--cov-config" and i + 1 < len(pytest_args):
+            return [f"--rcfile={pytest_args[i + 1]}"]
+    return []
+
+
+def _coverage(tools: ToolEnv, root: Path, out: Path, args: list[str]) -> None:
+    env = {"COVERAGE_FILE": str(out / ".coverage")}
+    result = tools.module("coverage", args, cwd=root, extra_env=env)
+    if result.returncode not in (0, 2):  # 2: under the project's fail_under
+        raise ShardError(
+            f"`coverage {args[0]}` of the shards' data failed "
+            f"(exit code {result.returncode}):\n{result.output.strip()[-2000:]}",
+            hint="are all shards run with the same coverage version and settings?",
+        )
+
+
+def combine_coverage(
+    shards: Sequence[Shard],
+    tools: ToolEnv,
+    root: Path,
+    out: Path,
+    pytest_args: Sequence[str],
+) -> None:
+    """Write out/coverage.xml (figures and lines) from the shards' data files."""
+    inputs = out / "shard-data"
+    inputs.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for shard in shards:
+        if (shard.path / DATA).is_file():
+            copies.append(inputs / f"coverage.{shard.manifest.shard}")
+            shutil.copyfile(shard.path / DATA, copies[-1])
+    if not copies:
+        return
+    rc = out / "remap.coveragerc"
+    rc.write_text(remap_rc(shards, root), encoding="utf-8")
+    _coverage(tools, root, out, ["combine", f"--rcfile={rc}", *map(str, copies)])
+    rcargs = _rcfile_args(pytest_args)
+    _coverage(tools, root, out, ["xml", "-i", "-o", str(out / "coverage.xml"), *rcargs])
+
+
+# -- test results -----------------------------------------------------------------
+def merge_junit(shards: Sequence[Shard], root: Path, dest: Path) -> None:
+    """One xunit1 file with every shard's testcases, in collection order."""
+    order = {node: pos for s in shards for pos, node in s.manifest.tests}
+    cases: list[tuple[tuple[int, int, int], ET.Element]] = []
+    for k, shard in enumerate(shards):
+        try:
+            tree = ET.parse(shard.path / JUNIT)
+        except (OSError, ET.ParseError):
+            continue  # pytest stopped before writing it; its exit code says why
+        for i, case in enumerate(tree.getroot().iter("testcase")):
+            node, _ = tests.node_id(case, root)
+            cases.append(((order.get(node, len(order)), k, i), case))
+    cases.sort(key=lambda pair: pair[0])
+    counts = {
+        tag: sum(1 for _, c in cases if c.find(tag) is not None)
+        for tag in ("failure", "error", "skipped")
+    }
+    suite = ET.Element(
+        "testsuite",
+        name="pytest",
+        tests=str(len(cases)),
+        failures=str(counts["failure"]),
+        errors=str(counts["error"]),
+        skipped=str(counts["skipped"]),
+    )
+    suite.extend(case for _, case in cases)
+    top = ET.Element("testsuites", name="pytest tests")
+    top.append(suite)
+    ET.ElementTree(top).write(dest, encoding="utf-8", xml_declaration=True)
+
+
+def _tail(ran: Sequence[Shard]) -> tuple[str, ...]:
+    """pytest's last words from the shards that did not simply pass or fail."""
+    odd = [s for s in ran if s.manifest.exit_code not in (0, 1)] or list(ran)
+    lines = [
+        line
+        for s in odd
+        for line in (f"[shard {s.manifest.label}]", *s.manifest.output_tail)
+    ]
+    return tuple(lines[-30:])
+
+
+def combine(
+    shards: Sequence[Shard],
+    tools: ToolEnv,
+    root: Path,
+    out: Path,
+    pytest_args: Sequence[str],
+) -> tests.TestRun:
+    """The `TestRun` of the whole suite, written into `out` as pytest would have."""
+    out.mkdir(parents=True, exist_ok=True)
+    ran = [s for s in shards if s.manifest.exit_code is not None]
+    merge_junit(ran, root, out / "junit.xml")
+    combine_coverage(ran, tools, root, out, pytest_args)
+    counts, failures = tests.parse_junit(out / "junit.xml", root)
+    return tests.TestRun(
+        exit_code=policy.combined_exit_code([s.manifest.exit_code or 0 for s in ran]),
+        total=counts[0],
+        failed=counts[1],
+        errors=counts[2],
+        skipped=counts[3],
+        failures=tuple(failures),
+        coverage_percent=tests.read_total(out / "coverage.xml"),
+        outdir=out,
+        output_tail=_tail(ran),
+        duration=max((s.manifest.duration for s in ran), default=0.0),
+    )
+
+
+def store_durations(shards: Sequence[Shard], root: Path) -> Path:
+    """Write the shards' per-test durations to `.test_durations` for the next cut."""
+    merged: dict[str, float] = {}
+    for shard in shards:
+        path = shard.path / DURATIONS
+        if path.is_file():
+            merged.update(policy.parse_durations(json.loads(path.read_text("utf-8"))))
+    if not merged:
+        raise ConfigError(
+            "--store-durations: the shards recorded no test durations",
+            hint="durations are recorded when the suite is sliced (not when "
+            "collection failed)",
+        )
+    target = root / DURATIONS_FILE
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dict(sorted(merged.items())), indent=2) + "\n", "utf-8")
+    os.replace(tmp, target)
+    return target
