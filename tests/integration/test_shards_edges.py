@@ -13,7 +13,7 @@ from mvp_process.cli import main
 from mvp_process.core import fanin
 from mvp_process.core.fanin import Shard
 from mvp_process.gates.toolenv import ToolEnv
-from mvp_process.policy.shards import Manifest, digest
+from mvp_process.policy.shard_manifest import Manifest, digest
 from support.project import TESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 

@@ -33,8 +33,8 @@ from mvp_process.core.shards import (
 from mvp_process.errors import ConfigError
 from mvp_process.gates import tests
 from mvp_process.gates.toolenv import ToolEnv
-from mvp_process.policy import shards as policy
-from mvp_process.policy.shards import Folder, Manifest
+from mvp_process.policy import shard_manifest, shards as policy
+from mvp_process.policy.shard_manifest import Folder, Manifest
 
 DATA_FILES = (DATA, JUNIT, DURATIONS)
 REMAP_SECTION = "mvp_process_shards"
@@ -83,8 +83,8 @@ def read_folder(path: Path) -> Folder:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return Folder(label, problem=f"{MANIFEST} is not readable JSON ({exc})")
     try:
-        manifest = policy.parse_manifest(data)
-    except policy.ManifestError as exc:
+        manifest = shard_manifest.parse_manifest(data)
+    except shard_manifest.ManifestError as exc:
         return Folder(label, problem=f"{MANIFEST}: {exc}")
     for name, expected in sorted(manifest.checksums.items()):
         if name not in DATA_FILES:
@@ -102,7 +102,9 @@ def load_shards(dirs: Sequence[Path], head: str) -> list[Shard]:
     """Verified shards 1..N in order, or a `ShardError` naming every problem."""
     paths, problems = find_folders(dirs)
     folders = [read_folder(p) for p in paths]
-    problems += policy.check_shards(folders, head) if folders or not problems else []
+    problems += (
+        shard_manifest.check_shards(folders, head) if folders or not problems else []
+    )
     if problems:
         raise ShardError(
             "cannot decide from these test shards:\n"

@@ -28,7 +28,8 @@ from mvp_process.errors import ConfigError, MvpError
 from mvp_process.gates import tests
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy import shards as policy
-from mvp_process.policy.shards import Manifest, ShardSpec
+from mvp_process.policy.shard_manifest import Manifest
+from mvp_process.policy.shards import ShardSpec
 from mvp_process.redact import redact
 
 PLUGIN = "mvp_process_shard"
