@@ -97,7 +97,7 @@ def test_unstable_test_ids_are_caught(
     )
     shards = run_shards(calc, monkeypatch, 2)
     out = capsys.readouterr().out
-    assert "warning: the run collected 4 tests, --collect-only 4" in out
+    assert "warning: the run collected 1 tests --collect-only did not list" in out
     problems = [
         p for k in (1, 2) for p in manifest_of(shards / f"shard-{k}-of-2")["problems"]
     ]
@@ -107,7 +107,7 @@ def test_unstable_test_ids_are_caught(
     )
     assert check(calc.path, monkeypatch, "--from-shards", str(shards)) == 2
     err = capsys.readouterr().err
-    assert "shard 1/2 (mvp-process-shards/shard-1-of-2): the run collected" in err
+    assert "(mvp-process-shards/shard-2-of-2): the run collected 1 tests" in err
     assert "is the collection deterministic?" in err
 
 

@@ -157,6 +157,13 @@ def test_every_test_ran_in_exactly_one_shard_elsewhere(runs: Runs) -> None:
     assert roots == {str(c) for c in runs.clones}
     assert str(runs.repo.path) not in roots and not any(Path(r).exists() for r in roots)
     assert {m["head"] for m in manifests} == {runs.repo.sha()}
+    # Each shard imported only its own files; shard 1 also the file with no test.
+    imported = [set(m["collected_files"]) for m in manifests]
+    assert "tests/test_helpers.py" in imported[0]
+    assert sum(len(files) for files in imported) < 2 * 6  # no shard took them all
+    assert set().union(*imported) >= {
+        m_file for m in manifests for m_file in m["files"]
+    }
 
 
 # -- damaged shards ------------------------------------------------------------------

@@ -149,6 +149,27 @@ def test_add_twice():
     assert cart.items["x"] == 2
 """
 
+# Imported by a test file that holds no test: only its import is covered, and
+# only if some shard still imports that file.
+LEGACY = '''
+"""Old rates, kept for reports."""
+
+RATES = {"EUR": 1.0, "USD": 1.1}
+ORDER = sorted(RATES)
+
+
+def convert(amount, currency):
+    return amount * RATES[currency]
+'''
+
+TEST_HELPERS = """
+from shop.legacy import RATES
+
+
+def make_rates():
+    return dict(RATES)
+"""
+
 # The feature: new code, half tested, and one new failing test.
 FEATURE = {
     "shop/prices.py": PRICES
@@ -184,6 +205,8 @@ def shop_project(repo: Repo) -> str:
             "shop/__init__.py": '"""The shop."""\n',
             "shop/cart.py": CART,
             "shop/prices.py": PRICES,
+            "shop/legacy.py": LEGACY,
+            "tests/test_helpers.py": TEST_HELPERS,
             "tests/test_cart.py": TEST_CART,
             "tests/test_prices.py": TEST_PRICES,
             "tests/test_errors.py": TEST_ERRORS,

@@ -116,22 +116,26 @@ def test_slicing_is_deterministic(
 def test_slices_are_balanced(
     files: int, per_file: int, total: int, timed: bool, known: float
 ) -> None:
-    """Greedy longest-first: no slice exceeds the mean by more than one unit."""
+    """Longest first: no slice exceeds the mean by more than its biggest unit
+    (a file, or a fair-share piece of one); with many files, hardly at all."""
     ids = suite(files, per_file)
     durations = durations_for(ids, known=known) if timed else None
     slicing = split_suite(ids, total, durations)
-    if timed:
-        assert durations is not None
+    if durations:
         average = sum(durations.values()) / len(durations)
         weights = [max(durations.get(n, average), policy.MIN_WEIGHT) for n in ids]
-        biggest = max(weights)
-        for shard, load in zip(slicing.shards, slicing.loads):
-            assert load == pytest.approx(sum(weights[p] for p in shard))
     else:
         weights = [1.0] * len(ids)
-        biggest = -(-len(ids) // total)  # a file is cut at a fair share
-        assert list(slicing.loads) == [len(s) for s in slicing.shards]
-    assert max(slicing.loads) <= sum(weights) / total + biggest + 1e-9
+    for shard, load in zip(slicing.shards, slicing.loads):
+        assert load == pytest.approx(sum(weights[p] for p in shard))
+    mean = sum(weights) / total
+    by_file: dict[str, float] = {}
+    for node, weight in zip(ids, weights):
+        by_file[policy.file_of(node)] = by_file.get(policy.file_of(node), 0) + weight
+    unit = max(max(min(w, mean) for w in by_file.values()), max(weights))
+    assert max(slicing.loads) <= mean + unit + 1e-9
+    if files >= 8 * total:
+        assert max(slicing.loads) <= 1.1 * mean
 
 
 def test_many_equal_files_split_evenly() -> None:
@@ -168,7 +172,8 @@ def test_durations_that_know_no_collected_test_fall_back_to_files() -> None:
     ids = ["a.py::x", "a.py::y", "b.py::z"]
     slicing = split_suite(ids, 2, {"old.py::gone": 3.0})
     assert slicing.strategy == "files"
-    assert slicing.shards == ((0, 1), (2,))
+    # a.py weighs 2 of a 1.5 fair share: it is cut.
+    assert slicing.shards == ((0, 2), (1,))
 
 
 def test_more_shards_than_tests_leaves_some_empty() -> None:
@@ -228,3 +233,28 @@ def test_parse_durations_refuses(data: Any) -> None:
 )
 def test_combined_exit_code(codes: list[int], expected: int) -> None:
     assert combined_exit_code(codes) == expected
+
+
+def test_files_stay_whole_when_they_fit_durations_too() -> None:
+    ids = suite(30, 6)
+    slicing = split_suite(ids, 3, durations_for(ids))
+    owner: dict[str, int] = {}
+    for k, shard in enumerate(slicing.shards):
+        for p in shard:
+            assert owner.setdefault(policy.file_of(ids[p]), k) == k
+
+
+@pytest.mark.parametrize(
+    "index,expected",
+    [
+        (1, ["t/b.py", "t/a.py", "t/helpers.py", "t/all_skipped.py"]),
+        (2, ["t/c.py"]),
+    ],
+)
+def test_files_to_collect(index: int, expected: list[str]) -> None:
+    """Shard 1 also imports the files that hold no test to run."""
+    ids = ["t/a.py::x", "t/b.py::y", "t/c.py::z"]
+    collected = ["t/a.py", "t/all_skipped.py", "t/b.py", "t/c.py", "t/helpers.py"]
+    positions = {1: [1, 0], 2: [2]}[index]
+    files = policy.files_to_collect(ids, positions, collected, index)
+    assert sorted(files) == sorted(expected)

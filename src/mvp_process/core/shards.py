@@ -72,6 +72,7 @@ class Collection:
 
     exit_code: int
     node_ids: tuple[str, ...]
+    files: tuple[str, ...]
     duration: float
 
 
@@ -95,16 +96,18 @@ def collect(
         extra_env=plugin_env(tools, scratch / ".coverage.collect"),
     )
     ids: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
     if result.returncode == 0:
         try:
-            ids = tuple(json.loads(listing.read_text(encoding="utf-8")))
+            found = json.loads(listing.read_text(encoding="utf-8"))
+            ids, files = tuple(found["ids"]), tuple(found["files"])
         except (OSError, ValueError) as exc:
             raise ShardError(
                 f"pytest --collect-only did not list the tests ({exc})",
                 hint="is `-p no:mvp_process_shard` or a plugin blocking it in your "
                 "pytest options?",
             ) from None
-    return Collection(result.returncode, ids, time.monotonic() - started)
+    return Collection(result.returncode, ids, files, time.monotonic() - started)
 
 
 def read_durations(root: Path) -> dict[str, float] | None:
@@ -138,26 +141,28 @@ def prepare(dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
 
 
-def _run_problems(report: Path, collection: Collection, exit_code: int) -> list[str]:
-    """Did the run collect what the plan was made from?"""
+def _run_problems(
+    report: Path, plan: Collection, keep: list[str], code: int
+) -> list[str]:
+    """Did the run collect what the plan was made from? (Unstable ids would not.)"""
     try:
-        seen = json.loads(
-            (report.parent / (report.name + ".selection")).read_text("utf-8")
-        )
+        selection = (report.parent / (report.name + ".selection")).read_text("utf-8")
+        collected = set(json.loads(selection)["collected"])
     except (OSError, ValueError):
-        if exit_code in (0, 1):
+        if code in (0, 1):
             return ["pytest ran but the shard plugin reported no selection"]
         return []  # pytest stopped early; its exit code tells the tests gate
     problems = []
-    if seen["sha256"] != policy.collection_digest(collection.node_ids):
+    unplanned = sorted(collected - set(plan.node_ids))
+    if unplanned:
         problems.append(
-            f"the run collected {seen['collected']} tests, --collect-only "
-            f"{len(collection.node_ids)}: is the collection deterministic?"
+            f"the run collected {len(unplanned)} tests --collect-only did not list "
+            f"({', '.join(unplanned[:3])}): is the collection deterministic?"
         )
-    if seen["missing"]:
-        names = ", ".join(seen["missing"][:5])
+    missing = [n for n in keep if n not in collected]
+    if missing:
         problems.append(
-            f"{len(seen['missing'])} planned tests were not collected: {names}"
+            f"{len(missing)} planned tests were not collected: {', '.join(missing[:5])}"
         )
     return problems
 
@@ -166,7 +171,7 @@ def _pytest_slice(
     tools: ToolEnv,
     root: Path,
     config: Config,
-    keep: list[str] | None,
+    keep: dict[str, list[str]] | None,
     scratch: Path,
 ) -> tuple[tests.TestRun, Path]:
     """Run the kept ids (or everything, with `keep=None`); data stays in scratch."""
@@ -219,8 +224,13 @@ def run_shard(
             )
             positions = slicing.shards[spec.index - 1]
             mine = tuple((p, collection.node_ids[p]) for p in positions)
-            strategy, keep = slicing.strategy, [n for _, n in mine]
+            files = policy.files_to_collect(
+                collection.node_ids, positions, collection.files, spec.index
+            )
+            keep = {"ids": [n for _, n in mine], "files": files}
+            strategy = slicing.strategy
             extra["estimated_loads"] = [round(x, 3) for x in slicing.loads]
+            extra["collected_files"] = files
         else:
             # Nothing to cut (collection failed or found nothing): shard 1 runs
             # the suite as an unsharded check would, so the fan-in reports the
@@ -230,10 +240,10 @@ def run_shard(
         run: tests.TestRun | None = None
         problems: list[str] = []
         checksums: dict[str, str] = {}
-        if keep or (not sliced and spec.index == 1):
+        if keep and keep["files"] or (not sliced and spec.index == 1):
             run, report = _pytest_slice(tools, root, config, keep, scratch)
-            if sliced:
-                problems = _run_problems(report, collection, run.exit_code)
+            if keep:
+                problems = _run_problems(report, collection, keep["ids"], run.exit_code)
             checksums = _keep_outputs(run, report, dest)
     manifest = Manifest(
         shard=spec.index,

@@ -93,19 +93,29 @@ def _greedy(units: Sequence[tuple[float, tuple[int, ...]]], total: int) -> Slici
     return Slicing("", tuple(tuple(sorted(c)) for c in chosen), tuple(loads))
 
 
-def _file_units(
-    node_ids: Sequence[str], total: int
+def _units(
+    node_ids: Sequence[str], weights: Sequence[float], total: int
 ) -> list[tuple[float, tuple[int, ...]]]:
-    """Whole test files, except that a file bigger than a fair share is cut."""
+    """Whole test files; a file heavier than a fair share is cut in consecutive pieces.
+
+    Keeping files whole means a shard imports only its own files: collecting
+    (importing) the suite is most of what a shard costs.
+    """
     files: dict[str, list[int]] = {}
     for position, node_id in enumerate(node_ids):
         files.setdefault(file_of(node_id), []).append(position)
-    share = max(1, math.ceil(len(node_ids) / total))
+    share = math.fsum(weights) / total + 1e-9
     units: list[tuple[float, tuple[int, ...]]] = []
     for positions in files.values():
-        for start in range(0, len(positions), share):
-            piece = tuple(positions[start : start + share])
-            units.append((float(len(piece)), piece))
+        piece: list[int] = []
+        weight = 0.0
+        for position in positions:
+            if piece and weight + weights[position] > share:
+                units.append((weight, tuple(piece)))
+                piece, weight = [], 0.0
+            piece.append(position)
+            weight += weights[position]
+        units.append((weight, tuple(piece)))
     return units
 
 
@@ -114,21 +124,39 @@ def split_suite(
 ) -> Slicing:
     """Cut the suite into `total` balanced slices, deterministically.
 
-    With recorded durations that know at least one collected test, each test
+    With recorded durations that know at least one collected test, a test
     weighs its duration (tests not recorded weigh the average of those that
-    are, as pytest-split does); otherwise whole files weigh their test count.
+    are, as pytest-split does); otherwise every test weighs the same. Files
+    are the units (see `_units`), dealt longest first to the lightest shard.
     """
-    known = {n: d for n, d in (durations or {}).items() if n in set(node_ids)}
+    collected = set(node_ids)
+    known = {n: d for n, d in (durations or {}).items() if n in collected}
     if known:
-        average = sum(known.values()) / len(known)
-        units = [
-            (max(known.get(n, average), MIN_WEIGHT), (i,))
-            for i, n in enumerate(node_ids)
-        ]
-        result, strategy = _greedy(units, total), DURATIONS
+        average = math.fsum(known.values()) / len(known)  # exact: order-free
+        weights = [max(known.get(n, average), MIN_WEIGHT) for n in node_ids]
+        strategy = DURATIONS
     else:
-        result, strategy = _greedy(_file_units(node_ids, total), total), FILES
+        weights, strategy = [1.0] * len(node_ids), FILES
+    result = _greedy(_units(node_ids, weights, total), total)
     return Slicing(strategy, result.shards, result.loads)
+
+
+def files_to_collect(
+    node_ids: Sequence[str],
+    positions: Sequence[int],
+    collected_files: Sequence[str],
+    index: int,
+) -> list[str]:
+    """The files a shard's run must collect: those of its tests, and for shard 1
+    also every collected file holding no test to run (helpers, files whose
+    tests `-k`/`-m` deselect), so every file is still imported by some shard,
+    as an unsharded run imports it, and its import-time coverage counts.
+    """
+    mine = dict.fromkeys(file_of(node_ids[p]) for p in positions)
+    if index == 1:
+        used = {file_of(n) for n in node_ids}
+        mine.update(dict.fromkeys(f for f in collected_files if f not in used))
+    return list(mine)
 
 
 def collection_digest(node_ids: Sequence[str]) -> str:

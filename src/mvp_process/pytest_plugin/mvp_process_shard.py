@@ -4,20 +4,25 @@ It runs in the project's own interpreter, so it imports nothing from
 mvp-process. Deselecting after a normal collection (rather than passing node ids
 as arguments) keeps rootdir, `testpaths`, conftest files and ini options exactly
 as in an unsharded run, so node ids are the same ones `--collect-only` listed.
+Only the files the slice needs are collected at all: collecting (importing)
+the whole suite is most of what a shard costs.
 
---mvp-shard-list FILE    write the collected node ids (after -k/-m) as JSON
---mvp-shard-keep FILE    run only the node ids in this JSON list
---mvp-shard-report FILE  write FILE.selection (what was collected and kept) and
+--mvp-shard-list FILE    write {"ids": [...], "files": [...]}: the collected node
+                         ids (after -k/-m) and every file collected
+--mvp-shard-keep FILE    read {"ids": [...], "files": [...]}: collect only these
+                         files (plus conftest.py/__init__.py), run only these ids
+--mvp-shard-report FILE  write FILE.selection (the ids this run collected) and
                          FILE.durations (seconds per test, pytest-split format)
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
+
+ALWAYS = ("conftest.py", "__init__.py")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,12 +45,34 @@ class ShardPlugin:
     """The hooks, with their state on one object per pytest session."""
 
     def __init__(self, config: pytest.Config) -> None:
+        self.root = config.rootpath
         self.listing = config.getoption("mvp_shard_list")
-        self.keep_file = config.getoption("mvp_shard_keep")
         self.report = config.getoption("mvp_shard_report")
+        keep_file = config.getoption("mvp_shard_keep")
+        plan = json.loads(Path(keep_file).read_text("utf-8")) if keep_file else None
+        self.keep: set[str] | None = None if plan is None else set(plan["ids"])
+        self.files: set[str] | None = None if plan is None else set(plan["files"])
         workerinput = getattr(config, "workerinput", None)
         self.worker = None if workerinput is None else workerinput["workerid"]
+        self.collected_files: list[str] = []
         self.durations: dict[str, float] = {}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
+        """Skip the files of other slices (folders are walked, conftests kept)."""
+        if self.files is None or collection_path.name in ALWAYS:
+            return None
+        try:
+            relative = collection_path.relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+        if relative in self.files or collection_path.is_dir():
+            return None
+        return True
+
+    def pytest_collectstart(self, collector: pytest.Collector) -> None:
+        if isinstance(collector, pytest.File):
+            self.collected_files.append(collector.nodeid)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(
@@ -54,28 +81,17 @@ class ShardPlugin:
         """Runs after every other plugin's selection (-k, -m), as the plan did."""
         ids = [item.nodeid for item in items]
         if self.listing:
-            _write(self.listing, ids)
-        if not self.keep_file:
+            _write(self.listing, {"ids": ids, "files": self.collected_files})
+        if self.keep is None:
             return
-        keep = set(json.loads(Path(self.keep_file).read_text(encoding="utf-8")))
-        selected = [item for item in items if item.nodeid in keep]
+        keep = self.keep
         deselected = [item for item in items if item.nodeid not in keep]
         if deselected:
             config.hook.pytest_deselected(items=deselected)
-            items[:] = selected
+            items[:] = [item for item in items if item.nodeid in keep]
         # Under xdist every worker collects the same items; one of them tells.
         if self.report and self.worker in (None, "gw0"):
-            _write(
-                self.report + ".selection",
-                {
-                    "collected": len(ids),
-                    "sha256": hashlib.sha256(
-                        "\n".join(sorted(ids)).encode()
-                    ).hexdigest(),
-                    "selected": len(selected),
-                    "missing": sorted(keep - set(ids)),
-                },
-            )
+            _write(self.report + ".selection", {"collected": ids})
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Setup + call + teardown time per test (what pytest-split records)."""
