@@ -10,9 +10,12 @@ at least 2,000 by default), then, round by round and alternating:
 - N = 2, 4: each `check --shard K/N` as its own process, one after another (as
            on separate runners; run side by side on one machine they would
            only compete for its cores), keeping the slowest of the N;
-- start-up: `check --shard 1/1` with every test deselected (`-k`): the fixed
-           cost of a shard that runs nothing (interpreter, mvp-process,
-           `--collect-only`, pytest collecting the suite, coverage start/save).
+- start-up: the fixed cost of a shard whose slice is empty: `check --shard
+           256/256` (empty here: interpreter, mvp-process, git, the tool probe,
+           `--collect-only` of the whole suite, the manifest; pytest is then not
+           started) plus the project's pytest with coverage and the shard
+           plugin collecting no file (pytest and coverage start, conftest
+           files, the folder walk, coverage save).
 
 `--test-ms` gives every test that many milliseconds of waiting (an autouse
 fixture, like a database round trip): the synthetic tests themselves take a
@@ -26,6 +29,7 @@ Also reports, for scale, plain `pytest --cov` on the whole suite and the fan-in
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -35,6 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import ENV, git, make_repo  # noqa: E402
+
+from mvp_process.core.shards import PLUGIN, PLUGIN_DIR  # noqa: E402
 
 PY = sys.executable
 COUNTS = (2, 4)
@@ -49,11 +55,13 @@ def _work():
 """
 
 
-def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+def timed(
+    cmd: list[str], cwd: Path, env: dict[str, str] | None = None, ok: int = 1
+) -> float:
     started = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=env or ENV, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    if done.returncode not in (0, 1):
+    if done.returncode not in (0, ok):
         raise SystemExit(
             f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}{done.stderr}"
         )
@@ -93,7 +101,10 @@ def main() -> None:
         )
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", "slower tests")
-    empty_env = {**ENV, "MVP_PROCESS_PYTEST_ARGS": "-k no_test_has_this_name"}
+    (out / "empty.json").write_text('{"ids": [], "files": []}')
+    bare = [PY, "-m", "pytest", "-q", "--cov", "--cov-report=", "-p", PLUGIN]
+    bare += [f"--mvp-shard-keep={out / 'empty.json'}"]
+    bare_env = {**ENV, "PYTHONPATH": str(PLUGIN_DIR), "COVERAGE_FILE": str(out / ".e")}
     times: dict[str, list[float]] = {"single": [], "start-up": [], "pytest": []}
     times |= {f"slowest of {n}": [] for n in COUNTS}
     times |= {f"fan-in of {n}": [] for n in COUNTS}
@@ -105,6 +116,7 @@ def main() -> None:
         "--cov",
         "--cov-report=xml:" + str(out / "c.xml"),
     ]
+    collect: list[float] = []  # the `--collect-only` part of a shard's time
     for r in range(args.rounds):
         times["single"].append(shard(repo, out, 1, 1))
         for n in COUNTS:
@@ -121,10 +133,16 @@ def main() -> None:
             ]
             fan_in += ["--only", "tests,coverage,diff-coverage", "--baseline", "none"]
             times[f"fan-in of {n}"].append(timed(fan_in, repo))
-        times["start-up"].append(shard(repo, out / "empty", 1, 1, empty_env))
+        empty = shard(repo, out, 256, 256)
+        manifest = out / "shards-256" / "shard-256-of-256" / "manifest.json"
+        if json.loads(manifest.read_text())["pytest_exit_code"] is not None:
+            raise SystemExit("shard 256/256 is not empty: use fewer than 256 modules")
+        times["start-up"].append(empty + timed(bare, repo, bare_env, ok=5))
         times["pytest"].append(
             timed(cover, repo, {**ENV, "COVERAGE_FILE": str(out / ".cov")})
         )
+        manifest = out / "shards-4" / "shard-1-of-4" / "manifest.json"
+        collect.append(json.loads(manifest.read_text())["collect_seconds"])
         print(
             f"round {r + 1}: "
             + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items())
@@ -137,6 +155,9 @@ def main() -> None:
     )
     for name, value in median.items():
         print(f"  {name:<12} {value:6.2f}s")
+    print(
+        f"  of which --collect-only  {statistics.median(collect):6.2f}s (a shard's own)"
+    )
     failed = False
     for n in COUNTS:
         slowest, single, startup = (

@@ -1,12 +1,13 @@
 """`check --shard K/N`: run one slice of the suite and keep what the decision needs.
 
-Every shard collects the whole suite (`pytest --collect-only -q` with our
-plugin writing the node ids to a file, since the `-q` listing itself changes
-shape with the project's own `-q`/`-v` addopts), cuts it the same way
-(`policy.shards.split_suite`), and runs its slice with the plugin deselecting
-the rest. The folder it leaves is self-describing: the raw coverage data (so
-the fan-in can remap paths and combine), the JUnit XML, the per-test
-durations, and `manifest.json` with checksums of all three.
+Every shard lists the whole suite (`pytest --collect-only -q` with our plugin
+writing the node ids and files to a file, since the `-q` listing itself
+changes shape with the project's own `-q`/`-v` addopts), cuts it the same way
+(`policy.shards.split_suite`), and runs its slice: the plugin collects only the
+slice's files and deselects the rest. The folder it leaves is
+self-describing: the raw coverage data (so the fan-in can remap paths and
+combine), the JUnit XML, the per-test durations, and `manifest.json` with
+checksums of all three.
 """
 
 from __future__ import annotations
@@ -101,9 +102,9 @@ def collect(
         try:
             found = json.loads(listing.read_text(encoding="utf-8"))
             ids, files = tuple(found["ids"]), tuple(found["files"])
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ShardError(
-                f"pytest --collect-only did not list the tests ({exc})",
+                f"pytest --collect-only did not list the tests ({exc!r})",
                 hint="is `-p no:mvp_process_shard` or a plugin blocking it in your "
                 "pytest options?",
             ) from None
