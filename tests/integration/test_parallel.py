@@ -14,6 +14,7 @@ import pytest
 from mvp_process.cli import main
 from mvp_process.config import Config
 from mvp_process.core.check import suite_args
+from mvp_process.gates.toolenv import ToolEnv
 from support.project import UNTESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 
@@ -140,3 +141,8 @@ def test_suite_args(
 ) -> None:
     config = Config(parallel=parallel, pytest_args=configured)
     assert suite_args(config) == expected
+
+
+def test_nothing_to_require_runs_no_probe(tmp_path: Path) -> None:
+    """No gate needing a tool and no extra module: not even the interpreter runs."""
+    ToolEnv(str(tmp_path / "no-such-python")).require((), tmp_path, extra=())
