@@ -415,3 +415,44 @@ def test_a_conftest_in_the_way_is_never_a_silent_pass(
         # pytest records its internal error as an errored test, as unsharded.
         assert "FAIL tests         1 error of 1 test" in out
         assert "ERROR internal: internal error" in out
+
+
+def test_no_secret_in_shard_folders_or_output(
+    calc: Repo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A test that prints the token and crashes: the tail is kept, the token not."""
+    secret = "ghp_s3cretTokenValue1234567890abcdef"
+    monkeypatch.setenv("GITHUB_TOKEN", secret)
+    calc.commit(
+        "A test that leaks",
+        {"tests/test_leak.py": """
+            import os
+
+
+            def test_leak():
+                print(os.environ["GITHUB_TOKEN"])
+                raise SystemExit(os.environ["GITHUB_TOKEN"])
+            """},
+    )
+    shards = run_shards(calc, monkeypatch, 2)
+    report = tmp_path / "report.json"
+    code = check(
+        calc.path,
+        monkeypatch,
+        "--only",
+        "tests",
+        "--from-shards",
+        str(shards),
+        "--json",
+        str(report),
+    )
+    assert code == 1
+    out, err = capsys.readouterr()
+    written = [p.read_bytes() for p in shards.rglob("*") if p.is_file()]
+    assert "test_leak" in report.read_text()
+    assert written and all(secret.encode() not in blob for blob in written)
+    for text in (out, err, report.read_text()):
+        assert secret not in text

@@ -20,6 +20,7 @@ from mvp_process.errors import ConfigError
 from mvp_process.gates.tests import TestRun
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy.shards import parse_shard
+from mvp_process.redact import redact
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,18 +79,15 @@ def run_shard(args: argparse.Namespace) -> int:
     require_tools(tools, config, ("tests",), git.root)
     dest = args.shard_dir or git.root / shards.DEFAULT_PARENT / spec.folder
     manifest = shards.run_shard(git.root, git.head_sha(), tools, config, spec, dest)
-    ran = (
-        "nothing to run"
-        if manifest.exit_code is None
-        else (f"pytest exit code {manifest.exit_code}")
-    )
-    print(
+    code = manifest.exit_code
+    ran = "nothing to run" if code is None else f"pytest exit code {code}"
+    lines = [
         f"shard {spec.label}: {len(manifest.tests)} of {manifest.collected} tests "
-        f"({manifest.strategy}), {ran} -> {dest}\n"
-        "the gates are decided by `check --from-shards` over all shard folders"
-    )
-    for problem in manifest.problems:
-        print(f"warning: {problem}")
+        f"({manifest.strategy}), {ran} -> {dest}",
+        "the gates are decided by `check --from-shards` over all shard folders",
+        *(f"warning: {problem}" for problem in manifest.problems),
+    ]
+    print(redact("\n".join(lines)))
     return 0
 
 
@@ -100,12 +98,12 @@ def fan_in(
     found = fanin.load_shards(args.from_shards, git.head_sha())
     first = found[0].manifest
     counts = f"{first.strategy}, {first.collected} tests"
-    print(f"combining {first.total} test shards ({counts})")
+    print(redact(f"combining {first.total} test shards ({counts})"))
 
     def runner(out: Path) -> TestRun:
         run = fanin.combine(found, tools, git.root, out, config.pytest_args)
         if args.store_durations:
-            print(f"wrote {fanin.store_durations(found, git.root)}")
+            print(redact(f"wrote {fanin.store_durations(found, git.root)}"))
         return run
 
     return runner

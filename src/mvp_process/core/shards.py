@@ -190,7 +190,8 @@ def _pytest_slice(
 
 
 def _keep_outputs(run: tests.TestRun, report: Path, dest: Path) -> dict[str, str]:
-    """Copy the data the fan-in needs into the shard folder; their checksums."""
+    """Copy the data the fan-in needs into the shard folder (secrets masked in the
+    text files, since the folder becomes a downloadable artifact); checksums."""
     sources = {
         DATA: run.outdir / ".coverage",
         JUNIT: run.junit_xml,
@@ -198,9 +199,14 @@ def _keep_outputs(run: tests.TestRun, report: Path, dest: Path) -> dict[str, str
     }
     checksums = {}
     for name, source in sources.items():
-        if source.is_file():
+        if not source.is_file():
+            continue
+        if name == DATA:
             shutil.copyfile(source, dest / name)
-            checksums[name] = sha256(dest / name)
+        else:  # text a test may have printed a secret into: the folder is uploaded
+            text = source.read_text(encoding="utf-8", errors="replace")
+            (dest / name).write_text(redact(text), encoding="utf-8")
+        checksums[name] = sha256(dest / name)
     return checksums
 
 
