@@ -19,7 +19,15 @@ from mvp_process import __version__
 from mvp_process.errors import MvpError
 from mvp_process.redact import redact
 
-COMMANDS = ("check", "pr", "deploy", "init", "doctor")
+# Each command's module is imported only when that command runs: `deploy` pulls
+# in heroku3 and `pr` PyGithub, which a local `check` should not pay for.
+COMMANDS: dict[str, str] = {
+    "check": "run the CI gates against the merge-base with the base branch",
+    "pr": "check the pull request's branch name, closing reference and reviewer",
+    "deploy": "deploy to Heroku: backup, build, migrate, static, health, rollback",
+    "init": "write the workflow and a starter [tool.mvp-process] into this repository",
+    "doctor": "check this repository's mvp-process setup and list what is missing",
+}
 
 
 class UsageError(MvpError):
@@ -31,16 +39,26 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}", hint=f"see `{self.prog} --help`")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command word of `argv` (the first argument that is not an option)."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser, with full arguments for `command` (the others by name only)."""
     parser = _Parser(
         prog="mvp-process",
         description="CI gates, pull-request policy and Heroku deploys for small teams.",
     )
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name, text in COMMANDS.items():
+        if name != command:
+            commands.add_parser(name, help=text)
+            continue
         module = importlib.import_module(f"mvp_process.cli.{name}")
-        sub = commands.add_parser(name, help=module.HELP, description=module.__doc__)
+        sub = commands.add_parser(name, help=text, description=module.__doc__)
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)
     return parser
@@ -57,7 +75,8 @@ def report_error(exc: MvpError) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(chosen_command(words)).parse_args(words)
         return int(args.run(args))
     except MvpError as exc:
         report_error(exc)

@@ -15,8 +15,6 @@ from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy.gates import select_gates, split_names
 from mvp_process.report import actions, jsonfile, markdown, terminal
 
-HELP = "run the CI gates against the merge-base with the base branch"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", metavar="REF", help="base branch or ref")

@@ -33,8 +33,6 @@ from mvp_process.policy.deploy import select_targets
 from mvp_process.report import actions
 from mvp_process.report.deploy import TerminalDeploy, outputs, render, summary
 
-HELP = "deploy to Heroku: backup, build, migrate, static, health check, rollback"
-
 # Time, as seams: tests and the benchmark swap in virtual time.
 CLOCK: Callable[[], float] = time.monotonic
 SLEEP: Callable[[float], None] = time.sleep

@@ -16,8 +16,6 @@ from mvp_process.core.doctor import diagnose, render
 from mvp_process.errors import GitError
 from mvp_process.redact import redact
 
-HELP = "check this repository's mvp-process setup and list what is missing"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """No options: it looks at the repository around the current folder."""

@@ -11,8 +11,6 @@ from pathlib import Path
 from mvp_process.adapters.git import Git
 from mvp_process.core.init import init_repository, starter_config, template_text
 
-HELP = "write the workflow and a starter [tool.mvp-process] into this repository"
-
 NEXT_STEPS = """
 Next:
   1. Review and commit both files.

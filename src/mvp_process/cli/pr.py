@@ -30,7 +30,6 @@ from mvp_process.errors import ConfigError
 from mvp_process.report import actions
 from mvp_process.report import pr as report
 
-HELP = "check the pull request's branch name, closing reference and reviewer"
 OFFLINE_HINT = (
     "locally, run `mvp-process pr --offline --body-file FILE` "
     "(branch: the current one, or --branch NAME)"

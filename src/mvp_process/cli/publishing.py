@@ -7,20 +7,23 @@ defaults), so `check` on a laptop never needs a token.
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mvp_process.adapters.git import Git
-from mvp_process.adapters.github import GitHubRepo
 from mvp_process.adapters.github_event import Event
-from mvp_process.cli.connect import github_repo
 from mvp_process.config import Config
 from mvp_process.core.baseline import BaselineSource, RecomputeBaseline
 from mvp_process.core.check import suite_args
-from mvp_process.core.publish import Publisher, check_findings, publish_check
 from mvp_process.core.status_baseline import StatusBaseline, Unavailable
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.report import actions
 from mvp_process.results import CheckReport
+
+if TYPE_CHECKING:
+    from mvp_process.adapters.github import GitHubRepo
+
+# PyGithub takes ~0.2 s to import; the modules that need it are imported only
+# in Actions, so a local `check` never pays for it.
 
 
 def connect(config: Config, stream: TextIO) -> GitHubRepo | None:
@@ -37,6 +40,8 @@ def connect(config: Config, stream: TextIO) -> GitHubRepo | None:
             title="mvp-process",
         )
         return None
+    from mvp_process.cli.connect import github_repo
+
     api = github_repo(config.github)
     api.default_branch()  # a bad token stops here (exit 2), before the gates run
     return api
@@ -69,6 +74,8 @@ def publish(
     """Annotations, statuses, the sticky comment, and notes in the job summary."""
     if not config.github.actions:
         return
+    from mvp_process.core.publish import Publisher, check_findings, publish_check
+
     lines, left_out = actions.annotation_lines(check_findings(report))
     for line in lines:
         stream.write(line + "\n")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Protocol
@@ -136,6 +136,26 @@ def run_check(
     )
 
 
+class _Jobs:
+    """Futures by name, yielded as they complete (including ones added meanwhile)."""
+
+    def __init__(self, pool: ThreadPoolExecutor, watcher: Observer) -> None:
+        self.pool = pool
+        self.watcher = watcher
+        self.running: dict[Future[Any], str] = {}
+
+    def submit(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
+        if name in GATE_NAMES:
+            self.watcher.started(name)
+        self.running[self.pool.submit(fn, *args)] = name
+
+    def completed(self) -> Iterator[tuple[str, Any]]:
+        while self.running:
+            done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield self.running.pop(future), future.result()
+
+
 def _run_gates(
     git: Git,
     tools: ToolEnv,
@@ -148,56 +168,39 @@ def _run_gates(
     tmp: Path,
 ) -> dict[str, GateResult]:
     results: dict[str, GateResult] = {}
-    root = git.root
 
     def finish(result: GateResult) -> None:
         results[result.name] = result
         watcher.finished(result)
 
+    testing = any(g in gates for g in TEST_GATES)
+    want_baseline = "coverage" in gates and target.merge_base != target.head
+    lint = _lint_jobs(gates, tools, git.root, config, testing)
+    run: tests.TestRun | None = None
+    found: Baseline | NoBaseline | None = None
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="gate") as pool:
-        jobs: dict[Future[Any], str] = {}
-
-        def submit(name: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> None:
-            if name in GATE_NAMES:
-                watcher.started(name)
-            jobs[pool.submit(fn, *args, **kw)] = name
-
-        testing = any(g in gates for g in TEST_GATES)
-        # While pytest runs (single-threaded, the critical path), lint leaves it a
-        # core and yields the CPU: it finishes well before the tests anyway.
-        lint = lint_jobs(os.cpu_count()) if testing else None
-        if "flake8" in gates:
-            submit("flake8", flake8.run, tools, root, jobs=lint)
-        if "black" in gates:
-            submit(
-                "black",
-                black.run,
-                tools,
-                root,
-                show_diff=config.black_diff,
-                workers=lint,
-            )
-        if testing:
-            submit("tests" if "tests" in gates else "pytest", runner, tmp / "head")
-        want_baseline = "coverage" in gates and target.merge_base != target.head
+        jobs = _Jobs(pool, watcher)
+        if testing:  # first: the test run is the critical path
+            jobs.submit("tests" if "tests" in gates else "pytest", runner, tmp / "head")
         if want_baseline:
-            submit("baseline", find_baseline, baselines, target.merge_base)
-
-        run: tests.TestRun | None = None
-        found: Baseline | NoBaseline | None = None
-        pending = set(jobs)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                name, value = jobs[future], future.result()
-                if name in ("flake8", "black"):
-                    finish(value)
-                elif name == "baseline":
-                    found = value
-                else:
-                    run = value
-                    _after_tests(run, gates, git, target, config, watcher, finish)
-            if "coverage" in gates and run is not None:
+            jobs.submit("baseline", find_baseline, baselines, target.merge_base)
+        if "diff-coverage" in gates:
+            jobs.submit("preload", diff_coverage.preload)
+        # Beside a test run, lint runs one gate at a time on the core pytest
+        # leaves free (at a lower priority); alone, every lint gate at once.
+        for _ in range(1 if testing else len(lint)):
+            if lint:
+                jobs.submit(*lint.pop(0))
+        for name, value in jobs.completed():
+            if name in ("flake8", "black"):
+                finish(value)
+                if lint:
+                    jobs.submit(*lint.pop(0))
+            elif name == "baseline":
+                found = value
+            elif name in ("tests", "pytest"):
+                run = value
+                _after_tests(run, gates, git, target, config, watcher, finish)
                 if not want_baseline:
                     found = Baseline(
                         run.coverage_percent or 0.0,
@@ -205,13 +208,34 @@ def _run_gates(
                         "head",
                         "HEAD is the merge-base",
                     )
-                if found is not None and "coverage" not in results:
+            if run is not None and found is not None and "coverage" in gates:
+                if "coverage" not in results:
                     finish(
                         coverage.gate_result(
                             run.coverage_percent, found, config.coverage_drop_max
                         )
                     )
     return results
+
+
+def _lint_jobs(
+    gates: Sequence[str], tools: ToolEnv, root: Path, config: Config, testing: bool
+) -> list[tuple[str, Callable[[], GateResult]]]:
+    """The selected lint gates, black first (short), ready to submit."""
+    jobs = lint_jobs(os.cpu_count()) if testing else None
+    calls: list[tuple[str, Callable[[], GateResult]]] = []
+    if "black" in gates:
+        calls.append(
+            (
+                "black",
+                lambda: black.run(
+                    tools, root, show_diff=config.black_diff, workers=jobs
+                ),
+            )
+        )
+    if "flake8" in gates:
+        calls.append(("flake8", lambda: flake8.run(tools, root, jobs=jobs)))
+    return calls
 
 
 def lint_jobs(cpus: int | None) -> int:
