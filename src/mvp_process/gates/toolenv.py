@@ -53,7 +53,9 @@ class ToolEnv:
         clean = {k: v for k, v in env.items() if not k.startswith("PYTEST_")}
         clean = {k: v for k, v in clean.items() if not k.startswith("COV_CORE_")}
         clean.pop("COVERAGE_PROCESS_START", None)
-        return cls(python=found, env=clean)
+        # Absolute (for cache keys and other folders) but not resolved: a
+        # virtualenv's python is a symlink whose target is another environment.
+        return cls(python=os.path.abspath(found), env=clean)
 
     def require(
         self, gates: Iterable[str], cwd: Path, extra: Iterable[str] = ()
