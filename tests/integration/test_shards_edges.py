@@ -12,6 +12,8 @@ import pytest
 from mvp_process.cli import main
 from mvp_process.core import fanin
 from mvp_process.core.fanin import Shard
+from mvp_process.gates.pytest_results import Results, TestFailure, write_results
+from mvp_process.gates.tests import gate_result
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy.shard_manifest import Manifest, digest
 from support.project import TESTED_FEATURE, feature_branch, sample_project
@@ -260,7 +262,9 @@ def test_coverage_data_that_coverage_cannot_read_stops_the_check(
 
 # -- pieces of the fan-in, without subprocesses --------------------------------------
 def test_a_shard_that_crashed_before_writing_results(tmp_path: Path) -> None:
-    """pytest died (exit 3) before any JUnit or coverage file: the tail explains."""
+    """pytest died (exit 3) before any results or coverage file: as a single run
+    that crashed, no results at all (the other shard's are not half a picture),
+    and the tail explains."""
     crashed = Manifest(
         shard=1,
         total=2,
@@ -291,7 +295,47 @@ def test_a_shard_that_crashed_before_writing_results(tmp_path: Path) -> None:
     run = fanin.combine(shards, tools, tmp_path, tmp_path / "out", ())
     assert (run.exit_code, run.total, run.coverage_percent) == (3, 0, None)
     assert run.output_tail == ("[shard 1/2]", "INTERNALERROR> boom")
-    assert (tmp_path / "out" / "junit.xml").is_file()
+    assert not run.has_results and not (tmp_path / "out" / "results.json").exists()
+    result = gate_result(run)
+    assert result.summary == "pytest could not complete (exit code 3: internal error)"
+    assert result.details == run.output_tail
+
+
+def _sliced(k: int, tests: tuple[tuple[int, str], ...]) -> Manifest:
+    return Manifest(
+        shard=k,
+        total=2,
+        head="a" * 40,
+        root="/r",
+        mode="sliced",
+        strategy="files",
+        collected=4,
+        collection_sha256="x",
+        tests=tests,
+        exit_code=1,
+    )
+
+
+def test_results_merge_in_collection_order(tmp_path: Path) -> None:
+    """Counts add up; failures come in the suite's order, whichever shard ran
+    them; what no plan names (an internal error) comes last."""
+    one = Shard(tmp_path / "1", _sliced(1, ((0, "t.py::a"), (3, "t.py::d"))))
+    two = Shard(tmp_path / "2", _sliced(2, ((1, "t.py::b"), (2, "t.py::c"))))
+    d, b, c = (TestFailure(f"t.py::{n}", "failed", n) for n in "dbc")
+    internal = TestFailure("internal", "error", "internal error")
+    for shard, failures in ((one, (d,)), (two, (internal, c, b))):
+        shard.path.mkdir()
+        failed = sum(f.kind == "failed" for f in failures)
+        errors = len(failures) - failed
+        results = Results(1, len(failures) + 1, failed, errors, 1, failures)
+        write_results(shard.path / "results.json", results)
+    merged = fanin.merge_results([one, two], 1)
+    assert merged is not None
+    assert (merged.total, merged.failed, merged.errors, merged.skipped) == (6, 3, 1, 2)
+    assert merged.failures == (b, c, d, internal)
+    # A shard that ran but left no results: no results at all, as for one run.
+    (one.path / "results.json").unlink()
+    assert fanin.merge_results([one, two], 1) is None
 
 
 @pytest.mark.parametrize(
@@ -385,6 +429,13 @@ def pytest_collection_modifyitems(config):
     if config.getoption("mvp_shard_keep", None):
         raise RuntimeError("a plugin crashed")
 """,
+    "dies": """
+import os
+
+
+def pytest_runtest_call(item):
+    os._exit(3)
+""",
 }
 
 
@@ -410,6 +461,11 @@ def test_a_conftest_in_the_way_is_never_a_silent_pass(
     if hostile == "no selection":
         assert code == 2
         assert "pytest ran but the shard plugin reported no selection" in err
+    elif hostile == "dies":  # no results file, no coverage data: as one run
+        assert code == 1
+        assert not (folder / "results.json").exists()
+        assert "pytest could not complete (exit code 3: internal error)" in out
+        assert "tests:\n  [shard 1/1]\n" in out  # its (empty) last words
     else:
         assert code == 1
         # pytest records its internal error as an errored test, as unsharded.

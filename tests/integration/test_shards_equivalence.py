@@ -207,7 +207,14 @@ DAMAGE = {
         _edit_without_digest,
         ["mvp-process-shard-2: manifest.json: manifest digest"],
     ),
-    "junit gone": (lambda f: (f / "junit.xml").unlink(), ["junit.xml is missing"]),
+    "results gone": (
+        lambda f: (f / "results.json").unlink(),
+        ["mvp-process-shard-2: results.json is missing"],
+    ),
+    "results edited": (
+        lambda f: (f / "results.json").write_text('{"format": "other"}'),
+        ["mvp-process-shard-2: results.json is corrupt"],
+    ),
     "wrong N": (
         lambda f: _resign(f, total=4),
         ["disagree on the shard count", "shard 2/4 (", "N=4"],

@@ -10,7 +10,6 @@ from mvp_process.gates import black, flake8
 from mvp_process.gates.tests import (
     TestRun,
     gate_result,
-    parse_junit,
     pytest_command,
     read_total,
 )
@@ -43,64 +42,6 @@ def test_black_parse(tmp_path: Path) -> None:
     files, errors = black.parse(output, tmp_path)
     assert files == ["pkg/a.py", "relative/b.py"]
     assert errors == ["error: cannot format pkg/c.py: Cannot parse: 1:6: def f(:"]
-
-
-JUNIT = """<?xml version="1.0" encoding="utf-8"?>
-<testsuites><testsuite name="pytest" errors="1" failures="1" skipped="1"
- tests="5">
-<testcase classname="tests.test_a" name="test_ok" file="tests/test_a.py" line="0"/>
-<testcase classname="tests.test_a.TestX" name="test_bad" file="tests/test_a.py"
- line="9">
-<failure message="AssertionError: boom&#10;second line">def test_bad():
-&gt;       assert 1 == 2
-E       assert 1 == 2
-
-tests/test_a.py:11: AssertionError</failure></testcase>
-<testcase classname="tests.test_a" name="test_fixture" file="tests/test_a.py"
- line="20">
-<error message="failed on setup with &quot;KeyError&quot;">no E line here</error>
-</testcase>
-<testcase classname="tests.test_a" name="test_skip" file="tests/test_a.py" line="30">
-<skipped type="pytest.skip" message="later">skip</skipped></testcase>
-<testcase classname="" name="tests.test_broken" time="0.000">
-<error message="collection failure">ImportError while importing
-E   ModuleNotFoundError: No module named 'nope'</error></testcase>
-<testcase classname="x" name="empty" file="x.py" line="zz"><failure message="">
-</failure></testcase>
-</testsuite></testsuites>
-"""
-
-
-def test_parse_junit(tmp_path: Path) -> None:
-    path = tmp_path / "junit.xml"
-    path.write_text(JUNIT, encoding="utf-8")
-    counts, failures = parse_junit(path, tmp_path)
-    assert counts == (6, 2, 2, 1)
-    assert [(f.id, f.kind, f.message, f.line) for f in failures] == [
-        ("tests/test_a.py::TestX::test_bad", "failed", "assert 1 == 2", 10),
-        (
-            "tests/test_a.py::test_fixture",
-            "error",
-            'failed on setup with "KeyError"',
-            21,
-        ),
-        (
-            "tests.test_broken",
-            "collection error",
-            "ModuleNotFoundError: No module named 'nope'",
-            None,
-        ),
-        ("x.py::empty", "failed", "(no message)", None),
-    ]
-    assert failures[2].path is None
-
-
-@pytest.mark.parametrize("content", [None, "<not xml", "<testsuites/>"])
-def test_parse_junit_missing_or_broken(tmp_path: Path, content: str | None) -> None:
-    path = tmp_path / "junit.xml"
-    if content is not None:
-        path.write_text(content)
-    assert parse_junit(path, tmp_path) == ((0, 0, 0, 0), [])
 
 
 COUNTS = 'lines-valid="10" lines-covered="7" branches-valid="{bv}" branches-covered="1"'
@@ -149,4 +90,4 @@ def test_tests_gate_shows_output_when_nothing_is_named(tmp_path: Path) -> None:
     assert not result.passed
     assert result.details == run.output_tail
     assert run.coverage_xml.name == "coverage.xml"
-    assert run.junit_xml.name == "junit.xml"
+    assert run.results_json.name == "results.json"

@@ -58,6 +58,27 @@ def test_overall_passed(outcomes: list[bool], expected: bool) -> None:
             False,
             "pytest could not complete (exit code -9: unexpected exit)",
         ),
+        # No results file: the counts are unknown, whatever the exit code says.
+        (
+            (0, 0, 0, 0, 0, 0, False),
+            False,
+            "pytest exited with code 0 but left no test results (see its output)",
+        ),
+        (
+            (1, 0, 0, 0, 0, 0, False),
+            False,
+            "pytest exited with code 1 but left no test results (see its output)",
+        ),
+        (
+            (-11, 0, 0, 0, 0, 0, False),
+            False,
+            "pytest could not complete (exit code -11: unexpected exit)",
+        ),
+        (
+            (5, 0, 0, 0, 0, 0, False),
+            False,
+            "no tests collected: pytest found no tests to run",
+        ),
     ],
 )
 def test_tests_decision(args: tuple[int, ...], passed: bool, summary: str) -> None:

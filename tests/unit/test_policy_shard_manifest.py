@@ -43,7 +43,7 @@ def manifest(
         exit_code=0,
         duration=1.5,
         output_tail=("1 passed",),
-        checksums={"junit.xml": "0" * 64},
+        checksums={"results.json": "0" * 64},
         extra={"python": "/usr/bin/python3"},
     )
     fields.update(changes)
@@ -69,7 +69,7 @@ def _with(**changes: Any) -> dict[str, Any]:
     [
         ([], "not an mvp-process shard manifest"),
         ({"format": "other"}, "not an mvp-process shard manifest"),
-        (_with(version=2), "manifest version 2"),
+        (_with(version=1), "manifest version 1; this mvp-process reads version 2"),
         ({**manifest().to_json(), "shard": 2}, "digest mismatch"),
         (_with(shard="1"), "'shard' is missing or of the wrong type"),
         (_with(shard=True), "'shard' is missing or of the wrong type"),
@@ -81,7 +81,9 @@ def _with(**changes: Any) -> dict[str, Any]:
         (_with(tests=[["0", "t.py::a"]]), "'tests' must be a list"),
         (_with(pytest_exit_code="1"), "'pytest_exit_code' must be an integer"),
         (_with(pytest_exit_code=False), "'pytest_exit_code' must be an integer"),
-        (_with(checksums={"junit.xml": 1}), "hold strings"),
+        (_with(checksums={"results.json": 1}), "hold strings"),
+        (_with(checksums={"junit.xml": "0" * 64}), "lists an unknown file 'junit.xml'"),
+        (_with(checksums={"../x": "0", "coverage.data": "0"}), "unknown file '../x'"),
         (_with(output_tail=[None]), "hold strings"),
         (_with(duration="slow"), "'duration'"),
     ],

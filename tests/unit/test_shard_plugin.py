@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.core.shards import PLUGIN_DIR
+from mvp_process.gates.tests import PLUGIN_DIR
 from mvp_process.pytest_plugin import mvp_process_shard
 
 pytest_plugins = ("pytester",)

@@ -6,9 +6,10 @@ problem stops the check with a message naming the shard. Then the coverage
 data is combined in the project's interpreter with a generated `[paths]` rule
 mapping each shard's checkout folder to this one (runners check out to
 different paths), the XML report is written with the project's own
-coverage configuration, and the JUnit files are merged in collection order.
-The result is the `TestRun` a single pytest run would have produced, so the
-tests, coverage and diff-coverage gates decide exactly as they always do.
+coverage configuration, and the results files are merged: counts summed,
+failures in the suite's collection order. The result is the `TestRun` a
+single pytest run would have produced, so the tests, coverage and
+diff-coverage gates decide exactly as they always do.
 """
 
 from __future__ import annotations
@@ -16,27 +17,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mvp_process.core.shards import (
-    DATA,
-    DURATIONS,
-    DURATIONS_FILE,
-    JUNIT,
-    MANIFEST,
-    ShardError,
-    sha256,
-)
+from mvp_process.core.shards import DURATIONS_FILE, MANIFEST, ShardError, sha256
 from mvp_process.errors import ConfigError
 from mvp_process.gates import tests
+from mvp_process.gates.pytest_results import Results, read_results, write_results
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy import shard_manifest, shards as policy
-from mvp_process.policy.shard_manifest import Folder, Manifest
+from mvp_process.policy.shard_manifest import DATA, DURATIONS, RESULTS, Folder, Manifest
 
-DATA_FILES = (DATA, JUNIT, DURATIONS)
 REMAP_SECTION = "mvp_process_shards"
 
 
@@ -87,8 +79,6 @@ def read_folder(path: Path) -> Folder:
     except shard_manifest.ManifestError as exc:
         return Folder(label, problem=f"{MANIFEST}: {exc}")
     for name, expected in sorted(manifest.checksums.items()):
-        if name not in DATA_FILES:
-            return Folder(label, manifest, f"{MANIFEST} lists an unknown file '{name}'")
         if not (path / name).is_file():
             return Folder(label, manifest, f"{name} is missing")
         if sha256(path / name) != expected:
@@ -180,35 +170,28 @@ def combine_coverage(
 
 
 # -- test results -----------------------------------------------------------------
-def merge_junit(shards: Sequence[Shard], root: Path, dest: Path) -> None:
-    """One xunit1 file with every shard's testcases, in collection order."""
+def merge_results(shards: Sequence[Shard], exit_status: int) -> Results | None:
+    """The shards' results as one run's: counts summed, failures in collection
+    order (those outside the plan, like collection errors, last, as they came).
+    None when a shard that ran left none (it crashed, as a single run would)."""
     order = {node: pos for s in shards for pos, node in s.manifest.tests}
-    cases: list[tuple[tuple[int, int, int], ET.Element]] = []
-    for k, shard in enumerate(shards):
-        try:
-            tree = ET.parse(shard.path / JUNIT)
-        except (OSError, ET.ParseError):
-            continue  # pytest stopped before writing it; its exit code says why
-        for i, case in enumerate(tree.getroot().iter("testcase")):
-            node, _ = tests.node_id(case, root)
-            cases.append(((order.get(node, len(order)), k, i), case))
-    cases.sort(key=lambda pair: pair[0])
-    counts = {
-        tag: sum(1 for _, c in cases if c.find(tag) is not None)
-        for tag in ("failure", "error", "skipped")
-    }
-    suite = ET.Element(
-        "testsuite",
-        name="pytest",
-        tests=str(len(cases)),
-        failures=str(counts["failure"]),
-        errors=str(counts["error"]),
-        skipped=str(counts["skipped"]),
+    found = [read_results(s.path / RESULTS) for s in shards]
+    every = [r for r in found if r is not None]
+    if len(every) < len(found):
+        return None
+    failures = sorted(
+        ((order.get(f.id, len(order)), k, i), f)
+        for k, results in enumerate(every)
+        for i, f in enumerate(results.failures)
     )
-    suite.extend(case for _, case in cases)
-    top = ET.Element("testsuites", name="pytest tests")
-    top.append(suite)
-    ET.ElementTree(top).write(dest, encoding="utf-8", xml_declaration=True)
+    return Results(
+        exit_status=exit_status,
+        total=sum(r.total for r in every),
+        failed=sum(r.failed for r in every),
+        errors=sum(r.errors for r in every),
+        skipped=sum(r.skipped for r in every),
+        failures=tuple(f for _, f in failures),
+    )
 
 
 def _tail(ran: Sequence[Shard]) -> tuple[str, ...]:
@@ -232,20 +215,17 @@ def combine(
     """The `TestRun` of the whole suite, written into `out` as pytest would have."""
     out.mkdir(parents=True, exist_ok=True)
     ran = [s for s in shards if s.manifest.exit_code is not None]
-    merge_junit(ran, root, out / "junit.xml")
+    code = policy.combined_exit_code([s.manifest.exit_code or 0 for s in ran])
+    results = merge_results(ran, code)
+    if results is not None:
+        write_results(out / RESULTS, results)
     combine_coverage(ran, tools, root, out, pytest_args)
-    counts, failures = tests.parse_junit(out / "junit.xml", root)
-    return tests.TestRun(
-        exit_code=policy.combined_exit_code([s.manifest.exit_code or 0 for s in ran]),
-        total=counts[0],
-        failed=counts[1],
-        errors=counts[2],
-        skipped=counts[3],
-        failures=tuple(failures),
-        coverage_percent=tests.read_total(out / "coverage.xml"),
-        outdir=out,
-        output_tail=_tail(ran),
-        duration=max((s.manifest.duration for s in ran), default=0.0),
+    return tests.from_results(
+        results,
+        code,
+        out,
+        _tail(ran),
+        max((s.manifest.duration for s in ran), default=0.0),
     )
 
 

@@ -6,15 +6,14 @@ changes shape with the project's own `-q`/`-v` addopts), cuts it the same way
 (`policy.shards.split_suite`), and runs its slice: the plugin collects only the
 slice's files and deselects the rest. The folder it leaves is
 self-describing: the raw coverage data (so the fan-in can remap paths and
-combine), the JUnit XML, the per-test durations, and `manifest.json` with
-checksums of all three.
+combine), our pytest plugin's results file (counts and failures), the per-test
+durations, and `manifest.json` with checksums of all three.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -22,27 +21,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mvp_process
-from mvp_process import pytest_plugin
 from mvp_process.config import Config
 from mvp_process.core.check import suite_args
 from mvp_process.errors import ConfigError, MvpError
-from mvp_process.gates import tests
+from mvp_process.gates import pytest_results, tests
+from mvp_process.gates.tests import plugin_env
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy import shards as policy
-from mvp_process.policy.shard_manifest import Manifest
+from mvp_process.policy.shard_manifest import DATA, DURATIONS, RESULTS, Manifest
 from mvp_process.policy.shards import ShardSpec
 from mvp_process.redact import redact
 
 PLUGIN = "mvp_process_shard"
-PLUGIN_DIR = Path(pytest_plugin.__file__).resolve().parent
 DURATIONS_FILE = ".test_durations"
-MANIFEST, DATA, JUNIT, DURATIONS = (
-    "manifest.json",
-    "coverage.data",
-    "junit.xml",
-    "durations.json",
-)
-OUR_FILES = (MANIFEST, DATA, JUNIT, DURATIONS)
+MANIFEST = "manifest.json"
+OUR_FILES = (MANIFEST, DATA, RESULTS, DURATIONS)
 DEFAULT_PARENT = "mvp-process-shards"
 
 
@@ -56,15 +49,6 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def plugin_env(tools: ToolEnv, coverage_file: Path) -> dict[str, str]:
-    """Make `-p mvp_process_shard` importable in the project's interpreter."""
-    paths = [
-        str(PLUGIN_DIR),
-        *([tools.env["PYTHONPATH"]] if tools.env.get("PYTHONPATH") else []),
-    ]
-    return {"PYTHONPATH": os.pathsep.join(paths), "COVERAGE_FILE": str(coverage_file)}
 
 
 @dataclass(frozen=True)
@@ -94,7 +78,9 @@ def collect(
             *pytest_args,
         ],
         cwd=root,
-        extra_env=plugin_env(tools, scratch / ".coverage.collect"),
+        extra_env=plugin_env(
+            tools, {"COVERAGE_FILE": str(scratch / ".coverage.collect")}
+        ),
     )
     ids: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
@@ -182,9 +168,8 @@ def _pytest_slice(
         (scratch / "keep.json").write_text(json.dumps(keep), encoding="utf-8")
         args += ["-p", PLUGIN, f"--mvp-shard-keep={scratch / 'keep.json'}"]
         args += [f"--mvp-shard-report={report}"]
-    env = plugin_env(tools, scratch / "out" / ".coverage")
     run = tests.run_pytest(
-        tools, root, scratch / "out", pytest_args=args, extra_env=env, reports=False
+        tools, root, scratch / "out", pytest_args=args, reports=False
     )
     return run, report
 
@@ -194,7 +179,6 @@ def _keep_outputs(run: tests.TestRun, report: Path, dest: Path) -> dict[str, str
     text files, since the folder becomes a downloadable artifact); checksums."""
     sources = {
         DATA: run.outdir / ".coverage",
-        JUNIT: run.junit_xml,
         DURATIONS: report.parent / (report.name + ".durations"),
     }
     checksums = {}
@@ -207,7 +191,12 @@ def _keep_outputs(run: tests.TestRun, report: Path, dest: Path) -> dict[str, str
             text = source.read_text(encoding="utf-8", errors="replace")
             (dest / name).write_text(redact(text), encoding="utf-8")
         checksums[name] = sha256(dest / name)
-    return checksums
+    # Failure messages are text too; masked field by field, so the JSON holds.
+    results = pytest_results.read_results(run.results_json)
+    if results is not None:
+        pytest_results.write_results(dest / RESULTS, results.map_text(redact))
+        checksums[RESULTS] = sha256(dest / RESULTS)
+    return dict(sorted(checksums.items()))
 
 
 def run_shard(

@@ -1,10 +1,12 @@
 """tests gate: pytest with pytest-cov in the project's environment.
 
 `run_pytest` is shared by the gate, the baseline recompute and the shards: one
-pytest invocation yields the JUnit XML (who failed, and where) and the Cobertura
-XML report, which serves diff-cover and also carries the totals from which the
-exact `coverage report` figure follows (one report, not two, on the hot path).
-Coverage data goes to our own folder so the user's `.coverage` is untouched.
+pytest invocation yields our results file (counts, and who failed where:
+`-p mvp_process_results`, far cheaper than a JUnit report of every test) and
+the Cobertura XML report, which serves diff-cover and also carries the totals
+from which the exact `coverage report` figure follows (one report, not two, on
+the hot path). Coverage data goes to our own folder so the user's `.coverage`
+is untouched.
 """
 
 from __future__ import annotations
@@ -16,22 +18,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mvp_process import pytest_plugin
+from mvp_process.gates.pytest_results import (
+    COLLECTION,
+    FILE,
+    Results,
+    TestFailure,
+    read_results,
+)
 from mvp_process.gates.toolenv import ToolEnv
 from mvp_process.policy.gates import decide_tests
 from mvp_process.results import Finding, GateResult
 
+__all__ = ["TestFailure", "TestRun", "from_results", "gate_result", "run_pytest"]
 
-@dataclass(frozen=True)
-class TestFailure:
-    """A failed or errored test and the first line that explains it."""
-
-    __test__ = False  # not a pytest test class
-
-    id: str
-    kind: str  # "failed" | "error" | "collection error"
-    message: str
-    path: str | None = None
-    line: int | None = None
+PLUGIN_DIR = Path(pytest_plugin.__file__).resolve().parent / "untraced"
+RESULTS_PLUGIN = "mvp_process_results"
 
 
 @dataclass(frozen=True)
@@ -50,18 +52,60 @@ class TestRun:
     outdir: Path
     output_tail: tuple[str, ...]
     duration: float
+    has_results: bool = True  # False: pytest left no (valid) results file
 
     @property
     def coverage_xml(self) -> Path:
         return self.outdir / "coverage.xml"
 
     @property
-    def junit_xml(self) -> Path:
-        return self.outdir / "junit.xml"
+    def results_json(self) -> Path:
+        return self.outdir / FILE
 
     @property
     def collection_errors(self) -> int:
-        return sum(1 for f in self.failures if f.kind == "collection error")
+        return sum(1 for f in self.failures if f.kind == COLLECTION)
+
+
+def from_results(
+    results: Results | None,
+    exit_code: int,
+    outdir: Path,
+    output_tail: Sequence[str],
+    duration: float,
+) -> TestRun:
+    """The `TestRun` of a finished run: its results file (if any) read, coverage
+    figure from `outdir/coverage.xml`."""
+    found = results or Results(exit_code, 0, 0, 0, 0, ())
+    return TestRun(
+        exit_code=exit_code,
+        total=found.total,
+        failed=found.failed,
+        errors=found.errors,
+        skipped=found.skipped,
+        failures=found.failures,
+        coverage_percent=read_total(outdir / "coverage.xml"),
+        outdir=outdir,
+        output_tail=tuple(output_tail),
+        duration=duration,
+        has_results=results is not None,
+    )
+
+
+def plugin_env(
+    tools: ToolEnv, extra_env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """`extra_env`, with our plugin folder first on PYTHONPATH.
+
+    `-p mvp_process_results` (and `-p mvp_process_shard`) must import in the
+    project's interpreter, where mvp-process itself need not be installed; the
+    PYTHONPATH the run would otherwise have (`extra_env`'s, else the tools')
+    follows it.
+    """
+    env = dict(extra_env or {})
+    inherited = env.get("PYTHONPATH", tools.env.get("PYTHONPATH"))
+    env["PYTHONPATH"] = os.pathsep.join([str(PLUGIN_DIR), *filter(None, [inherited])])
+    return env
 
 
 def pytest_command(
@@ -76,9 +120,9 @@ def pytest_command(
         *cov,
         report,
         "--cov-fail-under=0",
-        f"--junitxml={outdir / 'junit.xml'}",
-        "-o",
-        "junit_family=xunit1",
+        "-p",
+        RESULTS_PLUGIN,
+        f"--mvp-results={outdir / FILE}",
         "-q",
         *pytest_args,
     ]
@@ -93,25 +137,22 @@ def run_pytest(
     extra_env: Mapping[str, str] | None = None,
     reports: bool = True,
 ) -> TestRun:
-    """Run the suite once, writing coverage and JUnit files into `outdir`."""
+    """Run the suite once, writing coverage and results files into `outdir`."""
     outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / FILE).unlink(missing_ok=True)  # only this run's file may count
     started = time.monotonic()
-    env = {"COVERAGE_FILE": str(outdir / ".coverage"), **(extra_env or {})}
+    env = plugin_env(
+        tools, {"COVERAGE_FILE": str(outdir / ".coverage"), **(extra_env or {})}
+    )
     result = tools.module(
         "pytest", pytest_command(outdir, pytest_args, reports), cwd=cwd, extra_env=env
     )
-    counts, failures = parse_junit(outdir / "junit.xml", cwd)
-    return TestRun(
-        exit_code=result.returncode,
-        total=counts[0],
-        failed=counts[1],
-        errors=counts[2],
-        skipped=counts[3],
-        failures=tuple(failures),
-        coverage_percent=read_total(outdir / "coverage.xml"),
-        outdir=outdir,
-        output_tail=tuple(result.output.strip().splitlines()[-30:]),
-        duration=time.monotonic() - started,
+    return from_results(
+        read_results(outdir / FILE),
+        result.returncode,
+        outdir,
+        result.output.strip().splitlines()[-30:],
+        time.monotonic() - started,
     )
 
 
@@ -140,70 +181,6 @@ def read_total(path: Path) -> float | None:
     return 100.0 * covered / total if total else None
 
 
-def _first_reason(case: ET.Element, outcome: ET.Element) -> str:
-    for line in (outcome.text or "").splitlines():
-        if line.startswith("E "):
-            return line[1:].strip()
-    message = (outcome.get("message") or "").strip()
-    return message.splitlines()[0] if message else "(no message)"
-
-
-def node_id(case: ET.Element, cwd: Path) -> tuple[str, str | None]:
-    """The pytest node id and file of an xunit1 testcase (as `-q` would list it)."""
-    name = case.get("name", "?")
-    path = case.get("file")
-    classname = case.get("classname", "")
-    if not path:
-        return name, None
-    module = path.removesuffix(".py").replace("/", ".").replace(os.sep, ".")
-    klass = classname[len(module) + 1 :] if classname.startswith(module + ".") else ""
-    parts = [path, klass, name] if klass else [path, name]
-    return "::".join(parts), path
-
-
-def parse_junit(
-    path: Path, cwd: Path
-) -> tuple[tuple[int, int, int, int], list[TestFailure]]:
-    """(total, failed, errors, skipped) and the failures, from xunit1 XML."""
-    try:
-        root = ET.parse(path).getroot()
-    except (OSError, ET.ParseError):
-        return (0, 0, 0, 0), []
-    total = failed = errors = skipped = 0
-    failures: list[TestFailure] = []
-    for case in root.iter("testcase"):
-        total += 1
-        test_id, file = node_id(case, cwd)
-        line = case.get("line")
-        for tag in ("failure", "error"):
-            outcome = case.find(tag)
-            if outcome is None:
-                continue
-            collection = (
-                tag == "error" and outcome.get("message") == "collection failure"
-            )
-            kind = (
-                "collection error"
-                if collection
-                else ("failed" if tag == "failure" else "error")
-            )
-            failed += tag == "failure"
-            errors += tag == "error"
-            failures.append(
-                TestFailure(
-                    id=test_id,
-                    kind=kind,
-                    message=_first_reason(case, outcome),
-                    path=file,
-                    line=int(line) + 1 if line and line.isdigit() else None,
-                )
-            )
-            break
-        else:
-            skipped += case.find("skipped") is not None
-    return (total, failed, errors, skipped), failures
-
-
 def gate_result(run: TestRun) -> GateResult:
     """The `tests` gate, decided from one `TestRun`."""
     decision = decide_tests(
@@ -213,9 +190,10 @@ def gate_result(run: TestRun) -> GateResult:
         run.errors,
         run.collection_errors,
         run.skipped,
+        run.has_results,
     )
     details = [f"{f.kind.upper()} {f.id}: {f.message}" for f in run.failures]
-    if not decision.passed and not run.failures:
+    if not decision.passed and not (run.failures and run.has_results):
         details += list(run.output_tail)
     return GateResult(
         "tests",

@@ -40,9 +40,14 @@ def decide_tests(
     errors: int,
     collection_errors: int,
     skipped: int = 0,
+    results: bool = True,
 ) -> Decision:
-    """Never a silent pass: nothing collected, or a crash, is a failure."""
-    if exit_code == 5 or (exit_code == 0 and total == 0):
+    """Never a silent pass: nothing collected, or a crash, is a failure.
+
+    `results=False`: pytest left no results file (it died before its session
+    ended, or something removed the file), so the counts are unknown.
+    """
+    if exit_code == 5 or (exit_code == 0 and total == 0 and results):
         return Decision(False, "no tests collected: pytest found no tests to run")
     if collection_errors:
         return Decision(
@@ -52,6 +57,12 @@ def decide_tests(
         parts = [f"{failed} failed"] if failed else []
         parts += [plural(errors, "error")] if errors else []
         return Decision(False, f"{', '.join(parts)} of {plural(total, 'test')}")
+    if not results and exit_code in (0, 1):
+        return Decision(
+            False,
+            f"pytest exited with code {exit_code} but left no test results "
+            "(see its output)",
+        )
     if exit_code != 0:
         meaning = PYTEST_EXIT.get(exit_code, "unexpected exit")
         return Decision(

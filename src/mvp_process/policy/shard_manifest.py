@@ -17,7 +17,10 @@ from typing import Any
 from mvp_process.policy.shards import SLICED, collection_digest, file_of
 
 FORMAT = "mvp-process-shard"
-VERSION = 1
+VERSION = 2  # 2: the test results are `results.json` (1 carried `junit.xml`)
+# The data files a shard folder may hold beside its manifest, which checksums them.
+DATA, RESULTS, DURATIONS = "coverage.data", "results.json", "durations.json"
+DATA_FILES = (DATA, RESULTS, DURATIONS)
 
 
 class ManifestError(ValueError):
@@ -126,6 +129,9 @@ def parse_manifest(data: object) -> Manifest:
     tail, problems = _get(data, "output_tail", list), _get(data, "problems", list)
     if not all(isinstance(v, str) for v in [*checksums.values(), *tail, *problems]):
         raise ManifestError("'checksums', 'output_tail' and 'problems' hold strings")
+    unknown = sorted(set(checksums) - set(DATA_FILES))
+    if unknown:  # never a path to open: only our own file names
+        raise ManifestError(f"it lists an unknown file '{unknown[0]}'")
     known = {"format", "version", "digest", "collection", "tests", "files"}
     known |= {"pytest_exit_code", "output_tail", "problems", "checksums"}
     known |= {"shard", "total", "head", "root", "mode", "strategy", "duration"}

@@ -1,5 +1,9 @@
-"""The pytest plugin of `check --shard`, importable without mvp-process.
+"""The pytest plugins mvp-process loads into the project's pytest.
 
-This folder (not the package) is put on PYTHONPATH of the project's pytest, so
-`-p mvp_process_shard` works even where mvp-process itself is not installed.
+`mvp_process_results` (every run: counts and failures) and `mvp_process_shard`
+(`check --shard`) run in the project's own interpreter, so they import nothing
+from mvp-process. The folder `untraced/` (not this package) is put first on
+that interpreter's PYTHONPATH, so `-p mvp_process_results` works even where
+mvp-process itself is not installed; see `untraced/__init__.py` for why the
+plugins are loaded through it rather than from here.
 """
