@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import ENV, make_repo  # noqa: E402
+from synthetic import ENV, make_repo, size_arguments  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -67,10 +67,7 @@ def check(repo: Path, report: Path) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modules", type=int, default=200)
-    parser.add_argument("--tests", type=int, default=10, help="tests per module")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/out/check-repo"))
+    size_arguments(parser, "benchmarks/out/check-repo", rounds=5)
     args = parser.parse_args()
 
     repo = make_repo(args.out.resolve(), args.modules, args.tests)

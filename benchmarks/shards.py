@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import ENV, git, make_repo  # noqa: E402
+from synthetic import ENV, git, make_repo, size_arguments  # noqa: E402
 
 from mvp_process.core.shards import PLUGIN  # noqa: E402
 from mvp_process.gates.tests import PLUGIN_DIR  # noqa: E402
@@ -89,11 +89,8 @@ def shard(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--modules", type=int, default=200)
-    parser.add_argument("--tests", type=int, default=10, help="tests per module")
-    parser.add_argument("--rounds", type=int, default=3)
+    size_arguments(parser, "benchmarks/out/shards", rounds=3)
     parser.add_argument("--test-ms", type=float, default=0.0, help="wait per test")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/out/shards"))
     args = parser.parse_args()
     out = args.out.resolve()
     repo = make_repo(out / "repo", args.modules, args.tests)

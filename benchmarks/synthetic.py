@@ -8,6 +8,7 @@ that changes a few modules, so every gate (diff coverage included) has work.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -135,3 +136,11 @@ def make_repo(path: Path, modules: int, tests_per_module: int) -> Path:
         )
     git(path, "commit", "-q", "-am", "feature")
     return path
+
+
+def size_arguments(parser: argparse.ArgumentParser, out: str, rounds: int) -> None:
+    """The options every benchmark on the synthetic repository shares."""
+    parser.add_argument("--modules", type=int, default=200)
+    parser.add_argument("--tests", type=int, default=10, help="tests per module")
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--out", type=Path, default=Path(out))
