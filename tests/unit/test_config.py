@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from mvp_process.config import (
-    DEFAULT_BRANCH_PATTERN,
     Config,
     DeployConfig,
     load_config,
     replace,
 )
+from mvp_process.config_keys import DEFAULT_BRANCH_PATTERN
 from mvp_process.errors import ConfigError
 
 

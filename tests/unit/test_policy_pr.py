@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.config import DEFAULT_BRANCH_PATTERN as PATTERN
+from mvp_process.config_keys import DEFAULT_BRANCH_PATTERN as PATTERN
 from mvp_process.policy.pr import (
     PrFacts,
     Reviewers,

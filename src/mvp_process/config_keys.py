@@ -1,0 +1,143 @@
+"""The keys of `[tool.mvp-process]` and how each value is read and checked.
+
+Every parser takes a TOML value or an environment string and returns the typed
+value, or raises `ValueError` with the second half of a sentence
+("must be a number") that `config.py` completes with the key and its source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+DEFAULT_BRANCH_PATTERN = r"^(?P<issue>[1-9][0-9]*)-[a-z0-9]+(?:-[a-z0-9]+)*$"
+BASELINE_MODES = ("auto", "status", "recompute", "none")
+
+
+def type_name(value: object) -> str:
+    return {str: "a string", bool: "a boolean", list: "a list"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _as_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.lower() in ("false", "0", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _as_number(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise ValueError("must be a number")
+
+
+def _as_percent(value: object) -> float:
+    number = _as_number(value)
+    if not 0 <= number <= 100:
+        raise ValueError("must be between 0 and 100")
+    return number
+
+
+def _as_str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _as_optional_str(value: object) -> str | None:
+    return _as_str(value) or None
+
+
+def _as_str_tuple(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError("must be a list of strings")
+
+
+def _as_args(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(value.split())
+    return _as_str_tuple(value)
+
+
+def _as_pattern(value: object) -> str:
+    text = _as_str(value)
+    try:
+        compiled = re.compile(text)
+    except re.error as exc:
+        raise ValueError(f"is not a valid regular expression ({exc})") from exc
+    if "issue" not in compiled.groupindex and compiled.groups < 1:
+        raise ValueError("needs a group that captures the issue number, (?P<issue>...)")
+    return text
+
+
+def _as_baseline(value: object) -> str:
+    text = _as_str(value)
+    if text not in BASELINE_MODES:
+        raise ValueError(f"must be one of {', '.join(BASELINE_MODES)}")
+    return text
+
+
+def _as_health_path(value: object) -> str:
+    text = _as_str(value)
+    if not text.startswith("/"):
+        raise ValueError("must start with /")
+    return text
+
+
+def _as_timeout(value: object) -> float:
+    number = _as_number(value)
+    if number <= 0:
+        raise ValueError("must be more than 0 seconds")
+    return number
+
+
+def _as_drop(value: object) -> float:
+    number = _as_number(value)
+    if number < 0:
+        raise ValueError("must be 0 or more percentage points")
+    return number
+
+
+Parser = Callable[[object], Any]
+
+KEYS: dict[str, Parser] = {
+    "base": _as_optional_str,
+    "coverage-drop-max": _as_drop,
+    "diff-coverage-min": _as_percent,
+    "branch-pattern": _as_pattern,
+    "require-reviewer": _as_bool,
+    "baseline": _as_baseline,
+    "python": _as_optional_str,
+    "pytest-args": _as_args,
+    "black-diff": _as_bool,
+    "parallel": _as_bool,
+}
+DEPLOY_KEYS: dict[str, Parser] = {
+    "staging-app": _as_optional_str,
+    "production-app": _as_optional_str,
+    "staging-branch": _as_str,
+    "production-branches": _as_str_tuple,
+    "migrate-command": _as_optional_str,
+    "static-command": _as_optional_str,
+    "health-path": _as_health_path,
+    "health-timeout": _as_timeout,
+    "health-expect": _as_optional_str,
+    "backup": _as_bool,
+    "rollback": _as_bool,
+}
