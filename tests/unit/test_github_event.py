@@ -22,7 +22,7 @@ from support.repo import Repo
 def test_pull_request_payload() -> None:
     data = payload("pull_request.opened-null-body", number=7, head_sha="a" * 40)
     event = parse("pull_request", data, "f" * 40)
-    assert event.pr_number == 7 and event.is_pull_request
+    assert event.pr_number == 7
     assert event.head_sha == "a" * 40  # the PR head, not GITHUB_SHA (the merge)
     assert (event.head_ref, event.base_ref) == ("changes", "master")
     assert not event.is_default_branch_push

@@ -31,10 +31,6 @@ class Event:
     default_branch: str | None = None
 
     @property
-    def is_pull_request(self) -> bool:
-        return self.pr_number is not None
-
-    @property
     def is_default_branch_push(self) -> bool:
         return (
             self.name == "push"
