@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from mvp_process import redact  # noqa: E402
-from mvp_process.cli import deploy as cli_deploy  # noqa: E402
+from mvp_process.deploy import command as cli_deploy  # noqa: E402
 from mvp_process.cli import main  # noqa: E402
 from support.deploy_env import (  # noqa: E402
     API_KEY,

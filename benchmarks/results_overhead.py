@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import ENV, make_repo, size_arguments  # noqa: E402
 
-from mvp_process.gates.tests import PLUGIN_DIR, pytest_command  # noqa: E402
+from mvp_process.check.tests import PLUGIN_DIR, pytest_command  # noqa: E402
 
 PY = sys.executable
 

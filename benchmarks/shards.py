@@ -41,8 +41,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import ENV, git, make_repo, size_arguments  # noqa: E402
 
-from mvp_process.core.shards import PLUGIN  # noqa: E402
-from mvp_process.gates.tests import PLUGIN_DIR  # noqa: E402
+from mvp_process.check.shards import PLUGIN  # noqa: E402
+from mvp_process.check.tests import PLUGIN_DIR  # noqa: E402
 
 PY = sys.executable
 COUNTS = (2, 4)

@@ -261,7 +261,7 @@ def test_gateway_errors_that_persist_are_exit_2(
 ) -> None:
     _, actions, base, head = setup
     seed_pull(actions.fake, base, head)
-    monkeypatch.setattr("mvp_process.cli.connect.BACKOFF", 0.01)
+    monkeypatch.setattr("mvp_process.github.connect.BACKOFF", 0.01)
     actions.fake.fail("server-error", status=503, times=10, method="POST")
     outcome = run_pr(setup, capsys)
     assert outcome.code == 2

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from mvp_process import GATE_NAMES
-from mvp_process.core.init import TEMPLATE_NAME, template_text
+from mvp_process.setup.init import TEMPLATE_NAME, template_text
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.adapters.git import Git
-from mvp_process.gates import diff_coverage
-from mvp_process.gates.tests import run_pytest
-from mvp_process.gates.toolenv import ToolEnv
+from mvp_process.git import Git
+from mvp_process.check import diff_coverage
+from mvp_process.check.tests import run_pytest
+from mvp_process.check.toolenv import ToolEnv
 from support.project import UNTESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 

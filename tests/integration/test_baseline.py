@@ -8,16 +8,16 @@ import sys
 from pathlib import Path
 
 
-from mvp_process.adapters.git import Git
-from mvp_process.core.baseline import (
+from mvp_process.git import Git
+from mvp_process.check.baseline import (
     BaselineCache,
     RecomputeBaseline,
     cache_key,
     find_baseline,
     worktree_env,
 )
-from mvp_process.gates.coverage import Baseline, NoBaseline
-from mvp_process.gates.toolenv import ToolEnv
+from mvp_process.check.coverage import Baseline, NoBaseline
+from mvp_process.check.toolenv import ToolEnv
 from support.project import UNTESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.adapters.git import Git
-from mvp_process.core.doctor import Check, diagnose, render
-from mvp_process.core.init import WORKFLOW_PATH, init_repository
+from mvp_process.git import Git
+from mvp_process.setup.doctor import Check, diagnose, render
+from mvp_process.setup.init import WORKFLOW_PATH, init_repository
 from support.cli import run_cli
 from support.repo import Repo
 

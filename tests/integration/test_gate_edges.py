@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mvp_process.adapters.git import Git
+from mvp_process.git import Git
 from mvp_process.config import Config
-from mvp_process.core.check import run_check
-from mvp_process.gates import black, coverage, diff_coverage, flake8
-from mvp_process.gates.coverage import Baseline, NoBaseline
-from mvp_process.gates.toolenv import ToolEnv
-from mvp_process.report import markdown
+from mvp_process.check.run import run_check
+from mvp_process.check import black
+from mvp_process.check import coverage
+from mvp_process.check import diff_coverage
+from mvp_process.check import flake8
+from mvp_process.check.coverage import Baseline, NoBaseline
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.check import summary as markdown
 from support.project import TESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.adapters.git import Git
+from mvp_process.git import Git
 from mvp_process.config import Config, GitHubEnv
-from mvp_process.core.target import base_candidates, resolve, resolve_base
+from mvp_process.check.target import base_candidates, resolve, resolve_base
 from mvp_process.errors import GitError
 from support.repo import Repo
 

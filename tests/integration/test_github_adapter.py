@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.adapters.github import GitHubRepo, ReadOnlyToken
-from mvp_process.cli.connect import github_repo, retry
+from mvp_process.github.api import GitHubRepo, ReadOnlyToken
+from mvp_process.github.connect import github_repo, retry
 from mvp_process.config import GitHubEnv
 from mvp_process.errors import ApiError, ConfigError
 from support.fake_github import FakeGitHub
@@ -225,7 +225,7 @@ def test_other_errors_name_githubs_answer(gh: FakeGitHub) -> None:
 def test_rate_limit_without_reset_header() -> None:
     from github.GithubException import GithubException
 
-    from mvp_process.adapters.github import _raise_for
+    from mvp_process.github.api import _raise_for
 
     with pytest.raises(ApiError) as info:
         _raise_for(GithubException(429, None, {"retry-after": "5"}), "testing")
@@ -233,7 +233,7 @@ def test_rate_limit_without_reset_header() -> None:
 
 
 def test_the_largest_comment_we_render_is_accepted(gh: FakeGitHub) -> None:
-    from mvp_process.report import comment
+    from mvp_process.github import comment
     from mvp_process.results import CheckReport, GateResult
 
     details = tuple(f"a.py:{i}:1 E501 line too long ✓ 😀 é" for i in range(20000))

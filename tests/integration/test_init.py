@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mvp_process.config import load_config
-from mvp_process.core.init import (
+from mvp_process.setup.init import (
     WORKFLOW_PATH,
     init_repository,
     starter_config,

@@ -13,8 +13,8 @@ import pytest
 
 from mvp_process.cli import main
 from mvp_process.config import Config
-from mvp_process.core.check import suite_args
-from mvp_process.gates.toolenv import ToolEnv
+from mvp_process.check.run import suite_args
+from mvp_process.check.toolenv import ToolEnv
 from support.project import UNTESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 

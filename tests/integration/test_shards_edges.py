@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from mvp_process.cli import main
-from mvp_process.core import fanin
-from mvp_process.core.fanin import Shard
-from mvp_process.gates.pytest_results import Results, TestFailure, write_results
-from mvp_process.gates.tests import gate_result
-from mvp_process.gates.toolenv import ToolEnv
-from mvp_process.policy.shard_manifest import Manifest, digest
+from mvp_process.check import fanin
+from mvp_process.check.fanin import Shard
+from mvp_process.check.pytest_results import Results, TestFailure, write_results
+from mvp_process.check.tests import gate_result
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.check.policy_manifest import Manifest, digest
 from support.project import TESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from mvp_process.cli import main
-from mvp_process.policy.shard_manifest import digest
-from mvp_process.policy.shards import collection_digest
+from mvp_process.check.policy_manifest import digest
+from mvp_process.check.policy_shards import collection_digest
 from support.repo import GIT_ENV, Repo
 from support.suite import shop_project
 

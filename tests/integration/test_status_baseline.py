@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.adapters.git import Git
-from mvp_process.adapters.github import GitHubRepo
-from mvp_process.cli.connect import github_repo, retry
+from mvp_process.git import Git
+from mvp_process.github.api import GitHubRepo
+from mvp_process.github.connect import github_repo, retry
 from mvp_process.config import GitHubEnv
-from mvp_process.core.status_baseline import StatusBaseline, Unavailable
-from mvp_process.gates.coverage import Baseline, NoBaseline
+from mvp_process.github.status_baseline import StatusBaseline, Unavailable
+from mvp_process.check.coverage import Baseline, NoBaseline
 from support.fake_github import FakeGitHub
 from support.repo import Repo
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.cli import deploy as cli_deploy
+from mvp_process.deploy import command as cli_deploy
 from mvp_process.cli import main
 from support.fake_heroku import FakeHeroku, TlsFiles, make_tls
 from support.repo import Repo

@@ -9,8 +9,8 @@ import pytest
 
 from mvp_process import __version__, redact
 from mvp_process.cli import main
-from mvp_process.cli import check as check_cli
-from mvp_process.cli.common import protect
+from mvp_process.check import command as check_cli
+from mvp_process.common import protect
 
 
 def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:

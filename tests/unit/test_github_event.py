@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.adapters.git import Git
-from mvp_process.adapters.github_event import Event, parse, read_event
-from mvp_process.cli.connect import github_repo
-from mvp_process.cli.publishing import baseline_sources
+from mvp_process.git import Git
+from mvp_process.github.event import Event, parse, read_event
+from mvp_process.github.connect import github_repo
+from mvp_process.github.publishing import baseline_sources
 from mvp_process.config import Config, GitHubEnv
-from mvp_process.core.pr import repository_from_remote
+from mvp_process.github.pr import repository_from_remote
 from mvp_process.errors import ConfigError
-from mvp_process.gates.toolenv import ToolEnv
+from mvp_process.check.toolenv import ToolEnv
 from support.actions import payload
 from support.repo import Repo
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from mvp_process import redact
-from mvp_process.policy.pr import PolicyResult, Rule
-from mvp_process.report import actions, comment, statuses
-from mvp_process.report import pr as pr_report
+from mvp_process.github.policy import PolicyResult, Rule
+from mvp_process import actions
+from mvp_process.github import comment
+from mvp_process.github import statuses
+from mvp_process.github import pr_report
 from mvp_process.results import CheckReport, Finding, GateResult
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from mvp_process import proc, redact
 from mvp_process.errors import CommandError, MvpError, ToolMissing
-from mvp_process.report import actions, jsonfile
+from mvp_process import actions
+from mvp_process.check import jsonfile
 from mvp_process.results import CheckReport, Finding, GateResult
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.gates import black, flake8
-from mvp_process.gates.tests import (
+from mvp_process.check import black
+from mvp_process.check import flake8
+from mvp_process.check.tests import (
     TestRun,
     gate_result,
     pytest_command,

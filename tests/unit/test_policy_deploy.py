@@ -8,7 +8,7 @@ import pytest
 
 from mvp_process.config import DeployConfig
 from mvp_process.errors import ConfigError
-from mvp_process.policy import deploy as p
+from mvp_process.deploy import policy as p
 
 BOTH = DeployConfig(staging_app="app-staging", production_app="app-prod")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mvp_process.config import DeployConfig
-from mvp_process.policy import deploy_plan as p
-from mvp_process.policy.deploy import (
+from mvp_process.deploy import policy_plan as p
+from mvp_process.deploy.policy import (
     BUILD,
     PRODUCTION,
     PROMOTE,

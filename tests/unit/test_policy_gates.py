@@ -6,7 +6,7 @@ import pytest
 
 from mvp_process import GATE_NAMES
 from mvp_process.errors import ConfigError
-from mvp_process.policy.gates import (
+from mvp_process.check.policy import (
     decide_coverage,
     decide_diff_coverage,
     format_ranges,

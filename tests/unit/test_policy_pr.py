@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mvp_process.config_keys import DEFAULT_BRANCH_PATTERN as PATTERN
-from mvp_process.policy.pr import (
+from mvp_process.github.policy import (
     PrFacts,
     Reviewers,
     branch_issue,

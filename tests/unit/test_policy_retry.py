@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mvp_process.policy import retry as p
+from mvp_process.deploy import policy_retry as p
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
 

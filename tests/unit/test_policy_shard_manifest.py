@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from mvp_process.policy import shard_manifest as policy
-from mvp_process.policy.shard_manifest import (
+from mvp_process.check import policy_manifest as policy
+from mvp_process.check.policy_manifest import (
     Folder,
     Manifest,
     ManifestError,
     check_shards,
     parse_manifest,
 )
-from mvp_process.policy.shards import collection_digest
+from mvp_process.check.policy_shards import collection_digest
 
 HEAD = "a" * 40
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from mvp_process.errors import ConfigError
-from mvp_process.policy import shards as policy
-from mvp_process.policy.shards import (
+from mvp_process.check import policy_shards as policy
+from mvp_process.check.policy_shards import (
     ShardSpec,
     collection_digest,
     combined_exit_code,

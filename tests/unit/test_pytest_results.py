@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from mvp_process.gates import pytest_results
-from mvp_process.gates.pytest_results import (
+from mvp_process.check import pytest_results
+from mvp_process.check.pytest_results import (
     Results,
     TestFailure,
     parse_results,
     read_results,
     write_results,
 )
-from mvp_process.gates.tests import from_results, gate_result
-from mvp_process.pytest_plugin import mvp_process_results as plugin
+from mvp_process.check.tests import from_results, gate_result
+from mvp_process.check.pytest_plugin import mvp_process_results as plugin
 
 RESULTS = Results(
     exit_status=1,

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from mvp_process.gates import pytest_results
-from mvp_process.gates.tests import PLUGIN_DIR, RESULTS_PLUGIN, run_pytest
-from mvp_process.gates.toolenv import ToolEnv
-from mvp_process.pytest_plugin import mvp_process_results
+from mvp_process.check import pytest_results
+from mvp_process.check.tests import PLUGIN_DIR, RESULTS_PLUGIN, run_pytest
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.check.pytest_plugin import mvp_process_results
 
 pytest_plugins = ("pytester",)
 PLUGIN = [mvp_process_results]
@@ -296,10 +296,12 @@ def test_the_plugin_is_never_in_the_projects_coverage(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["mvp_process_results", "mvp_process_shard"])
 def test_the_loaders_compile_the_plugins_under_an_untraced_name(name: str) -> None:
-    module = importlib.import_module(f"mvp_process.pytest_plugin.untraced.{name}")
+    module = importlib.import_module(f"mvp_process.check.pytest_plugin.untraced.{name}")
     code = module.pytest_addoption.__code__
     assert code.co_filename.startswith("<mvp-process plugin ")
-    source = Path(__file__).parents[2] / f"src/mvp_process/pytest_plugin/{name}.py"
+    source = (
+        Path(__file__).parents[2] / f"src/mvp_process/check/pytest_plugin/{name}.py"
+    )
     assert code.co_filename.endswith(f"{source.resolve()}>")
     # Tracebacks still show the source.
     line = linecache.getline(code.co_filename, code.co_firstlineno)

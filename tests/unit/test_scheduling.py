@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from mvp_process import proc
-from mvp_process.core.check import lint_jobs
+from mvp_process.check.run import lint_jobs
 
 
 @pytest.mark.parametrize(("cpus", "jobs"), [(None, 1), (1, 1), (2, 1), (8, 7)])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.gates.tests import PLUGIN_DIR
-from mvp_process.pytest_plugin import mvp_process_shard
+from mvp_process.check.tests import PLUGIN_DIR
+from mvp_process.check.pytest_plugin import mvp_process_shard
 
 pytest_plugins = ("pytester",)
 

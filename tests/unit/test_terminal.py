@@ -6,7 +6,7 @@ import io
 import time
 
 from mvp_process import redact
-from mvp_process.report.terminal import MAX_DETAIL_LINES, TerminalProgress, render
+from mvp_process.check.terminal import MAX_DETAIL_LINES, TerminalProgress, render
 from mvp_process.results import CheckReport, GateResult
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.core import deploy_backup, deploy_slug
+from mvp_process.deploy import backup as deploy_backup
+from mvp_process.deploy import slug as deploy_slug
 from support.deploy_env import PRODUCTION, STAGING, DeployEnv
 from support.fake_heroku.state import Release
 

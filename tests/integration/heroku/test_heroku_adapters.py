@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from mvp_process.adapters import rendezvous
-from mvp_process.adapters.heroku import HerokuPlatform
-from mvp_process.adapters.heroku_data import PgBackups
-from mvp_process.adapters.heroku_http import (
+from mvp_process.deploy import rendezvous
+from mvp_process.deploy.heroku import HerokuPlatform
+from mvp_process.deploy.heroku_data import PgBackups
+from mvp_process.deploy.heroku_http import (
     HerokuSession,
     KeyAuth,
     error_message,
     probe,
 )
-from mvp_process.cli.deploy import build_services
+from mvp_process.deploy.command import build_services
 from mvp_process.config import load_config
 from mvp_process.errors import ApiError
 from support.deploy_env import API_KEY, STAGING

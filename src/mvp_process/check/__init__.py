@@ -1,0 +1,1 @@
+"""`check`: the gates (one module each), the test run, baselines, shards, reports."""

@@ -1,0 +1,139 @@
+"""Where the coverage baseline comes from, with no coverage SaaS.
+
+Sources are tried in order until one has a figure: the GitHub status on the
+merge-base (see `adapters.github`), or a recompute that runs the tests on the
+merge-base in a temporary git worktree. A recompute is cached by commit SHA in
+the repository's git folder, so a second `check` against the same base is free.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from mvp_process.git import Git
+from mvp_process.check.coverage import Baseline, NoBaseline
+from mvp_process.check.tests import run_pytest
+from mvp_process.check.toolenv import ToolEnv
+
+CACHE_VERSION = 1
+
+
+class BaselineSource(Protocol):
+    def find(self, merge_base: str) -> Baseline | NoBaseline: ...
+
+
+class BaselineCache:
+    """A small JSON file of figures by (commit, test command) in `.git/mvp-process/`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def for_repo(cls, git: Git) -> BaselineCache:
+        return cls(git.common_dir() / "mvp-process" / "baselines.json")
+
+    def _load(self) -> dict[str, float]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        figures = data.get("figures", {})
+        return {k: float(v) for k, v in figures.items() if isinstance(v, (int, float))}
+
+    def get(self, key: str) -> float | None:
+        return self._load().get(key)
+
+    def put(self, key: str, percent: float) -> None:
+        figures = self._load()
+        figures[key] = percent
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps({"version": CACHE_VERSION, "figures": figures}, indent=1),
+            encoding="utf-8",
+        )
+        os.replace(tmp, self.path)
+
+
+def cache_key(sha: str, tools: ToolEnv, pytest_args: Sequence[str]) -> str:
+    """The figure depends on the commit and on how the tests were run."""
+    recipe = json.dumps([tools.python, list(pytest_args)])
+    return f"{sha}:{hashlib.sha256(recipe.encode()).hexdigest()[:16]}"
+
+
+def worktree_env(tree: Path, inherited: str | None = None) -> dict[str, str]:
+    """Import the worktree's code, not an editable install of the checkout.
+
+    PYTHONPATH entries come before site-packages and the `.pth` files of editable
+    installs, so the worktree's `src/` (or root) shadows the checkout.
+    """
+    paths = [str(tree / "src")] if (tree / "src").is_dir() else []
+    paths.append(str(tree))
+    if inherited:
+        paths.append(inherited)
+    return {"PYTHONPATH": os.pathsep.join(paths)}
+
+
+class RecomputeBaseline:
+    """Run the tests on the merge-base in a temporary worktree (works offline)."""
+
+    def __init__(
+        self,
+        git: Git,
+        tools: ToolEnv,
+        pytest_args: Sequence[str] = (),
+        cache: BaselineCache | None = None,
+    ) -> None:
+        self.git = git
+        self.tools = tools
+        self.pytest_args = tuple(pytest_args)
+        self.cache = cache or BaselineCache.for_repo(git)
+
+    def find(self, merge_base: str) -> Baseline | NoBaseline:
+        key = cache_key(merge_base, self.tools, self.pytest_args)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return Baseline(cached, merge_base, "cache", "recomputed earlier")
+        scratch = Path(tempfile.mkdtemp(prefix="mvp-process-baseline-"))
+        tree = scratch / "tree"
+        try:
+            self.git.worktree_add(tree, merge_base)
+            run = run_pytest(
+                self.tools,
+                tree,
+                scratch / "out",
+                pytest_args=self.pytest_args,
+                extra_env=worktree_env(tree, self.tools.env.get("PYTHONPATH")),
+            )
+        finally:
+            self.git.worktree_remove(tree)
+            shutil.rmtree(scratch, ignore_errors=True)
+        if run.coverage_percent is None:
+            return NoBaseline(
+                f"the tests on {merge_base[:12]} produced no coverage data "
+                f"(pytest exit code {run.exit_code})"
+            )
+        self.cache.put(key, run.coverage_percent)
+        return Baseline(run.coverage_percent, merge_base, "recomputed")
+
+
+def find_baseline(
+    sources: Sequence[BaselineSource], merge_base: str
+) -> Baseline | NoBaseline:
+    """The first source with a figure, or every source's reason for having none."""
+    reasons = []
+    for source in sources:
+        found = source.find(merge_base)
+        if isinstance(found, Baseline):
+            return found
+        reasons.append(found.reason)
+    return NoBaseline("; ".join(reasons) or "baseline disabled (baseline = 'none')")

@@ -1,0 +1,103 @@
+"""Run the CI gates (flake8, black, tests, coverage, diff-coverage) on this repo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from mvp_process import GATE_NAMES
+from mvp_process.github.event import read_event
+from mvp_process import common
+from mvp_process.github import publishing
+from mvp_process.check import sharding
+from mvp_process.check.run import run_check
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.check.policy import select_gates, split_names
+from mvp_process import actions
+from mvp_process.check import jsonfile
+from mvp_process.check import summary as markdown
+from mvp_process.check import terminal
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base", metavar="REF", help="base branch or ref")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help=f"run only these gates (comma-separated: {', '.join(GATE_NAMES)})",
+    )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help="skip these gates (comma-separated)",
+    )
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
+    parser.add_argument(
+        "--coverage-drop-max",
+        type=float,
+        metavar="POINTS",
+        help="allowed drop of project coverage, in percentage points",
+    )
+    parser.add_argument(
+        "--diff-coverage-min",
+        type=float,
+        metavar="PERCENT",
+        help="minimum coverage of changed lines",
+    )
+    parser.add_argument(
+        "--baseline",
+        choices=("auto", "status", "recompute", "none"),
+        help="where the coverage baseline comes from",
+    )
+    sharding.add_arguments(parser)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    keys = {
+        "coverage-drop-max": args.coverage_drop_max,
+        "diff-coverage-min": args.diff_coverage_min,
+        "baseline": args.baseline,
+    }
+    return {k: v for k, v in keys.items() if v is not None}
+
+
+def run(args: argparse.Namespace) -> int:
+    sharding.validate(args)
+    if args.shard:
+        return sharding.run_shard(args)
+    gates = select_gates(GATE_NAMES, split_names(args.only), split_names(args.skip))
+    if args.json:
+        jsonfile.check_writable(args.json)
+    git, config = common.load(_overrides(args))
+    tools = ToolEnv.resolve(config.python, os.environ)
+    event = read_event(config.github)
+    github = publishing.connect(config, sys.stdout)
+    baselines = publishing.baseline_sources(config, git, tools, github)
+    runner = sharding.fan_in(args, git, tools, config) if args.from_shards else None
+    progress = terminal.TerminalProgress(sys.stdout)
+    try:
+        report = run_check(
+            git,
+            tools,
+            config,
+            gates,
+            baselines,
+            observer=progress,
+            base=args.base,
+            test_runner=runner,
+        )
+    finally:
+        progress.close()
+    sys.stdout.write(terminal.render(report))
+    if args.json:
+        jsonfile.write(args.json, report.to_json())
+    actions.write_outputs(config.github.output, markdown.outputs(report))
+    actions.append_summary(config.github.step_summary, markdown.summary(report))
+    publishing.publish(report, config, github, event, sys.stdout)
+    return 0 if report.passed else 1

@@ -1,0 +1,64 @@
+"""coverage gate: project coverage may not drop more than allowed below the baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mvp_process.check.policy import decide_coverage
+from mvp_process.results import GateResult
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The project coverage of a commit the current work is compared with."""
+
+    percent: float
+    sha: str
+    source: str  # "recomputed", "cache", "status", "head"
+    note: str = ""
+
+    def describe(self) -> str:
+        text = f"{self.source} on {self.sha[:12]}"
+        return f"{text}, {self.note}" if self.note else text
+
+
+@dataclass(frozen=True)
+class NoBaseline:
+    """Why there is no figure to compare with (said plainly in the report)."""
+
+    reason: str
+
+
+def gate_result(
+    current: float | None,
+    baseline: Baseline | NoBaseline,
+    max_drop: float,
+    duration: float = 0.0,
+) -> GateResult:
+    if isinstance(baseline, Baseline):
+        decision = decide_coverage(current, baseline.percent, max_drop)
+        details = (f"baseline: {baseline.percent:.2f}% ({baseline.describe()})",)
+        before: float | None = round(baseline.percent, 2)
+        base_info: dict[str, object] = {
+            "sha": baseline.sha,
+            "source": baseline.source,
+            "note": baseline.note,
+        }
+    else:
+        decision = decide_coverage(current, None, max_drop, baseline.reason)
+        details = (f"no baseline: {baseline.reason}",)
+        before, base_info = None, {"reason": baseline.reason}
+    return GateResult(
+        "coverage",
+        decision.passed,
+        decision.summary,
+        details=details,
+        metrics={
+            "before": before,
+            "after": None if current is None else round(current, 2),
+            "after_exact": current,
+            "max_drop": max_drop,
+            "baseline": base_info,
+        },
+        duration=duration,
+    )

@@ -1,0 +1,250 @@
+"""`check --from-shards DIR...`: turn shard folders into one `TestRun`.
+
+The folders are read and verified first (every shard 1..N exactly once, same
+N, same HEAD, checksums intact, slices adding up to the suite), and any
+problem stops the check with a message naming the shard. Then the coverage
+data is combined in the project's interpreter with a generated `[paths]` rule
+mapping each shard's checkout folder to this one (runners check out to
+different paths), the XML report is written with the project's own
+coverage configuration, and the results files are merged: counts summed,
+failures in the suite's collection order. The result is the `TestRun` a
+single pytest run would have produced, so the tests, coverage and
+diff-coverage gates decide exactly as they always do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mvp_process.check.shards import DURATIONS_FILE, MANIFEST, ShardError, sha256
+from mvp_process.errors import ConfigError
+from mvp_process.check import tests
+from mvp_process.check.pytest_results import Results, read_results, write_results
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.check import policy_manifest as shard_manifest
+from mvp_process.check import policy_shards as policy
+from mvp_process.check.policy_manifest import DATA, DURATIONS, RESULTS, Folder, Manifest
+
+REMAP_SECTION = "mvp_process_shards"
+
+
+@dataclass(frozen=True)
+class Shard:
+    path: Path
+    manifest: Manifest
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
+def find_folders(dirs: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """Shard folders among `dirs`: each one, or its sub-folders (a download dir)."""
+    found: list[Path] = []
+    problems: list[str] = []
+    for given in dirs:
+        if (given / MANIFEST).is_file():
+            found.append(given)
+        elif not given.is_dir():
+            problems.append(f"{_label(given)}: no such folder")
+        else:
+            subs = sorted(p for p in given.iterdir() if p.is_dir())
+            found += [p for p in subs if (p / MANIFEST).is_file()]
+            problems += [
+                f"{_label(p)}: no {MANIFEST} (an incomplete shard folder?)"
+                for p in subs
+                if not (p / MANIFEST).is_file()
+            ]
+            if not subs:
+                problems.append(f"{_label(given)}: no {MANIFEST} in it or below it")
+    return found, problems
+
+
+def read_folder(path: Path) -> Folder:
+    """The folder's manifest, after checking it and every file it lists."""
+    label = _label(path)
+    try:
+        data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return Folder(label, problem=f"{MANIFEST} is not readable JSON ({exc})")
+    try:
+        manifest = shard_manifest.parse_manifest(data)
+    except shard_manifest.ManifestError as exc:
+        return Folder(label, problem=f"{MANIFEST}: {exc}")
+    for name, expected in sorted(manifest.checksums.items()):
+        if not (path / name).is_file():
+            return Folder(label, manifest, f"{name} is missing")
+        if sha256(path / name) != expected:
+            return Folder(
+                label, manifest, f"{name} is corrupt (its checksum does not match)"
+            )
+    return Folder(label, manifest)
+
+
+def load_shards(dirs: Sequence[Path], head: str) -> list[Shard]:
+    """Verified shards 1..N in order, or a `ShardError` naming every problem."""
+    paths, problems = find_folders(dirs)
+    folders = [read_folder(p) for p in paths]
+    problems += (
+        shard_manifest.check_shards(folders, head) if folders or not problems else []
+    )
+    if problems:
+        raise ShardError(
+            "cannot decide from these test shards:\n"
+            + "\n".join(f"  - {p}" for p in problems),
+            hint="every shard job must upload its folder for this commit: re-run "
+            "the failed shard jobs, then this one (locally: `check --shard K/N` "
+            "for each shard named)",
+        )
+    shards = [Shard(p, f.manifest) for p, f in zip(paths, folders) if f.manifest]
+    return sorted(shards, key=lambda s: s.manifest.shard)
+
+
+# -- coverage ---------------------------------------------------------------------
+def _pattern(root: str) -> str:
+    """A folder as a coverage `[paths]` entry: `$` doubled, glob characters blunted."""
+    text = root.replace("$", "$$")
+    for char in "*?[]":
+        text = text.replace(char, "?")
+    return text.rstrip("/\\") + "/"
+
+
+def remap_rc(shards: Sequence[Shard], root: Path) -> str:
+    """A coverage rc file whose only rule maps each shard's root to `root`."""
+    roots = dict.fromkeys([str(root), *(s.manifest.root for s in shards)])
+    lines = ["[paths]", f"{REMAP_SECTION} ="]
+    lines += [f"    {_pattern(r)}" for r in roots]
+    return "\n".join(lines) + "\n"
+
+
+def _rcfile_args(pytest_args: Sequence[str]) -> list[str]:
+    """The project's coverage config, where pytest-cov was told to find it."""
+    for i, arg in enumerate(pytest_args):
+        if arg.startswith("--cov-config="):
+            return [f"--rcfile={arg.split('=', 1)[1]}"]
+        if arg == "--cov-config" and i + 1 < len(pytest_args):
+            return [f"--rcfile={pytest_args[i + 1]}"]
+    return []
+
+
+def _coverage(tools: ToolEnv, root: Path, out: Path, args: list[str]) -> None:
+    env = {"COVERAGE_FILE": str(out / ".coverage")}
+    result = tools.module("coverage", args, cwd=root, extra_env=env)
+    if result.returncode not in (0, 2):  # 2: under the project's fail_under
+        raise ShardError(
+            f"`coverage {args[0]}` of the shards' data failed "
+            f"(exit code {result.returncode}):\n{result.output.strip()[-2000:]}",
+            hint="are all shards run with the same coverage version and settings?",
+        )
+
+
+def combine_coverage(
+    shards: Sequence[Shard],
+    tools: ToolEnv,
+    root: Path,
+    out: Path,
+    pytest_args: Sequence[str],
+) -> None:
+    """Write out/coverage.xml (figures and lines) from the shards' data files."""
+    inputs = out / "shard-data"
+    inputs.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for shard in shards:
+        if (shard.path / DATA).is_file():
+            copies.append(inputs / f"coverage.{shard.manifest.shard}")
+            shutil.copyfile(shard.path / DATA, copies[-1])
+    if not copies:
+        return
+    rc = out / "remap.coveragerc"
+    rc.write_text(remap_rc(shards, root), encoding="utf-8")
+    _coverage(tools, root, out, ["combine", f"--rcfile={rc}", *map(str, copies)])
+    rcargs = _rcfile_args(pytest_args)
+    _coverage(tools, root, out, ["xml", "-i", "-o", str(out / "coverage.xml"), *rcargs])
+
+
+# -- test results -----------------------------------------------------------------
+def merge_results(shards: Sequence[Shard], exit_status: int) -> Results | None:
+    """The shards' results as one run's: counts summed, failures in collection
+    order (those outside the plan, like collection errors, last, as they came).
+    None when a shard that ran left none (it crashed, as a single run would)."""
+    order = {node: pos for s in shards for pos, node in s.manifest.tests}
+    found = [read_results(s.path / RESULTS) for s in shards]
+    every = [r for r in found if r is not None]
+    if len(every) < len(found):
+        return None
+    failures = sorted(
+        ((order.get(f.id, len(order)), k, i), f)
+        for k, results in enumerate(every)
+        for i, f in enumerate(results.failures)
+    )
+    return Results(
+        exit_status=exit_status,
+        total=sum(r.total for r in every),
+        failed=sum(r.failed for r in every),
+        errors=sum(r.errors for r in every),
+        skipped=sum(r.skipped for r in every),
+        failures=tuple(f for _, f in failures),
+    )
+
+
+def _tail(ran: Sequence[Shard]) -> tuple[str, ...]:
+    """pytest's last words from the shards that did not simply pass or fail."""
+    odd = [s for s in ran if s.manifest.exit_code not in (0, 1)] or list(ran)
+    lines = [
+        line
+        for s in odd
+        for line in (f"[shard {s.manifest.label}]", *s.manifest.output_tail)
+    ]
+    return tuple(lines[-30:])
+
+
+def combine(
+    shards: Sequence[Shard],
+    tools: ToolEnv,
+    root: Path,
+    out: Path,
+    pytest_args: Sequence[str],
+) -> tests.TestRun:
+    """The `TestRun` of the whole suite, written into `out` as pytest would have."""
+    out.mkdir(parents=True, exist_ok=True)
+    ran = [s for s in shards if s.manifest.exit_code is not None]
+    code = policy.combined_exit_code([s.manifest.exit_code or 0 for s in ran])
+    results = merge_results(ran, code)
+    if results is not None:
+        write_results(out / RESULTS, results)
+    combine_coverage(ran, tools, root, out, pytest_args)
+    return tests.from_results(
+        results,
+        code,
+        out,
+        _tail(ran),
+        max((s.manifest.duration for s in ran), default=0.0),
+    )
+
+
+def store_durations(shards: Sequence[Shard], root: Path) -> Path:
+    """Write the shards' per-test durations to `.test_durations` for the next cut."""
+    merged: dict[str, float] = {}
+    for shard in shards:
+        path = shard.path / DURATIONS
+        if path.is_file():
+            merged.update(policy.parse_durations(json.loads(path.read_text("utf-8"))))
+    if not merged:
+        raise ConfigError(
+            "--store-durations: the shards recorded no test durations",
+            hint="durations are recorded when the suite is sliced (not when "
+            "collection failed)",
+        )
+    target = root / DURATIONS_FILE
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dict(sorted(merged.items())), indent=2) + "\n", "utf-8")
+    os.replace(tmp, target)
+    return target

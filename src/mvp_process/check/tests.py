@@ -1,0 +1,223 @@
+"""tests gate: pytest with pytest-cov in the project's environment.
+
+`run_pytest` is shared by the gate, the baseline recompute and the shards: one
+pytest invocation yields our results file (counts, and who failed where:
+`-p mvp_process_results`, far cheaper than a JUnit report of every test) and
+the Cobertura XML report, which serves diff-cover and also carries the totals
+from which the exact `coverage report` figure follows (one report, not two, on
+the hot path). Coverage data goes to our own folder so the user's `.coverage`
+is untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mvp_process.check import pytest_plugin
+from mvp_process.check.pytest_results import (
+    COLLECTION,
+    FILE,
+    Results,
+    TestFailure,
+    read_results,
+)
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.check.policy import decide_tests
+from mvp_process.results import Finding, GateResult
+
+__all__ = ["TestFailure", "TestRun", "from_results", "gate_result", "run_pytest"]
+
+PLUGIN_DIR = Path(pytest_plugin.__file__).resolve().parent / "untraced"
+RESULTS_PLUGIN = "mvp_process_results"
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """What one pytest run produced."""
+
+    __test__ = False
+
+    exit_code: int
+    total: int
+    failed: int
+    errors: int
+    skipped: int
+    failures: tuple[TestFailure, ...]
+    coverage_percent: float | None
+    outdir: Path
+    output_tail: tuple[str, ...]
+    duration: float
+    has_results: bool = True  # False: pytest left no (valid) results file
+
+    @property
+    def coverage_xml(self) -> Path:
+        return self.outdir / "coverage.xml"
+
+    @property
+    def results_json(self) -> Path:
+        return self.outdir / FILE
+
+    @property
+    def collection_errors(self) -> int:
+        return sum(1 for f in self.failures if f.kind == COLLECTION)
+
+
+def from_results(
+    results: Results | None,
+    exit_code: int,
+    outdir: Path,
+    output_tail: Sequence[str],
+    duration: float,
+) -> TestRun:
+    """The `TestRun` of a finished run: its results file (if any) read, coverage
+    figure from `outdir/coverage.xml`."""
+    found = results or Results(exit_code, 0, 0, 0, 0, ())
+    return TestRun(
+        exit_code=exit_code,
+        total=found.total,
+        failed=found.failed,
+        errors=found.errors,
+        skipped=found.skipped,
+        failures=found.failures,
+        coverage_percent=read_total(outdir / "coverage.xml"),
+        outdir=outdir,
+        output_tail=tuple(output_tail),
+        duration=duration,
+        has_results=results is not None,
+    )
+
+
+def plugin_env(
+    tools: ToolEnv, extra_env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """`extra_env`, with our plugin folder first on PYTHONPATH.
+
+    `-p mvp_process_results` (and `-p mvp_process_shard`) must import in the
+    project's interpreter, where mvp-process itself need not be installed; the
+    PYTHONPATH the run would otherwise have (`extra_env`'s, else the tools')
+    follows it.
+    """
+    env = dict(extra_env or {})
+    inherited = env.get("PYTHONPATH", tools.env.get("PYTHONPATH"))
+    env["PYTHONPATH"] = os.pathsep.join([str(PLUGIN_DIR), *filter(None, [inherited])])
+    return env
+
+
+def pytest_command(
+    outdir: Path, pytest_args: Sequence[str], reports: bool = True
+) -> list[str]:
+    """The arguments after `python -m pytest` (`reports=False`: coverage data only)."""
+    cov = [] if any(a.startswith("--cov=") for a in pytest_args) else ["--cov"]
+    report = (
+        f"--cov-report=xml:{outdir / 'coverage.xml'}" if reports else "--cov-report="
+    )
+    return [
+        *cov,
+        report,
+        "--cov-fail-under=0",
+        "-p",
+        RESULTS_PLUGIN,
+        f"--mvp-results={outdir / FILE}",
+        "-q",
+        *pytest_args,
+    ]
+
+
+def run_pytest(
+    tools: ToolEnv,
+    cwd: Path,
+    outdir: Path,
+    *,
+    pytest_args: Sequence[str] = (),
+    extra_env: Mapping[str, str] | None = None,
+    reports: bool = True,
+) -> TestRun:
+    """Run the suite once, writing coverage and results files into `outdir`."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / FILE).unlink(missing_ok=True)  # only this run's file may count
+    started = time.monotonic()
+    env = plugin_env(
+        tools, {"COVERAGE_FILE": str(outdir / ".coverage"), **(extra_env or {})}
+    )
+    result = tools.module(
+        "pytest", pytest_command(outdir, pytest_args, reports), cwd=cwd, extra_env=env
+    )
+    return from_results(
+        read_results(outdir / FILE),
+        result.returncode,
+        outdir,
+        result.output.strip().splitlines()[-30:],
+        time.monotonic() - started,
+    )
+
+
+def read_total(path: Path) -> float | None:
+    """The exact total `coverage report` prints, from the Cobertura XML totals.
+
+    coverage.py's total is (statements run + branches taken) / (statements +
+    branches); its XML report records those four counts on the root element.
+    """
+    try:
+        root = ET.parse(path).getroot()
+        counts = [
+            int(root.get(name, "0"))
+            for name in (
+                "lines-covered",
+                "branches-covered",
+                "lines-valid",
+                "branches-valid",
+            )
+        ]
+    except (OSError, ET.ParseError, ValueError):
+        return None
+    if root.tag != "coverage" or "lines-valid" not in root.attrib:
+        return None
+    covered, total = counts[0] + counts[1], counts[2] + counts[3]
+    return 100.0 * covered / total if total else None
+
+
+def gate_result(run: TestRun) -> GateResult:
+    """The `tests` gate, decided from one `TestRun`."""
+    decision = decide_tests(
+        run.exit_code,
+        run.total,
+        run.failed,
+        run.errors,
+        run.collection_errors,
+        run.skipped,
+        run.has_results,
+    )
+    details = [f"{f.kind.upper()} {f.id}: {f.message}" for f in run.failures]
+    if not decision.passed and not (run.failures and run.has_results):
+        details += list(run.output_tail)
+    return GateResult(
+        "tests",
+        decision.passed,
+        decision.summary,
+        details=tuple(details),
+        findings=tuple(
+            Finding(
+                path=f.path,
+                line=f.line or 1,
+                code=f.kind,
+                message=f"{f.id}: {f.message}",
+            )
+            for f in run.failures
+            if f.path
+        ),
+        metrics={
+            "total": run.total,
+            "failed": run.failed,
+            "errors": run.errors,
+            "skipped": run.skipped,
+            "failures": [
+                {"id": f.id, "kind": f.kind, "message": f.message} for f in run.failures
+            ],
+        },
+        duration=run.duration,
+    )

@@ -1,0 +1,1 @@
+"""`deploy`: Heroku adapters, the deploy steps, their plan and their report."""

@@ -1,0 +1,150 @@
+"""Deploy a commit to Heroku: backup, build, migrate, static assets, health check.
+
+A push to the staging branch deploys to the staging app; a push to a
+production branch (main, master) deploys to staging and then, if staging came
+up healthy, the same slug to production. `--target production` alone releases
+the slug staging runs, if it was built from the commit (`--build` builds
+production from the commit instead). Any failure after the build rolls the
+app back once to the release it ran before. Other branches: nothing to deploy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import heroku3
+
+from mvp_process.git import Git
+from mvp_process.deploy.heroku import HerokuPlatform
+from mvp_process.deploy.heroku_data import PgBackups
+from mvp_process.deploy.heroku_http import ACCEPT, HerokuSession, probe
+from mvp_process.deploy.rendezvous import attach
+from mvp_process import common
+from mvp_process.config import Config
+from mvp_process.deploy.run import deploy
+from mvp_process.deploy.runtime import Runtime
+from mvp_process.deploy.steps import Services
+from mvp_process.errors import ConfigError, GitError
+from mvp_process.deploy.policy import select_targets
+from mvp_process import actions
+from mvp_process.deploy.report import TerminalDeploy, outputs, render, summary
+
+# Time, as seams: tests and the benchmark swap in virtual time.
+CLOCK: Callable[[], float] = time.monotonic
+SLEEP: Callable[[float], None] = time.sleep
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--branch",
+        metavar="NAME",
+        help="deploy as a push to this branch would (default: GITHUB_REF_NAME "
+        "in Actions, else the current branch)",
+    )
+    which.add_argument(
+        "--target",
+        choices=("staging", "production"),
+        help="deploy to this one app, whatever the branch",
+    )
+    parser.add_argument(
+        "--sha",
+        metavar="SHA",
+        help="the commit to deploy (default: GITHUB_SHA in Actions, else HEAD)",
+    )
+    parser.add_argument(
+        "--build",
+        action="store_true",
+        help="with --target production: build production from the commit instead "
+        "of releasing the slug staging runs (needed with no staging app anyway)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (apps, steps, commands, URLs); change nothing",
+    )
+
+
+def branch_and_sha(
+    git: Git, config: Config, args: argparse.Namespace
+) -> tuple[str | None, str]:
+    """Flags first; then GitHub's variables in Actions; then the local checkout."""
+    github = config.github
+    branch = args.branch or (github.ref_name if github.actions else None)
+    if branch is None and args.target is None:
+        branch = git.current_branch()
+    wanted = args.sha or (github.sha if github.actions else None) or "HEAD"
+    sha = git.rev_parse(wanted)
+    if sha is None:
+        raise GitError(
+            f"commit {wanted} is not in this clone",
+            hint="fetch it, or check out the commit to deploy (actions/checkout)",
+        )
+    return branch, sha
+
+
+def build_services(
+    config: Config, notify: Callable[[str], None]
+) -> tuple[Services, HerokuSession]:
+    """The real clients: heroku3 on our session, the data API, a keyless session."""
+    heroku = config.heroku
+    session = HerokuSession(
+        heroku.api_key,
+        (heroku.api_url, heroku.data_api_url),
+        sleep=SLEEP,
+        notify=notify,
+    )
+    # Not heroku3.from_key(): it calls api.heroku.com before the URL can be set.
+    client = heroku3.api.Heroku(session=session)
+    client._heroku_url = heroku.api_url  # heroku3 has no public setting for it
+    session.headers["Accept"] = ACCEPT  # heroku3 sets its own variant
+    # Uploads, output streams and health checks go to other hosts: no key there.
+    files = HerokuSession(None, sleep=SLEEP, notify=notify)
+    platform = HerokuPlatform(client, session, files, heroku.api_url)
+    return Services(platform, PgBackups(session, heroku.data_api_url)), files
+
+
+def ca_file() -> str | None:
+    """The CA bundle requests/OpenSSL users already point at, if any."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    git, config = common.load()
+    branch, sha = branch_and_sha(git, config, args)
+    selection = select_targets(branch, args.target, config.deploy, args.build)
+    terminal = TerminalDeploy(sys.stdout)
+    services: Services | None = None
+    files = HerokuSession(None, sleep=SLEEP)
+    if config.heroku.api_key:
+        services, files = build_services(config, terminal.note)
+    elif selection.targets and not args.dry_run:
+        raise ConfigError(
+            "HEROKU_API_KEY is not set",
+            hint="add it as a repository secret and pass it to the step's env",
+        )
+    runtime = Runtime(
+        clock=CLOCK,
+        sleep=SLEEP,
+        probe=lambda url, timeout: probe(files, url, timeout),
+        attach=lambda url: attach(url, ca_file=ca_file()),
+    )
+    result = deploy(
+        services,
+        git,
+        config.deploy,
+        selection,
+        branch,
+        sha,
+        terminal,
+        runtime,
+        dry_run=args.dry_run,
+    )
+    sys.stdout.write(render(result))
+    actions.write_outputs(config.github.output, outputs(result))
+    actions.append_summary(config.github.step_summary, summary(result))
+    return result.exit_code

@@ -1,0 +1,77 @@
+"""Heroku's data API (PG Backups), which is not in the Platform API or heroku3.
+
+What the Heroku CLI does for `pg:backups:capture`: resolve the DATABASE_URL
+attachment (Platform API, see `HerokuPlatform.database_attachment`), then
+`POST /client/v11/databases/{addon_id}/backups` on the data host, which
+returns a transfer; poll `GET /client/v11/apps/{app}/transfers/{uuid}` until
+`finished_at` is set; success is `succeeded == true`; `?verbose=true` adds the
+transfer's `logs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from mvp_process.deploy.heroku_http import HerokuSession, check, unreachable
+from mvp_process.deploy.policy import backup_name
+
+
+@dataclass(frozen=True)
+class Transfer:
+    uuid: str
+    num: int
+    finished: bool
+    succeeded: bool
+    logs: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return backup_name(self.num)
+
+
+def _transfer(data: dict[str, Any]) -> Transfer:
+    logs = tuple(
+        str(entry.get("message", "")) for entry in data.get("logs") or [] if entry
+    )
+    return Transfer(
+        uuid=str(data["uuid"]),
+        num=int(data["num"]),
+        finished=data.get("finished_at") is not None,
+        succeeded=data.get("succeeded") is True,
+        logs=logs,
+    )
+
+
+class PgBackups:
+    """Capture a backup and watch its transfer."""
+
+    def __init__(self, session: HerokuSession, data_api_url: str) -> None:
+        self.session = session
+        self.url = data_api_url.rstrip("/")
+
+    def capture(self, addon_id: str) -> Transfer:
+        what = "start a PG Backups capture"
+        try:
+            response = self.session.request(
+                "POST",
+                f"{self.url}/client/v11/databases/{addon_id}/backups",
+                json={},
+                retry_server_errors=False,
+            )
+        except requests.RequestException as exc:
+            raise unreachable(exc, what) from None
+        return _transfer(check(response, what))
+
+    def transfer(self, app: str, uuid: str) -> Transfer:
+        what = "read the PG Backups transfer"
+        try:
+            response = self.session.get(
+                f"{self.url}/client/v11/apps/{app}/transfers/{uuid}",
+                params={"verbose": "true"},
+            )
+        except requests.RequestException as exc:
+            raise unreachable(exc, what) from None
+        return _transfer(check(response, what, None))

@@ -1,0 +1,164 @@
+"""Views of a deploy: live terminal lines, the final report, the job summary, outputs.
+
+Everything leaves through `redact`, so no key or signed URL reaches a log.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TextIO
+
+from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord
+from mvp_process.redact import redact
+
+MARKS = {"ok": "ok", "failed": "FAIL", "skipped": "skip", "planned": "plan"}
+ICONS = {"ok": "✅", "failed": "❌", "skipped": "⏭", "planned": "📝"}
+
+
+class TerminalDeploy:
+    """The live view: a line per step start and end, streamed output indented."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._lock = threading.Lock()
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            self.stream.write(redact(text))
+            self.stream.flush()
+
+    def step_started(self, role: str, app: str, step: str) -> None:
+        self._write(f"==> {role} ({app}): {step}\n")
+
+    def step_finished(self, record: StepRecord) -> None:
+        first, *rest = record.detail.splitlines() or [""]
+        self._write(
+            f"    {MARKS[record.status]:<4} {record.name} "
+            f"({record.seconds:.1f}s): {first}\n"
+        )
+        for line in rest:
+            self._write(f"         {line}\n")
+
+    def output(self, line: str) -> None:
+        self._write(f"    | {line}\n")
+
+    def note(self, text: str) -> None:
+        self._write(f"    note: {text}\n")
+
+
+def _head(result: DeployResult) -> str:
+    where = f"branch {result.branch}" if result.branch else "explicit target"
+    return f"{where} at {result.sha[:12]}"
+
+
+def render(result: DeployResult) -> str:
+    """The closing report on the terminal."""
+    lines = [""]
+    if result.nothing_to_deploy:
+        lines.append(f"mvp-process deploy: {result.reason}")
+        return redact("\n".join(lines) + "\n")
+    if result.dry_run:
+        lines.append(f"mvp-process deploy (dry run): {_head(result)}: {result.reason}")
+        for app in result.apps:
+            lines.append(f"  {app.role} app {app.app} ({app.web_url})")
+            for number, step in enumerate(app.steps, 1):
+                lines.append(f"    {number}. {step.name:<9} {step.detail}")
+            lines += [f"    note: {n}" for n in app.notes]
+        lines.append("Nothing was changed (dry run).")
+        return redact("\n".join(lines) + "\n")
+    verdict = "DEPLOYED" if result.passed else "FAILED"
+    lines.append(f"mvp-process deploy: {verdict} ({_head(result)})")
+    for app in result.apps:
+        lines.append(f"  {_app_line(app)}")
+        lines += [f"    - {note}" for note in app.notes]
+    for role, app_name, why in result.not_attempted:
+        lines.append(f"  {role} ({app_name}): not deployed: {why}")
+    return redact("\n".join(lines) + "\n")
+
+
+def _app_line(app: AppOutcome) -> str:
+    parts = []
+    if app.failed_release is not None:
+        parts.append(f"failed release v{app.failed_release}")
+    elif app.release is not None:
+        parts.append(f"release v{app.release}")
+    if app.rolled_back_to is not None:
+        parts.append(f"rolled back to v{app.rolled_back_to}")
+    if app.live_release is not None and app.live_release != app.release:
+        parts.append(f"live: v{app.live_release}")
+    if app.backup:
+        parts.append(f"backup {app.backup}")
+    facts = f" [{', '.join(parts)}]" if parts else ""
+    state = "healthy" if app.healthy else f"failed at {app.failure}"
+    return f"{app.role} ({app.app}): {state}{facts}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").strip()
+
+
+def summary(result: DeployResult) -> str:
+    """The job summary: verdict, then a timeline table of every step."""
+    if result.nothing_to_deploy:
+        return f"## mvp-process deploy\n\n{_cell(result.reason)}\n"
+    title = (
+        "planned (dry run)"
+        if result.dry_run
+        else ("succeeded" if result.passed else "failed")
+    )
+    lines = [
+        f"## mvp-process deploy {title}",
+        "",
+        f"{_cell(_head(result))}: {_cell(result.reason)}",
+        "",
+        "| App | Step | Result | Time | Detail |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for app in result.apps:
+        for step in app.steps:
+            first = step.detail.splitlines()[0] if step.detail else ""
+            lines.append(
+                f"| {app.role} `{app.app}` | {step.name} | "
+                f"{ICONS[step.status]} {step.status} | {step.seconds:.1f}s | "
+                f"{_cell(first)} |"
+            )
+    for role, app_name, why in result.not_attempted:
+        lines.append(f"| {role} `{app_name}` | — | ⏭ not deployed | | {_cell(why)} |")
+    for app in result.apps:
+        if app.failure:
+            lines += ["", f"**{app.role} failed at {_cell(app.failure)}**"]
+            for step in app.steps:
+                if step.status == "failed" and "\n" in step.detail:
+                    fence = step.detail.replace("```", "` ` `")
+                    lines += ["", "```text", fence, "```"]
+        lines += [f"- {_cell(note)}" for note in app.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _version(number: int | None) -> str:
+    return f"v{number}" if number is not None else ""
+
+
+def outputs(result: DeployResult) -> dict[str, str]:
+    """Step outputs of the last app deployed (production on a production branch).
+
+    `release` is the release live when the command ends, whatever happened:
+    after a rollback the rollback's release, never the one that failed;
+    `failed-release` is the release this deploy made that failed.
+    """
+    app = result.last()
+    if result.dry_run or app is None:
+        return {
+            "release": "",
+            "failed-release": "",
+            "app-url": "",
+            "backup": "",
+            "deployed": "false",
+        }
+    return {
+        "release": _version(app.live_release),
+        "failed-release": _version(app.failed_release),
+        "app-url": app.web_url or "",
+        "backup": app.backup or "",
+        "deployed": "true" if result.passed else "false",
+    }

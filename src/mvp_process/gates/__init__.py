@@ -1,1 +1,0 @@
-"""One module per gate; each returns a frozen `GateResult` and knows no reporter."""

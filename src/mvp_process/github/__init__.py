@@ -1,0 +1,1 @@
+"""GitHub: the pull-request policy, commit statuses, the sticky comment, events."""

@@ -1,0 +1,136 @@
+"""Check the pull request against the team's rules and say exactly what to fix.
+
+The branch is named after an open issue (`254-add-error-message-on-timeout`),
+the description (or a commit message) closes that issue (`Closes #254`), and a
+reviewer is assigned. In GitHub Actions (a pull_request event) the pull request
+is read fresh from the API and the verdict is published as the commit status
+`mvp-process/pr`; with --offline only the branch name and the description
+given here are checked, without any API or token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mvp_process.git import Git
+from mvp_process.github.event import read_event
+from mvp_process import common
+from mvp_process.github.connect import github_repo
+from mvp_process.config import Config
+from mvp_process.github.pr import (
+    PrCheck,
+    check_offline,
+    check_online,
+    repository_from_remote,
+)
+from mvp_process.github.publish import Publisher, publish_pr
+from mvp_process.errors import ConfigError
+from mvp_process import actions
+from mvp_process.github import pr_report as report
+
+OFFLINE_HINT = (
+    "locally, run `mvp-process pr --offline --body-file FILE` "
+    "(branch: the current one, or --branch NAME)"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--branch", metavar="NAME", help="branch name to check (default: the PR's)"
+    )
+    body = parser.add_mutually_exclusive_group()
+    body.add_argument("--body", metavar="TEXT", help="pull request description")
+    body.add_argument(
+        "--body-file", type=Path, metavar="FILE", help="read the description from FILE"
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="check branch name and description only: no API, no token",
+    )
+
+
+def read_body(args: argparse.Namespace) -> str | None:
+    """The description from --body or --body-file; None when neither is given."""
+    if args.body_file is None:
+        return str(args.body) if args.body is not None else None
+    try:
+        return str(args.body_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"--body-file {args.body_file}: {reason}") from None
+
+
+def offline(
+    args: argparse.Namespace, git: Git, config: Config, body: str | None
+) -> PrCheck:
+    branch = args.branch
+    if branch is None:
+        branch = git.current_branch() or config.github.head_ref
+    if branch is None:
+        raise ConfigError(
+            "HEAD is detached, so there is no branch name to check",
+            hint="pass --branch NAME",
+        )
+    repository = config.github.repository or repository_from_remote(git.remote_url())
+    return check_offline(branch, body, repository, config)
+
+
+def online(
+    config: Config, args: argparse.Namespace, body: str | None
+) -> PrCheck | None:
+    """Check and publish in Actions; None (nothing to do) off pull requests."""
+    if not config.github.actions:
+        raise ConfigError(
+            "pr reads the pull request from GitHub Actions' pull_request event",
+            hint=OFFLINE_HINT,
+        )
+    event = read_event(config.github)
+    if event.pr_number is None:
+        name = event.name or "current"
+        print(
+            f"mvp-process pr: nothing to check: the {name} event is not a pull request"
+        )
+        return None
+    api = github_repo(config.github)
+    checked = check_online(api, event.pr_number, config, args.branch, body)
+    show(checked, config)
+    assert checked.pull is not None
+    publisher = Publisher(api, config.github.run_url, warn)
+    notes = publish_pr(checked.result, publisher, checked.pull.head_sha)
+    if notes:
+        actions.append_summary(
+            config.github.step_summary,
+            "### GitHub\n\n" + "\n".join(f"- {note}" for note in notes),
+        )
+    return checked
+
+
+def warn(text: str) -> None:
+    actions.command(sys.stdout, "warning", text, title="mvp-process")
+
+
+def show(checked: PrCheck, config: Config) -> None:
+    """The verdict on the terminal; in Actions also as errors and job summary."""
+    sys.stdout.write(report.render(checked.result, checked.where()))
+    if not config.github.actions:
+        return
+    for rule in checked.result.failures:
+        title = f"mvp-process pr: {rule.name}"
+        actions.command(sys.stdout, "error", rule.message, title=title)
+    actions.append_summary(
+        config.github.step_summary, report.summary(checked.result, checked.where())
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    body = read_body(args)
+    git, config = common.load()
+    if args.offline:
+        checked = offline(args, git, config, body)
+        show(checked, config)
+        return 0 if checked.result.passed else 1
+    found = online(config, args, body)
+    return 0 if found is None or found.result.passed else 1

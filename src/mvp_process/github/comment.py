@@ -1,0 +1,133 @@
+"""The sticky pull-request comment: one per PR, found again by a hidden marker.
+
+It holds the gate table, coverage before → after (and where the baseline came
+from), then what to fix, most urgent first: failing tests, flake8 findings,
+files black would change, uncovered changed lines. GitHub refuses comments
+over 65,536 characters, so the text is cut to fit (counted in UTF-8 bytes,
+never fewer than GitHub's characters) and says how many lines it left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mvp_process.redact import redact
+from mvp_process.check.summary import gate_table
+from mvp_process.results import CheckReport
+
+MARKER = "<!-- mvp-process:check -->"
+LIMIT = 65536
+MAX_LINE = 1000
+SECTIONS = (
+    ("tests", "Failing tests"),
+    ("flake8", "flake8 findings"),
+    ("black", "black would reformat"),
+    ("diff-coverage", "Uncovered changed lines"),
+)
+
+
+def size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def fence_for(lines: list[str]) -> str:
+    """A code fence longer than any run of backticks inside the block."""
+    longest = max(
+        (len(run) for line in lines for run in re.findall("`+", line)), default=0
+    )
+    return "`" * max(3, longest + 1)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lines: tuple[str, ...]
+
+
+def sections(report: CheckReport) -> list[Section]:
+    """What to fix, most urgent first; passing gates only add uncovered lines."""
+    found = []
+    for name, title in SECTIONS:
+        gate = report.gate(name)
+        if gate is None or not gate.details:
+            continue
+        if gate.passed and name != "diff-coverage":
+            continue
+        lines = tuple(
+            line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
+            for line in gate.details
+        )
+        found.append(Section(title, lines))
+    if report.notes:
+        found.append(Section("Notes", report.notes))
+    return found
+
+
+def _coverage_line(report: CheckReport) -> str:
+    before = report.metric("coverage", "before")
+    after = report.metric("coverage", "after")
+    if after is None:
+        return ""
+    baseline = report.metric("coverage", "baseline") or {}
+    if before is None:
+        reason = baseline.get("reason", "no baseline")
+        return f"**Coverage:** {after:.2f}% (no baseline: {reason})"
+    source = baseline.get("source", "")
+    sha = str(baseline.get("sha", ""))[:12]
+    note = baseline.get("note", "")
+    where = f"{source} on `{sha}`" + (f", {note}" if note else "")
+    return f"**Coverage:** {before:.2f}% → {after:.2f}% (baseline: {where})"
+
+
+def header(report: CheckReport, run_url: str | None) -> str:
+    verdict = (
+        "✅ mvp-process check passed"
+        if report.passed
+        else "❌ mvp-process check failed"
+    )
+    run = f" · [workflow run]({run_url})" if run_url else ""
+    lines = [
+        MARKER,
+        f"## {verdict}",
+        "",
+        f"HEAD `{report.head_sha[:12]}` against `{report.base_ref}` "
+        f"(merge-base `{(report.merge_base or '?')[:12]}`){run}",
+        "",
+        gate_table(report),
+    ]
+    coverage = _coverage_line(report)
+    if coverage:
+        lines += ["", coverage]
+    return "\n".join(lines) + "\n"
+
+
+def render(report: CheckReport, run_url: str | None = None, limit: int = LIMIT) -> str:
+    """The comment's Markdown, at most `limit` bytes, marker first."""
+    where = f" ([workflow run]({run_url}))" if run_url else ""
+    reserve = 400 + size(where)
+    parts = [header(report, run_url)]
+    used = size(parts[0])
+    omitted = 0
+    for section in sections(report):
+        fence = fence_for(list(section.lines))
+        opening, closing = f"\n### {section.title}\n\n{fence}text\n", f"{fence}\n"
+        kept: list[str] = []
+        used += size(opening + closing)
+        for line in section.lines:
+            cost = size(line) + 1
+            if used + cost > limit - reserve:
+                break
+            kept.append(line)
+            used += cost
+        omitted += len(section.lines) - len(kept)
+        if kept:
+            parts.append(opening + "".join(f"{line}\n" for line in kept) + closing)
+        else:
+            used -= size(opening + closing)
+    if omitted:
+        parts.append(
+            f"\n_{omitted} more line{'s' if omitted != 1 else ''} left out to stay "
+            f"under GitHub's 65,536-character limit for comments{where}._\n"
+        )
+    return redact("".join(parts))

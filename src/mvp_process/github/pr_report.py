@@ -1,0 +1,46 @@
+"""Views of a pull-request policy result: terminal lines and job-summary Markdown."""
+
+from __future__ import annotations
+
+from mvp_process.github.policy import PolicyResult
+from mvp_process.redact import redact
+
+MARKS = {"pass": "PASS", "fail": "FAIL", "skip": "skip"}
+ICONS = {"pass": "✅ pass", "fail": "❌ fail", "skip": "⏭ not checked"}
+
+
+def _title(result: PolicyResult, where: str) -> str:
+    verdict = "PASSED" if result.passed else "FAILED"
+    return f"mvp-process pr: {verdict}" + (f" ({where})" if where else "")
+
+
+def render(result: PolicyResult, where: str = "") -> str:
+    """One line per rule, then nothing else: each message says what to fix."""
+    lines = ["", _title(result, where)]
+    lines += [
+        f"  {MARKS[rule.status]} {rule.name:<18} {rule.message}"
+        for rule in result.rules
+    ]
+    return redact("\n".join(lines) + "\n")
+
+
+def _cell(text: str) -> str:
+    """Table-cell safe: user text (branch names) cannot break the Markdown."""
+    for char, escaped in (("|", "\\|"), ("`", "\\`"), ("<", "&lt;"), (">", "&gt;")):
+        text = text.replace(char, escaped)
+    return text.replace("\n", " ")
+
+
+def summary(result: PolicyResult, where: str = "") -> str:
+    verdict = "passed" if result.passed else "failed"
+    lines = [
+        f"## mvp-process pr {verdict}" + (f" ({_cell(where)})" if where else ""),
+        "",
+        "| Rule | Result | What to do |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{rule.name}` | {ICONS[rule.status]} | {_cell(rule.message)} |"
+        for rule in result.rules
+    ]
+    return redact("\n".join(lines) + "\n")

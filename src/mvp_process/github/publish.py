@@ -1,0 +1,111 @@
+"""Publish results where GitHub shows them: commit statuses and the PR comment.
+
+One status per gate (`mvp-process/<gate>`, success or failure, a one-line
+description, a link to the run) on the commit that was checked: the pull
+request's head, not the merge commit Actions builds. On pull requests the
+sticky comment is created once and then edited. The coverage status always
+leads with the project figure, so on a push to the default branch it is the
+recorded baseline for later pull requests.
+
+A read-only token (pull requests from forks) cannot write: the first refusal
+becomes one warning, later writes are skipped, and the exit code stays the
+gates' alone. Other API errors propagate (exit 2) after the local reports
+(terminal, JSON, job summary) were already written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mvp_process.github.api import GitHubRepo, ReadOnlyToken
+from mvp_process.github.event import Event
+from mvp_process.github.policy import PolicyResult
+from mvp_process.redact import redact
+from mvp_process.github import comment
+from mvp_process.github import statuses
+from mvp_process.results import CheckReport, Finding
+
+
+@dataclass
+class Publisher:
+    """Writes statuses and the comment; a read-only token turns writes off."""
+
+    api: GitHubRepo | None
+    target_url: str | None
+    warn: Callable[[str], None]
+    read_only: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def _write(self, action: Callable[[GitHubRepo], object]) -> bool:
+        if self.api is None or self.read_only:
+            return False
+        try:
+            action(self.api)
+        except ReadOnlyToken as exc:
+            self.read_only = True
+            text = (
+                f"{exc.message}: commit statuses and the pull-request comment are "
+                f"not published; this job summary has the full report ({exc.hint})"
+            )
+            self.warn(text)
+            self.notes.append(text)
+            return False
+        return True
+
+    def status(self, sha: str, name: str, passed: bool, description: str) -> bool:
+        state = "success" if passed else "failure"
+        text = statuses.one_line(redact(description))
+        return self._write(
+            lambda api: api.create_status(
+                sha, statuses.context(name), state, text, self.target_url
+            )
+        )
+
+    def comment(self, number: int, body: str) -> bool:
+        text = redact(body)
+        return self._write(lambda api: api.upsert_comment(number, comment.MARKER, text))
+
+
+def check_findings(report: CheckReport) -> list[tuple[str, Finding]]:
+    """(annotation title, finding) of every gate, in gate order."""
+    return [
+        (f"mvp-process {gate.name}", finding)
+        for gate in report.gates
+        for finding in gate.findings
+    ]
+
+
+def publish_check(
+    report: CheckReport, publisher: Publisher, event: Event, run_url: str | None
+) -> list[str]:
+    """Statuses per gate and (on a PR) the sticky comment; returns notes."""
+    sha = event.head_sha
+    if sha is None or publisher.api is None:
+        return publisher.notes
+    published = [
+        publisher.status(sha, gate.name, gate.passed, statuses.gate_description(gate))
+        for gate in report.gates
+    ]
+    if all(published) and published:
+        publisher.notes.append(
+            f"published {len(published)} commit statuses on `{sha[:12]}`"
+        )
+    figure = report.metric("coverage", "after")
+    if event.is_default_branch_push and figure is not None and all(published):
+        publisher.notes.append(
+            f"recorded {figure:.2f}% as the coverage baseline "
+            f"({statuses.COVERAGE_CONTEXT}) of `{sha[:12]}`"
+        )
+    if event.pr_number is not None:
+        if publisher.comment(event.pr_number, comment.render(report, run_url)):
+            publisher.notes.append(
+                f"wrote the report comment on pull request #{event.pr_number}"
+            )
+    return publisher.notes
+
+
+def publish_pr(result: PolicyResult, publisher: Publisher, sha: str) -> list[str]:
+    """The `mvp-process/pr` status on the pull request's head commit."""
+    publisher.status(sha, "pr", result.passed, result.summary())
+    return publisher.notes

@@ -1,1 +1,0 @@
-"""Pure decisions: no I/O, no subprocesses, no clients. Tested with parametrize."""

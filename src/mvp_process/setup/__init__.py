@@ -1,0 +1,1 @@
+"""`init` and `doctor`: set a repository up, and say what is missing."""

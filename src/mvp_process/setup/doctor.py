@@ -1,0 +1,243 @@
+"""`doctor`: check that a repository is set up for mvp-process, and say what is not.
+
+Each check is independent and reports a fix; one missing piece (say, no config)
+does not hide the others. Tokens are checked for presence only and never shown.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from mvp_process import GATE_NAMES
+from mvp_process.git import Git
+from mvp_process.config import Config, github_env, heroku_env, load_config
+from mvp_process.setup import workflows as wf
+from mvp_process.errors import MvpError
+from mvp_process.check.toolenv import ToolEnv
+
+_RELEASE = re.compile(r"^\s*release\s*:", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the diagnosis."""
+
+    topic: str
+    ok: bool
+    message: str
+    fix: str = ""
+
+
+def check_git(git: Git | None) -> Check:
+    if git is None:
+        return Check(
+            "git",
+            False,
+            "not inside a git repository",
+            "run doctor in your project's clone (`git init` or `git clone ...`)",
+        )
+    if "origin" not in git.remotes():
+        return Check(
+            "git",
+            False,
+            "the repository has no `origin` remote",
+            "add it: `git remote add origin https://github.com/OWNER/REPO.git`",
+        )
+    return Check("git", True, "git repository with an `origin` remote")
+
+
+def _has_table(root: Path) -> bool:
+    path = root / "pyproject.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "mvp-process" in tool
+
+
+def check_config(root: Path, env: Mapping[str, str]) -> tuple[Config, Check]:
+    """The merged configuration (defaults when broken) and its verdict."""
+    try:
+        config = load_config(root, env)
+    except MvpError as exc:
+        fallback = Config(
+            python=env.get("MVP_PROCESS_PYTHON") or None,
+            github=github_env(env),
+            heroku=heroku_env(env),
+        )
+        return fallback, Check(
+            "config", False, exc.message, exc.hint or "fix pyproject.toml"
+        )
+    if not _has_table(root):
+        return config, Check(
+            "config",
+            False,
+            "no [tool.mvp-process] table in pyproject.toml",
+            "run `mvp-process init` (it appends a starter table)",
+        )
+    return config, Check("config", True, "[tool.mvp-process] is valid")
+
+
+def check_workflows(root: Path, found: list[wf.Workflow]) -> list[Check]:
+    """A workflow runs mvp-process, readably, with the full history."""
+    checks = [
+        Check("workflow", False, f"{w.path} cannot be read: {w.error}", "fix its YAML")
+        for w in found
+        if w.error
+    ]
+    using = [w for w in found if not w.error and wf.mvp_jobs(w, root)]
+    if not using:
+        checks.append(
+            Check(
+                "workflow",
+                False,
+                f"no workflow in {wf.WORKFLOWS_DIR} runs mvp-process",
+                "run `mvp-process init` (it writes "
+                f"{wf.WORKFLOWS_DIR / 'mvp-process.yml'})",
+            )
+        )
+        return checks
+    names = ", ".join(str(w.path) for w in using)
+    checks.append(Check("workflow", True, f"mvp-process runs in {names}"))
+    shallow = [f"{w.path}: {job}" for w in using for job in wf.shallow_jobs(w, root)]
+    if shallow:
+        checks.append(
+            Check(
+                "fetch-depth",
+                False,
+                "these jobs do not check out the full history: " + "; ".join(shallow),
+                "use actions/checkout with `fetch-depth: 0` (the gates need the "
+                "merge-base with the base branch)",
+            )
+        )
+    else:
+        checks.append(Check("fetch-depth", True, "checkouts fetch the full history"))
+    return checks
+
+
+def check_deploy(root: Path, config: Config, targets: set[str]) -> list[Check]:
+    """Apps for every deploy target, and a way to run the migrations."""
+    deploy = config.deploy
+    apps = {"staging": deploy.staging_app, "production": deploy.production_app}
+    checks = []
+    for target in sorted(targets & set(apps)):
+        if not apps[target]:
+            checks.append(
+                Check(
+                    "deploy",
+                    False,
+                    f"the workflow deploys to {target} but no {target}-app is set",
+                    f'set {target}-app = "<heroku app>" in [tool.mvp-process.deploy]',
+                )
+            )
+    if "branch" in targets and not any(apps.values()):
+        checks.append(
+            Check(
+                "deploy",
+                False,
+                "the workflow deploys but no Heroku app is configured",
+                "set staging-app / production-app in [tool.mvp-process.deploy]",
+            )
+        )
+    if not any(apps.values()):
+        if not checks:
+            checks.append(Check("deploy", True, "no Heroku apps: deploys are off"))
+        return checks
+    checks.append(check_release(root, config))
+    return checks
+
+
+def check_release(root: Path, config: Config) -> Check:
+    if config.deploy.migrate_command:
+        return Check("release", True, "migrations run by migrate-command")
+    procfile = root / "Procfile"
+    text = procfile.read_text(encoding="utf-8") if procfile.is_file() else ""
+    if _RELEASE.search(text):
+        return Check("release", True, "the Procfile has a release process")
+    where = "the Procfile has no `release:` process" if text else "there is no Procfile"
+    return Check(
+        "release",
+        False,
+        f"{where}, and no migrate-command is set: migrations would not run",
+        "add `release: python manage.py migrate --noinput` (your migration command) "
+        "to the Procfile, or set migrate-command in [tool.mvp-process.deploy]",
+    )
+
+
+def check_tokens(config: Config, deploys: bool) -> list[Check]:
+    """Presence only: the values are never read beyond that, nor printed."""
+    checks = []
+    if config.github.token:
+        checks.append(Check("tokens", True, "GITHUB_TOKEN is set"))
+    else:
+        checks.append(
+            Check(
+                "tokens",
+                False,
+                "GITHUB_TOKEN is not set (needed by `pr` and for commit statuses)",
+                "in Actions the workflow passes it (github-token input); locally "
+                "export GITHUB_TOKEN with a token that may write commit statuses",
+            )
+        )
+    if deploys and not config.heroku.api_key:
+        checks.append(
+            Check(
+                "tokens",
+                False,
+                "HEROKU_API_KEY is not set (needed by `deploy`)",
+                "add a HEROKU_API_KEY secret to the repository (Settings > Secrets and "
+                "variables > Actions); locally export it (`heroku auth:token`)",
+            )
+        )
+    elif deploys:
+        checks.append(Check("tokens", True, "HEROKU_API_KEY is set"))
+    return checks
+
+
+def check_tools(root: Path, config: Config, env: Mapping[str, str]) -> Check:
+    try:
+        tools = ToolEnv.resolve(config.python, env)
+        tools.require(GATE_NAMES, root)
+    except MvpError as exc:
+        return Check("tools", False, exc.message, exc.hint)
+    return Check("tools", True, f"flake8, black, pytest, pytest-cov in {tools.python}")
+
+
+def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]:
+    """Every check, in the order a new user would fix them."""
+    config, config_check = check_config(root, env)
+    found = wf.read_workflows(root)
+    targets = wf.deploy_targets(found, root)
+    deploy_checks = check_deploy(root, config, targets)
+    deploys = bool(targets) or bool(
+        config.deploy.staging_app or config.deploy.production_app
+    )
+    return [
+        check_git(git),
+        config_check,
+        *check_workflows(root, found),
+        *deploy_checks,
+        *check_tokens(config, deploys),
+        check_tools(root, config, env),
+    ]
+
+
+def render(root: Path, checks: list[Check]) -> str:
+    """The report: one line per check, each failure with its fix."""
+    lines = [f"mvp-process doctor: {root}"]
+    for check in checks:
+        mark = "ok " if check.ok else "FIX"
+        lines.append(f"  {mark} {check.topic:<12} {check.message}")
+        if not check.ok and check.fix:
+            lines.append(f"      {'':<12} -> {check.fix}")
+    missing = sum(1 for c in checks if not c.ok)
+    if missing:
+        lines.append(f"{missing} thing{'s' if missing != 1 else ''} to fix.")
+    else:
+        lines.append("Setup complete.")
+    return "\n".join(lines) + "\n"

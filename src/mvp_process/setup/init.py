@@ -1,0 +1,172 @@
+"""`init`: put the workflow template and a starter configuration into a repository.
+
+A maintainer's own files are never replaced without `--force`, and
+`pyproject.toml` is only ever appended to: everything already in it stays byte
+for byte. The plan is made (and checked) in full before anything is written, so
+a refusal leaves the repository exactly as it was.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from mvp_process.errors import ConfigError, MvpError
+
+TEMPLATE_NAME = "mvp-process.yml"
+WORKFLOW_PATH = Path(".github") / "workflows" / TEMPLATE_NAME
+
+STARTER_CONFIG = """\
+[tool.mvp-process]
+# mvp-process settings (https://github.com/org/mvp-process); every key is optional.
+coverage-drop-max = 1.0  # allowed drop of project coverage, in percentage points
+diff-coverage-min = 80  # minimum coverage of the changed lines, in percent
+require-reviewer = true  # a PR needs a requested reviewer
+# python = ".venv/bin/python"  # where the project and its test tools are installed
+
+[tool.mvp-process.deploy]
+{staging_app}
+{production_app}
+staging-branch = "staging"
+production-branches = ["main", "master"]
+# migrate-command = "python manage.py migrate --noinput"  # or a Procfile `release:`
+# static-command = "python manage.py collectstatic --noinput"
+health-path = "/"
+"""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file `init` wrote, or chose not to write, and why."""
+
+    path: Path
+    action: str  # created | replaced | appended | unchanged | kept
+    detail: str
+
+
+@dataclass(frozen=True)
+class _Write:
+    path: Path
+    data: bytes
+
+
+def template_text() -> str:
+    """The workflow template shipped inside the package."""
+    return (
+        resources.files("mvp_process.setup")
+        .joinpath("templates", TEMPLATE_NAME)
+        .read_text(encoding="utf-8")
+    )
+
+
+def _app_line(key: str, name: str | None, example: str) -> str:
+    if name:
+        return f'{key} = "{_toml_escape(name)}"'
+    return f'# {key} = "{example}"  # the Heroku app; deploys need it'
+
+
+def _toml_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def starter_config(staging_app: str | None, production_app: str | None) -> str:
+    """The `[tool.mvp-process]` table `init` appends (valid on its own)."""
+    return STARTER_CONFIG.format(
+        staging_app=_app_line("staging-app", staging_app, "my-app-staging"),
+        production_app=_app_line("production-app", production_app, "my-app"),
+    )
+
+
+def _plan_workflow(root: Path, force: bool) -> tuple[Change, _Write | None]:
+    path = root / WORKFLOW_PATH
+    text = template_text().encode("utf-8")
+    if path.is_dir():
+        raise MvpError(f"{WORKFLOW_PATH} is a folder", hint="move it away first")
+    if not path.exists():
+        return Change(WORKFLOW_PATH, "created", "the CI workflow"), _Write(path, text)
+    if path.read_bytes() == text:
+        return Change(WORKFLOW_PATH, "unchanged", "already the template"), None
+    if not force:
+        raise MvpError(
+            f"{WORKFLOW_PATH} already exists and differs from the template; "
+            "nothing was written",
+            hint="compare it with `mvp-process init --print-workflow`, or replace it "
+            "with --force (commit your version first)",
+        )
+    return Change(WORKFLOW_PATH, "replaced", "with the template"), _Write(path, text)
+
+
+def _newline(existing: bytes) -> bytes:
+    return b"\r\n" if b"\r\n" in existing else b"\n"
+
+
+def _plan_pyproject(
+    root: Path, table: str, apps_given: bool
+) -> tuple[Change, _Write | None]:
+    path = root / "pyproject.toml"
+    name = Path("pyproject.toml")
+    if not path.exists():
+        return Change(name, "created", "with [tool.mvp-process]"), _Write(
+            path, table.encode("utf-8")
+        )
+    existing = path.read_bytes()
+    try:
+        data = tomllib.loads(existing.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML ({exc}); nothing was written",
+            hint="fix the file's syntax, then run init again",
+        ) from None
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "mvp-process" in tool:
+        detail = "it already has [tool.mvp-process]"
+        if apps_given:
+            detail += " (app names not applied: edit the table by hand)"
+        return Change(name, "kept", detail), None
+    newline = _newline(existing)
+    if not existing:
+        separator = b""
+    elif existing.endswith(b"\n"):
+        separator = newline
+    else:
+        separator = newline * 2
+    addition = table.encode("utf-8").replace(b"\n", newline)
+    return Change(name, "appended", "[tool.mvp-process]"), _Write(
+        path, existing + separator + addition
+    )
+
+
+def _validate(pyproject: _Write) -> None:
+    """The file `init` leaves must load as a valid configuration."""
+    try:
+        tomllib.loads(pyproject.data.decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"appending [tool.mvp-process] would make {pyproject.path} invalid "
+            f"({exc}); nothing was written",
+            hint="add the table by hand (see `mvp-process init --print-config`)",
+        ) from None
+
+
+def init_repository(
+    root: Path,
+    *,
+    force: bool = False,
+    staging_app: str | None = None,
+    production_app: str | None = None,
+) -> list[Change]:
+    """Write the workflow and the starter config into `root`; say what was done."""
+    table = starter_config(staging_app, production_app)
+    workflow, workflow_write = _plan_workflow(root, force)
+    config, config_write = _plan_pyproject(
+        root, table, bool(staging_app or production_app)
+    )
+    if config_write is not None:
+        _validate(config_write)
+    for write in (workflow_write, config_write):
+        if write is not None:
+            write.path.parent.mkdir(parents=True, exist_ok=True)
+            write.path.write_bytes(write.data)
+    return [workflow, config]
