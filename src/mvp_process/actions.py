@@ -7,6 +7,7 @@ Everything written here passes through `redact`.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,6 +15,11 @@ from typing import TextIO
 
 from mvp_process.redact import redact
 from mvp_process.results import Finding
+
+
+def in_actions(env: Mapping[str, str] | None = None) -> bool:
+    """Whether we run as a GitHub Actions step: the one place that decides it."""
+    return (os.environ if env is None else env).get("GITHUB_ACTIONS") == "true"
 
 
 def escape_data(text: str) -> str:

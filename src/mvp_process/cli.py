@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
-from mvp_process import __version__
+from mvp_process import __version__, actions
 from mvp_process.errors import MvpError
 from mvp_process.redact import redact
 
@@ -84,9 +83,8 @@ def report_error(exc: MvpError) -> None:
     """One clear message (as an Actions annotation too, when in Actions)."""
     text = redact(str(exc))
     print(f"mvp-process: error: {text}", file=sys.stderr)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        print(f"::error title=mvp-process::{escaped}", file=sys.stderr)
+    if actions.in_actions():
+        actions.command(sys.stderr, "error", text, title="mvp-process")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

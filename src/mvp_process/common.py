@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from mvp_process import redact
+from mvp_process import actions, redact
 from mvp_process.git import Git
 from mvp_process.config import Config, load_config
 
@@ -35,5 +35,5 @@ def protect(secret: str | None) -> None:
     if not secret:
         return
     redact.register(secret)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
+    if actions.in_actions():
         print(f"::add-mask::{secret}", flush=True)

@@ -27,6 +27,7 @@ from mvp_process.config_keys import (
     Parser,
     type_name,
 )
+from mvp_process.actions import in_actions
 from mvp_process.errors import ConfigError
 
 TABLE = "tool.mvp-process"
@@ -182,7 +183,7 @@ def github_env(env: Mapping[str, str]) -> GitHubEnv:
         run_id=get("GITHUB_RUN_ID"),
         step_summary=get("GITHUB_STEP_SUMMARY"),
         output=get("GITHUB_OUTPUT"),
-        actions=env.get("GITHUB_ACTIONS") == "true",
+        actions=in_actions(env),
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mvp_process import GATE_NAMES
+from mvp_process.check.registry import GATE_NAMES
 from mvp_process.setup.init import TEMPLATE_NAME, template_text
 
 ROOT = Path(__file__).resolve().parents[2]

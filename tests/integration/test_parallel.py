@@ -145,4 +145,4 @@ def test_suite_args(
 
 def test_nothing_to_require_runs_no_probe(tmp_path: Path) -> None:
     """No gate needing a tool and no extra module: not even the interpreter runs."""
-    ToolEnv(str(tmp_path / "no-such-python")).require((), tmp_path, extra=())
+    ToolEnv(str(tmp_path / "no-such-python")).require((), tmp_path)

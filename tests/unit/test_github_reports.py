@@ -87,7 +87,8 @@ def test_comment_coverage_variants() -> None:
     assert "Coverage" not in comment.render(report(coverage_gate(None, None)))
 
 
-def test_comment_lists_what_to_fix_most_urgent_first() -> None:
+def test_comment_lists_what_to_fix_in_gate_order() -> None:
+    """The same order as the gate table, the job summary and the terminal."""
     text = comment.render(
         report(
             GateResult("flake8", False, "1 finding", details=("a.py:1:1 F401 x",)),
@@ -97,7 +98,7 @@ def test_comment_lists_what_to_fix_most_urgent_first() -> None:
             notes=("a note",),
         )
     )
-    order = [text.index(t) for t in ("Failing tests", "flake8 findings", "Uncovered")]
+    order = [text.index(t) for t in ("flake8 findings", "Failing tests", "Uncovered")]
     assert order == sorted(order)
     assert "ignored" not in text and "### Notes" in text and "left out" not in text
 
@@ -114,8 +115,7 @@ def test_comment_stays_under_the_limit_and_says_what_it_left_out() -> None:
     huge = "x" * 5000
     text = comment.render(
         report(
-            GateResult("tests", False, "1 failed", details=(huge,)),
-            GateResult("flake8", False, "5000 findings", details=lines),
+            GateResult("flake8", False, "5001 findings", details=(huge, *lines)),
             GateResult("diff-coverage", False, "10%", details=("a.py: 1-9",)),
         ),
         "https://run",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process import GATE_NAMES
+from mvp_process.check.registry import GATE_NAMES
 from mvp_process.errors import ConfigError
 from mvp_process.check.policy import (
     decide_coverage,

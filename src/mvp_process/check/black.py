@@ -7,6 +7,7 @@ import re
 import time
 from pathlib import Path
 
+from mvp_process.check.gate import Context, Gate
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.results import Finding, GateResult
 
@@ -71,3 +72,12 @@ def run(
         metrics={"files": files},
         duration=time.monotonic() - started,
     )
+
+
+def _run(ctx: Context) -> GateResult:
+    return run(
+        ctx.tools, ctx.git.root, show_diff=ctx.config.black_diff, workers=ctx.workers
+    )
+
+
+GATE = Gate("black", _run, requires=("black",), title="black would reformat")

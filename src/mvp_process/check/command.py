@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from mvp_process import GATE_NAMES
+from mvp_process.check.registry import GATE_NAMES
 from mvp_process.github.event import read_event
 from mvp_process import common
 from mvp_process.github import publishing

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mvp_process.check.gate import Context, Gate
 from mvp_process.check.policy import decide_coverage
+from mvp_process.check.tests import PYTEST_MODULES
 from mvp_process.results import GateResult
 
 
@@ -62,3 +64,24 @@ def gate_result(
         },
         duration=duration,
     )
+
+
+def _run(ctx: Context) -> GateResult:
+    """Against the baseline; when HEAD is the merge-base, against itself."""
+    assert ctx.test_run is not None
+    current = ctx.test_run.coverage_percent
+    baseline = ctx.baseline
+    if baseline is None:
+        baseline = Baseline(
+            current or 0.0, ctx.target.head, "head", "HEAD is the merge-base"
+        )
+    return gate_result(current, baseline, ctx.config.coverage_drop_max)
+
+
+GATE = Gate(
+    "coverage",
+    _run,
+    needs=("tests", "baseline"),
+    requires=PYTEST_MODULES,
+    details_when_passed=True,
+)

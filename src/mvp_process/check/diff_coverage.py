@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mvp_process.check.gate import Context, Gate
 from mvp_process.check.policy import decide_diff_coverage, format_ranges, line_ranges
+from mvp_process.check.tests import PYTEST_MODULES
 from mvp_process.results import Finding, GateResult
 
 # GitPathTool keeps the repository root in class attributes; one diff at a time.
@@ -184,3 +186,22 @@ def run(diff_text: str, xml_path: Path, root: Path, minimum: float) -> GateResul
         },
         duration=time.monotonic() - started,
     )
+
+
+def _run(ctx: Context) -> GateResult:
+    assert ctx.test_run is not None
+    diff = ctx.git.diff_against(ctx.target.merge_base)
+    return run(
+        diff, ctx.test_run.coverage_xml, ctx.git.root, ctx.config.diff_coverage_min
+    )
+
+
+GATE = Gate(
+    "diff-coverage",
+    _run,
+    needs=("tests",),
+    requires=PYTEST_MODULES,
+    title="Uncovered changed lines",
+    details_when_passed=True,
+    preload=preload,
+)

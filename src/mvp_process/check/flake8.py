@@ -6,6 +6,7 @@ import re
 import time
 from pathlib import Path
 
+from mvp_process.check.gate import Gate
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.results import Finding, GateResult
 
@@ -66,3 +67,11 @@ def run(tools: ToolEnv, root: Path, *, jobs: int | None = None) -> GateResult:
         metrics={"count": len(findings)},
         duration=duration,
     )
+
+
+GATE = Gate(
+    "flake8",
+    lambda ctx: run(ctx.tools, ctx.git.root, jobs=ctx.workers),
+    requires=("flake8",),
+    title="flake8 findings",
+)

@@ -16,23 +16,17 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Protocol
 
-from mvp_process import GATE_NAMES
-from mvp_process.git import Git
-from mvp_process.config import Config
+from mvp_process.check import registry, tests
 from mvp_process.check.baseline import BaselineSource, find_baseline
-from mvp_process.check.target import Target, resolve
-from mvp_process.errors import ToolMissing
-from mvp_process.check import black
-from mvp_process.check import coverage
-from mvp_process.check import diff_coverage
-from mvp_process.check import flake8
-from mvp_process.check import tests
-from mvp_process.check.coverage import Baseline, NoBaseline
-from mvp_process.check.toolenv import ToolEnv
+from mvp_process.check.gate import Context, Gate
 from mvp_process.check.policy import overall_passed
+from mvp_process.check.registry import GATE_NAMES
+from mvp_process.check.target import resolve
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.config import Config
+from mvp_process.errors import ToolMissing
+from mvp_process.git import Git
 from mvp_process.results import CheckReport, GateResult
-
-TEST_GATES = ("tests", "coverage", "diff-coverage")
 
 
 class Observer(Protocol):
@@ -75,11 +69,11 @@ def require_tools(
     tools: ToolEnv, config: Config, gates: Sequence[str], root: Path
 ) -> None:
     """The gates' tools, and pytest-xdist when `parallel = true` runs the tests."""
-    tools.require(gates, root)
-    if not config.parallel or not any(g in TEST_GATES for g in gates):
+    tools.require(registry.required_modules(gates), root)
+    if not config.parallel or not any(g.needs_tests for g in registry.chosen(gates)):
         return
     try:
-        tools.require((), root, extra=("xdist",))
+        tools.require(("xdist",), root)
     except ToolMissing as exc:
         raise ToolMissing(
             f"parallel = true runs the tests with pytest-xdist, but {exc.message}",
@@ -125,8 +119,9 @@ def run_check(
     require_tools(tools, config, gates, git.root)
     runner = test_runner or default_runner(tools, git.root, config)
     with tempfile.TemporaryDirectory(prefix="mvp-process-") as tmp:
-        results = _run_gates(
-            git, tools, config, gates, baselines, watcher, target, runner, Path(tmp)
+        context = Context(git, tools, config, target, Path(tmp))
+        results = _Schedule(registry.chosen(gates), context, watcher).run(
+            runner, baselines
         )
     ordered = tuple(results[name] for name in GATE_NAMES if name in results)
     return CheckReport(
@@ -140,131 +135,100 @@ def run_check(
     )
 
 
-class _Jobs:
-    """Futures by name, yielded as they complete (including ones added meanwhile)."""
-
-    def __init__(self, pool: ThreadPoolExecutor, watcher: Observer) -> None:
-        self.pool = pool
-        self.watcher = watcher
-        self.running: dict[Future[Any], str] = {}
-
-    def submit(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
-        if name in GATE_NAMES:
-            self.watcher.started(name)
-        self.running[self.pool.submit(fn, *args)] = name
-
-    def completed(self) -> Iterator[tuple[str, Any]]:
-        while self.running:
-            done, _ = wait(self.running, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield self.running.pop(future), future.result()
-
-
-def _run_gates(
-    git: Git,
-    tools: ToolEnv,
-    config: Config,
-    gates: Sequence[str],
-    baselines: Sequence[BaselineSource],
-    watcher: Observer,
-    target: Target,
-    runner: TestRunner,
-    tmp: Path,
-) -> dict[str, GateResult]:
-    results: dict[str, GateResult] = {}
-
-    def finish(result: GateResult) -> None:
-        results[result.name] = result
-        watcher.finished(result)
-
-    testing = any(g in gates for g in TEST_GATES)
-    want_baseline = "coverage" in gates and target.merge_base != target.head
-    lint = _lint_jobs(gates, tools, git.root, config, testing)
-    run: tests.TestRun | None = None
-    found: Baseline | NoBaseline | None = None
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="gate") as pool:
-        jobs = _Jobs(pool, watcher)
-        if testing:  # first: the test run is the critical path
-            jobs.submit("tests" if "tests" in gates else "pytest", runner, tmp / "head")
-        if want_baseline:
-            jobs.submit("baseline", find_baseline, baselines, target.merge_base)
-        if "diff-coverage" in gates:
-            jobs.submit("preload", diff_coverage.preload)
-        # Beside a test run, lint runs one gate at a time on the core pytest
-        # leaves free (at a lower priority); alone, every lint gate at once.
-        for _ in range(1 if testing else len(lint)):
-            if lint:
-                jobs.submit(*lint.pop(0))
-        for name, value in jobs.completed():
-            if name in ("flake8", "black"):
-                finish(value)
-                if lint:
-                    jobs.submit(*lint.pop(0))
-            elif name == "baseline":
-                found = value
-            elif name in ("tests", "pytest"):
-                run = value
-                _after_tests(run, gates, git, target, config, watcher, finish)
-                if not want_baseline:
-                    found = Baseline(
-                        run.coverage_percent or 0.0,
-                        target.head,
-                        "head",
-                        "HEAD is the merge-base",
-                    )
-            if run is not None and found is not None and "coverage" in gates:
-                if "coverage" not in results:
-                    finish(
-                        coverage.gate_result(
-                            run.coverage_percent, found, config.coverage_drop_max
-                        )
-                    )
-    return results
-
-
-def _lint_jobs(
-    gates: Sequence[str], tools: ToolEnv, root: Path, config: Config, testing: bool
-) -> list[tuple[str, Callable[[], GateResult]]]:
-    """The selected lint gates, black first (short), ready to submit."""
-    jobs = lint_jobs(os.cpu_count()) if testing else None
-    calls: list[tuple[str, Callable[[], GateResult]]] = []
-    if "black" in gates:
-        calls.append(
-            (
-                "black",
-                lambda: black.run(
-                    tools, root, show_diff=config.black_diff, workers=jobs
-                ),
-            )
-        )
-    if "flake8" in gates:
-        calls.append(("flake8", lambda: flake8.run(tools, root, jobs=jobs)))
-    return calls
-
-
 def lint_jobs(cpus: int | None) -> int:
     """Processes flake8 and black may use beside a running test suite."""
     return max(1, (cpus or 1) - 1)
 
 
-def _after_tests(
-    run: tests.TestRun,
-    gates: Sequence[str],
-    git: Git,
-    target: Target,
-    config: Config,
-    watcher: Observer,
-    finish: Callable[[GateResult], None],
-) -> None:
-    if "tests" in gates:
-        finish(tests.gate_result(run))
-    if "coverage" in gates:
-        watcher.started("coverage")
-    if "diff-coverage" in gates:
-        watcher.started("diff-coverage")
-        diff = git.diff_against(target.merge_base)
-        finish(
-            diff_coverage.run(
-                diff, run.coverage_xml, git.root, config.diff_coverage_min
-            )
+class _Schedule:
+    """Runs gates as soon as what they need exists.
+
+    The test run starts first (it is the critical path), with the baseline
+    beside it; gates that need nothing run on the core pytest leaves free, one
+    at a time and at a lower priority (alone, all at once); the others run as
+    soon as the test run and, if they need it, the baseline are in.
+    """
+
+    def __init__(
+        self, gates: Sequence[Gate], context: Context, watcher: Observer
+    ) -> None:
+        self.context = context
+        self.watcher = watcher
+        self.results: dict[str, GateResult] = {}
+        self.testing = any(g.needs_tests for g in gates)
+        self.want_baseline = any("baseline" in g.needs for g in gates) and (
+            context.target.merge_base != context.target.head
         )
+        self.alone = [g for g in gates if not g.needs]
+        self.waiting = [g for g in gates if g.needs]
+        self.have: dict[str, Any] = {} if self.want_baseline else {"baseline": None}
+        self.names = {g.name for g in gates}
+
+    def run(
+        self, runner: TestRunner, baselines: Sequence[BaselineSource]
+    ) -> dict[str, GateResult]:
+        workers = lint_jobs(os.cpu_count()) if self.testing else None
+        lint = dataclasses.replace(self.context, workers=workers)
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="gate") as pool:
+            jobs = _Jobs(pool, self.watcher)
+            if self.testing:
+                label = "tests" if "tests" in self.names else "pytest"
+                jobs.submit(("tests", label), runner, self.context.workdir / "head")
+            if self.want_baseline:
+                merge_base = self.context.target.merge_base
+                jobs.submit(("baseline", ""), find_baseline, baselines, merge_base)
+            for gate in self.waiting:
+                if gate.preload is not None:
+                    jobs.submit(("preload", ""), gate.preload)
+            for _ in range(1 if self.testing else len(self.alone)):
+                self._next_alone(jobs, lint)
+            for (kind, _), value in jobs.completed():
+                if kind == "gate":
+                    self._finish(value)
+                    self._next_alone(jobs, lint)
+                elif kind in ("tests", "baseline"):
+                    self.have[kind] = value
+                    self._run_ready()
+        return self.results
+
+    def _next_alone(self, jobs: _Jobs, context: Context) -> None:
+        if self.alone:
+            gate = self.alone.pop(0)
+            jobs.submit(("gate", gate.name), gate.run, context)
+
+    def _run_ready(self) -> None:
+        for gate in [g for g in self.waiting if all(n in self.have for n in g.needs)]:
+            self.waiting.remove(gate)
+            if gate.name != "tests":  # announced when the test run started
+                self.watcher.started(gate.name)
+            context = dataclasses.replace(
+                self.context,
+                test_run=self.have.get("tests"),
+                baseline=self.have.get("baseline"),
+            )
+            self._finish(gate.run(context))
+
+    def _finish(self, result: GateResult) -> None:
+        self.results[result.name] = result
+        self.watcher.finished(result)
+
+
+class _Jobs:
+    """Futures by key, yielded as they complete (including ones added meanwhile)."""
+
+    def __init__(self, pool: ThreadPoolExecutor, watcher: Observer) -> None:
+        self.pool = pool
+        self.watcher = watcher
+        self.running: dict[Future[Any], tuple[str, str]] = {}
+
+    def submit(self, key: tuple[str, str], fn: Callable[..., Any], *args: Any) -> None:
+        """`key` is (kind, gate name): gates and the test run are announced."""
+        if key[1] in GATE_NAMES:
+            self.watcher.started(key[1])
+        self.running[self.pool.submit(fn, *args)] = key
+
+    def completed(self) -> Iterator[tuple[tuple[str, str], Any]]:
+        while self.running:
+            done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield self.running.pop(future), future.result()

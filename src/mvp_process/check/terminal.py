@@ -6,6 +6,7 @@ import threading
 import time
 from typing import TextIO
 
+from mvp_process.check import registry
 from mvp_process.redact import redact
 from mvp_process.results import CheckReport, GateResult
 
@@ -100,7 +101,9 @@ def render(report: CheckReport) -> str:
     for name in report.skipped:
         lines.append(f"  skip {name}")
     for gate in report.gates:
-        if gate.details and (not gate.passed or gate.name == "coverage"):
+        spec = registry.BY_NAME.get(gate.name)
+        shown_anyway = spec is not None and spec.details_when_passed
+        if gate.details and (not gate.passed or shown_anyway):
             lines += ["", f"{gate.name}:"]
             shown = gate.details[:MAX_DETAIL_LINES]
             lines += [f"  {d}" for d in shown]

@@ -26,14 +26,24 @@ from mvp_process.check.pytest_results import (
     TestFailure,
     read_results,
 )
+from mvp_process.check.gate import Context, Gate
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.check.policy import decide_tests
 from mvp_process.results import Finding, GateResult
 
-__all__ = ["TestFailure", "TestRun", "from_results", "gate_result", "run_pytest"]
+__all__ = [
+    "GATE",
+    "PYTEST_MODULES",
+    "TestFailure",
+    "TestRun",
+    "from_results",
+    "gate_result",
+    "run_pytest",
+]
 
 PLUGIN_DIR = Path(pytest_plugin.__file__).resolve().parent / "untraced"
 RESULTS_PLUGIN = "mvp_process_results"
+PYTEST_MODULES = ("pytest", "pytest_cov")
 
 
 @dataclass(frozen=True)
@@ -221,3 +231,13 @@ def gate_result(run: TestRun) -> GateResult:
         },
         duration=run.duration,
     )
+
+
+def _run(ctx: Context) -> GateResult:
+    assert ctx.test_run is not None
+    return gate_result(ctx.test_run)
+
+
+GATE = Gate(
+    "tests", _run, needs=("tests",), requires=PYTEST_MODULES, title="Failing tests"
+)

@@ -17,14 +17,6 @@ from pathlib import Path
 from mvp_process import proc
 from mvp_process.errors import ToolMissing
 
-# What each gate needs importable in the project's environment.
-REQUIRED_MODULES: dict[str, tuple[str, ...]] = {
-    "flake8": ("flake8",),
-    "black": ("black",),
-    "tests": ("pytest", "pytest_cov"),
-    "coverage": ("pytest", "pytest_cov"),
-    "diff-coverage": ("pytest", "pytest_cov"),
-}
 _PIP_NAMES = {"pytest_cov": "pytest-cov", "xdist": "pytest-xdist"}
 _PROBE = (
     "import importlib.util, sys; "
@@ -57,12 +49,9 @@ class ToolEnv:
         # virtualenv's python is a symlink whose target is another environment.
         return cls(python=os.path.abspath(found), env=clean)
 
-    def require(
-        self, gates: Iterable[str], cwd: Path, extra: Iterable[str] = ()
-    ) -> None:
-        """Fail early, and once, if a selected gate's tool (or `extra`) is missing."""
-        needed = {m for g in gates for m in REQUIRED_MODULES.get(g, ())}
-        modules = sorted(needed | set(extra))
+    def require(self, needed: Iterable[str], cwd: Path) -> None:
+        """Fail early, and once, if a module the gates need is missing."""
+        modules = sorted(set(needed))
         if not modules:
             return
         result = proc.run(

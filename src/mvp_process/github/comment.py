@@ -1,8 +1,8 @@
 """The sticky pull-request comment: one per PR, found again by a hidden marker.
 
 It holds the gate table, coverage before → after (and where the baseline came
-from), then what to fix, most urgent first: failing tests, flake8 findings,
-files black would change, uncovered changed lines. GitHub refuses comments
+from), then what to fix, in gate order: flake8 findings, files black would
+change, failing tests, uncovered changed lines. GitHub refuses comments
 over 65,536 characters, so the text is cut to fit (counted in UTF-8 bytes,
 never fewer than GitHub's characters) and says how many lines it left out.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mvp_process.check import registry
 from mvp_process.redact import redact
 from mvp_process.check.summary import gate_table
 from mvp_process.results import CheckReport
@@ -19,12 +20,6 @@ from mvp_process.results import CheckReport
 MARKER = "<!-- mvp-process:check -->"
 LIMIT = 65536
 MAX_LINE = 1000
-SECTIONS = (
-    ("tests", "Failing tests"),
-    ("flake8", "flake8 findings"),
-    ("black", "black would reformat"),
-    ("diff-coverage", "Uncovered changed lines"),
-)
 
 
 def size(text: str) -> int:
@@ -46,14 +41,15 @@ class Section:
 
 
 def sections(report: CheckReport) -> list[Section]:
-    """What to fix, most urgent first; passing gates only add uncovered lines."""
+    """What to fix, in gate order; a passing gate only when its details matter."""
     found = []
-    for name, title in SECTIONS:
-        gate = report.gate(name)
-        if gate is None or not gate.details:
+    for spec in registry.GATES:
+        gate = report.gate(spec.name)
+        if not spec.title or gate is None or not gate.details:
             continue
-        if gate.passed and name != "diff-coverage":
+        if gate.passed and not spec.details_when_passed:
             continue
+        title = spec.title
         lines = tuple(
             line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
             for line in gate.details

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mvp_process import GATE_NAMES
+from mvp_process.check import registry
+from mvp_process.check.registry import GATE_NAMES
 from mvp_process.git import Git
 from mvp_process.config import Config, github_env, heroku_env, load_config
 from mvp_process.setup import workflows as wf
@@ -200,12 +201,13 @@ def check_tokens(config: Config, deploys: bool) -> list[Check]:
 
 
 def check_tools(root: Path, config: Config, env: Mapping[str, str]) -> Check:
+    modules = registry.required_modules(GATE_NAMES)
     try:
         tools = ToolEnv.resolve(config.python, env)
-        tools.require(GATE_NAMES, root)
+        tools.require(modules, root)
     except MvpError as exc:
         return Check("tools", False, exc.message, exc.hint)
-    return Check("tools", True, f"flake8, black, pytest, pytest-cov in {tools.python}")
+    return Check("tools", True, f"{', '.join(modules)} in {tools.python}")
 
 
 def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]:

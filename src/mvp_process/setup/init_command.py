@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
+from mvp_process.check.registry import GATE_NAMES
 from mvp_process.git import Git
 from mvp_process.setup.init import init_repository, starter_config, template_text
 
@@ -16,9 +18,8 @@ Next:
   1. Review and commit both files.
   2. Add the HEROKU_API_KEY secret and the `staging` and `production` environments
      (Settings > Secrets and variables > Actions; Settings > Environments).
-  3. Require the statuses mvp-process/flake8, mvp-process/black, mvp-process/tests,
-     mvp-process/coverage, mvp-process/diff-coverage and mvp-process/pr in branch
-     protection for your default branch.
+  3. Require these statuses in branch protection for your default branch:
+     {statuses}
   4. Run `mvp-process doctor` to see what is still missing.
 """
 
@@ -59,5 +60,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"mvp-process init: {root}")
     for change in changes:
         print(f"  {change.action:<9} {change.path}: {change.detail}")
-    sys.stdout.write(NEXT_STEPS)
+    names = [f"mvp-process/{name}" for name in (*GATE_NAMES, "pr")]
+    statuses = textwrap.fill(f"{', '.join(names)}", width=80, subsequent_indent="     ")
+    sys.stdout.write(NEXT_STEPS.format(statuses=statuses))
     return 0

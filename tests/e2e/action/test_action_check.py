@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from mvp_process import GATE_NAMES
+from mvp_process.check.registry import GATE_NAMES
 from support.action import (
     OUTPUT_NAMES,
     PROJECT_PYTHON,

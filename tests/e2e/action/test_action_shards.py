@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mvp_process import GATE_NAMES
+from mvp_process.check.registry import GATE_NAMES
 from support.action import (
     ROOT,
     Act,
