@@ -16,7 +16,7 @@ from typing import Any
 import requests
 
 from mvp_process.deploy.heroku_http import HerokuSession, check, unreachable
-from mvp_process.deploy.policy import backup_name
+from mvp_process.deploy.policy_steps import backup_name
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,6 @@ class PgBackups:
                 "POST",
                 f"{self.url}/client/v11/databases/{addon_id}/backups",
                 json={},
-                retry_server_errors=False,
             )
         except requests.RequestException as exc:
             raise unreachable(exc, what) from None

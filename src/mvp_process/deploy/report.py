@@ -1,4 +1,5 @@
-"""Views of a deploy: live terminal lines, the final report, the job summary, outputs.
+"""Views of a deploy: live terminal lines, the closing report, the job summary,
+the step outputs. The command writes the last three on every exit path.
 
 Everything leaves through `redact`, so no key or signed URL reaches a log.
 """
@@ -12,7 +13,7 @@ from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord
 from mvp_process.redact import redact
 
 MARKS = {"ok": "ok", "failed": "FAIL", "skipped": "skip", "planned": "plan"}
-ICONS = {"ok": "✅", "failed": "❌", "skipped": "⏭", "planned": "📝"}
+ICONS = {"ok": "✅", "failed": "❌", "skipped": "⏭", "planned": "📝", "cancelled": "⏹"}
 
 
 class TerminalDeploy:
@@ -32,10 +33,8 @@ class TerminalDeploy:
 
     def step_finished(self, record: StepRecord) -> None:
         first, *rest = record.detail.splitlines() or [""]
-        self._write(
-            f"    {MARKS[record.status]:<4} {record.name} "
-            f"({record.seconds:.1f}s): {first}\n"
-        )
+        mark = MARKS.get(record.status, "STOP")
+        self._write(f"    {mark:<4} {record.name} ({record.seconds:.1f}s): {first}\n")
         for line in rest:
             self._write(f"         {line}\n")
 
@@ -51,13 +50,22 @@ def _head(result: DeployResult) -> str:
     return f"{where} at {result.sha[:12]}"
 
 
+def verdict(result: DeployResult) -> str:
+    if result.crash:
+        return "failed: internal error"
+    if result.signal:
+        return f"cancelled ({result.signal})"
+    if not result.passed:
+        return "failed"
+    return "succeeded" if result.deployed else "skipped"
+
+
 def render(result: DeployResult) -> str:
     """The closing report on the terminal."""
     lines = [""]
     if result.nothing_to_deploy:
         lines.append(f"mvp-process deploy: {result.reason}")
-        return redact("\n".join(lines) + "\n")
-    if result.dry_run:
+    elif result.dry_run:
         lines.append(f"mvp-process deploy (dry run): {_head(result)}: {result.reason}")
         for app in result.apps:
             lines.append(f"  {app.role} app {app.app} ({app.web_url})")
@@ -65,14 +73,15 @@ def render(result: DeployResult) -> str:
                 lines.append(f"    {number}. {step.name:<9} {step.detail}")
             lines += [f"    note: {n}" for n in app.notes]
         lines.append("Nothing was changed (dry run).")
-        return redact("\n".join(lines) + "\n")
-    verdict = "DEPLOYED" if result.passed else "FAILED"
-    lines.append(f"mvp-process deploy: {verdict} ({_head(result)})")
-    for app in result.apps:
-        lines.append(f"  {_app_line(app)}")
-        lines += [f"    - {note}" for note in app.notes]
-    for role, app_name, why in result.not_attempted:
-        lines.append(f"  {role} ({app_name}): not deployed: {why}")
+    else:
+        word = "DEPLOYED" if verdict(result) == "succeeded" else verdict(result).upper()
+        lines.append(f"mvp-process deploy: {word} ({_head(result)})")
+        for app in result.apps:
+            lines.append(f"  {_app_line(app)}")
+            lines += [f"    {app.state}"] if app.state else []
+            lines += [f"    - {note}" for note in app.notes]
+        for role, app_name, why in result.not_attempted:
+            lines.append(f"  {role} ({app_name}): not deployed: {why}")
     return redact("\n".join(lines) + "\n")
 
 
@@ -89,8 +98,12 @@ def _app_line(app: AppOutcome) -> str:
     if app.backup:
         parts.append(f"backup {app.backup}")
     facts = f" [{', '.join(parts)}]" if parts else ""
-    state = "healthy" if app.healthy else f"failed at {app.failure}"
-    return f"{app.role} ({app.app}): {state}{facts}"
+    state = (
+        "skipped"
+        if app.superseded
+        else "cancelled" if app.cancelled else "healthy" if app.healthy else ""
+    )
+    return f"{app.role} ({app.app}): {state or f'failed at {app.failure}'}{facts}"
 
 
 def _cell(text: str) -> str:
@@ -98,14 +111,11 @@ def _cell(text: str) -> str:
 
 
 def summary(result: DeployResult) -> str:
-    """The job summary: verdict, then a timeline table of every step."""
-    if result.nothing_to_deploy:
+    """The job summary: verdict, a timeline table of every step, where each app
+    stands, and the commands that restore what may have changed."""
+    if result.nothing_to_deploy and not result.crash:
         return f"## mvp-process deploy\n\n{_cell(result.reason)}\n"
-    title = (
-        "planned (dry run)"
-        if result.dry_run
-        else ("succeeded" if result.passed else "failed")
-    )
+    title = "planned (dry run)" if result.dry_run else verdict(result)
     lines = [
         f"## mvp-process deploy {title}",
         "",
@@ -124,14 +134,21 @@ def summary(result: DeployResult) -> str:
             )
     for role, app_name, why in result.not_attempted:
         lines.append(f"| {role} `{app_name}` | — | ⏭ not deployed | | {_cell(why)} |")
+    if result.crash:
+        lines += ["", f"**mvp-process stopped on an internal error: {result.crash}**"]
     for app in result.apps:
+        if app.state:
+            lines += ["", f"**{app.role} `{app.app}`: {_cell(app.state)}**"]
         if app.failure:
-            lines += ["", f"**{app.role} failed at {_cell(app.failure)}**"]
+            lines += ["", f"{app.role} failed at {_cell(app.failure)}"]
             for step in app.steps:
                 if step.status == "failed" and "\n" in step.detail:
                     fence = step.detail.replace("```", "` ` `")
                     lines += ["", "```text", fence, "```"]
         lines += [f"- {_cell(note)}" for note in app.notes]
+        if app.restore:
+            lines += ["", "To restore the database from before this deploy:", ""]
+            lines += ["```sh", app.restore, "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -160,5 +177,5 @@ def outputs(result: DeployResult) -> dict[str, str]:
         "failed-release": _version(app.failed_release),
         "app-url": app.web_url or "",
         "backup": app.backup or "",
-        "deployed": "true" if result.passed else "false",
+        "deployed": "true" if result.deployed else "false",
     }

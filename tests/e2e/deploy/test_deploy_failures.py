@@ -86,7 +86,9 @@ def test_build_failure_stops_without_rollback(deploy_env: DeployEnv) -> None:
 
 
 @pytest.mark.parametrize("outcome", ["failed", "expired"])
-def test_release_phase_failure_rolls_back(deploy_env: DeployEnv, outcome: str) -> None:
+def test_a_failed_release_phase_needs_no_rollback(
+    deploy_env: DeployEnv, outcome: str
+) -> None:
     env = deploy_env
     env.project(procfile=RELEASE_PROCFILE, branch="staging")
     env.fake.world.apps[STAGING].release_phase = outcome
@@ -95,7 +97,13 @@ def test_release_phase_failure_rolls_back(deploy_env: DeployEnv, outcome: str) -
 
     assert f"release phase of v3 {outcome}" in env.last_out
     assert "Running release command: python manage.py migrate" in env.last_out
-    assert_rolled_back_once(env, STAGING)
+    # Heroku never made v3 live: v2 still is, so there is nothing to roll back...
+    assert rollbacks(env, STAGING) == []
+    assert "nothing this deploy released is live (v2 is live)" in env.summary()
+    assert (env.outputs()["release"], env.outputs()["failed-release"]) == ("v2", "v3")
+    # ...but the release phase (the migration) ran: the way back for the data.
+    restore = f"heroku pg:backups:restore b001 DATABASE_URL --app {STAGING}"
+    assert restore in env.last_out and f"```sh\n{restore}\n```" in env.summary()
 
 
 def test_migration_exit_status_1_rolls_back(deploy_env: DeployEnv) -> None:
@@ -217,7 +225,9 @@ def test_production_failure_rolls_back_production_only(deploy_env: DeployEnv) ->
     assert "staging (mvp-staging): healthy" in env.last_out
 
 
-def test_failed_promotion_rolls_back_production(deploy_env: DeployEnv) -> None:
+def test_a_failed_promotion_leaves_production_as_it_was(
+    deploy_env: DeployEnv,
+) -> None:
     env = deploy_env
     env.project()
     env.fake.world.apps[PRODUCTION].promotion_fails = True
@@ -225,7 +235,8 @@ def test_failed_promotion_rolls_back_production(deploy_env: DeployEnv) -> None:
     assert env.run() == 1
 
     assert "the pipeline promotion failed: Promotion failed" in env.last_out
-    assert len(rollbacks(env, PRODUCTION)) == 1
+    assert rollbacks(env, PRODUCTION) == []  # it released nothing
+    assert env.outputs()["release"] == "v2"
 
 
 def test_rendezvous_with_an_untrusted_certificate_fails_safely(

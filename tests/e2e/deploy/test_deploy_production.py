@@ -135,6 +135,32 @@ def test_staging_running_another_commit_stops_production(
     }
 
 
+def test_staging_on_a_newer_commit_skips_production(deploy_env: DeployEnv) -> None:
+    """This push's production job came after a newer push reached staging: the
+    newer run deploys production; this one is skipped, exit 0."""
+    env = deploy_env
+    older = env.project()
+    newer = env.repo.commit("later", {"later.txt": "x\n"})
+    deploy_staging(env, newer)
+
+    assert env.run("--target", "production", "--sha", older) == 0, env.last_out
+
+    notice = (
+        f"staging already runs {newer[:12]}, a newer commit than {older[:12]}: "
+        "production is left to the run that deployed it (nothing was changed)"
+    )
+    assert notice in env.last_out and notice in env.summary()
+    assert "## mvp-process deploy skipped" in env.summary()
+    assert production_writes(env) == []
+    assert env.outputs() == {
+        "release": "v2",
+        "failed-release": "",
+        "app-url": env.fake.world.apps[PRODUCTION].web_url,
+        "backup": "",
+        "deployed": "false",
+    }
+
+
 def test_a_never_deployed_staging_stops_production(deploy_env: DeployEnv) -> None:
     env = deploy_env
     sha = env.project()

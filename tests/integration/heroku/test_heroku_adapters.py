@@ -35,8 +35,8 @@ def platform(fake: FakeHeroku, tmp_path: Path) -> HerokuPlatform:
         "HEROKU_API_URL": fake.platform.url,
         "HEROKU_DATA_API_URL": fake.data.url,
     }
-    services, _ = build_services(load_config(tmp_path, env), lambda _: None)
-    return services.platform
+    (platform, _), _ = build_services(load_config(tmp_path, env), lambda _: None)
+    return platform
 
 
 def closed_port() -> int:
@@ -76,7 +76,7 @@ def test_a_missing_stream_is_an_api_error(
     platform: HerokuPlatform, fake: FakeHeroku
 ) -> None:
     with pytest.raises(ApiError, match="404 while trying to read an output stream"):
-        list(platform.stream(fake.files.url + "/streams/builds/nope"))
+        list(platform.stream(fake.files.url + "/streams/builds/nope", 5.0))
 
 
 def test_a_promotion_without_the_target_app(
@@ -161,15 +161,15 @@ def test_rendezvous_output(
 ) -> None:
     scripted.payload = payload
     url = f"rendezvous://127.0.0.1:{scripted.port}/s3cret"  # type: ignore[attr-defined]
-    assert list(rendezvous.attach(url, ca_file=str(tls.ca))) == lines
+    assert list(rendezvous.attach(url, 10, ca_file=str(tls.ca))) == lines
 
 
 def test_rendezvous_refuses_other_urls() -> None:
     with pytest.raises(ApiError, match="not a rendezvous:// URL"):
-        list(rendezvous.attach("https://example.com/x"))
+        list(rendezvous.attach("https://example.com/x", 10))
 
 
 def test_rendezvous_that_cannot_connect() -> None:
     url = f"rendezvous://127.0.0.1:{closed_port()}/secret"
     with pytest.raises(ApiError, match="could not read the one-off dyno's output"):
-        list(rendezvous.attach(url, connect_timeout=2))
+        list(rendezvous.attach(url, 10, connect_timeout=2))

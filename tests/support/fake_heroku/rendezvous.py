@@ -40,10 +40,14 @@ class Rendezvous:
                         dyno = fake.world.dynos.get(secret.strip().decode())
                         script = fake.world.script(dyno) if dyno else None
                         outer.attached.append(secret.strip().decode())
-                    if script is None:
+                    if script is None or dyno is None:
                         return
                     conn.sendall(b"rendezvous\r\n")
                     conn.sendall(script)
+                    if dyno.state == "up":  # a command that runs on
+                        ttl = float(dyno.time_to_live or 600)
+                        if not dyno.stopped.wait(min(ttl, 600)):
+                            dyno.state = "down"  # Heroku ends it: time_to_live
 
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
