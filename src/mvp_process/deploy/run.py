@@ -173,7 +173,7 @@ def _way_back(kit: Kit, app: AppRun) -> None:
         out.live_release = out.recorded_release
         out.state = f"unchanged: v{out.recorded_release} is live"
         return
-    if control.hurry:
+    if control.hurry():
         running = f"{app.migrating} was still running; " if app.migrating else ""
         out.state = (
             f"{running}the runner is stopping the job ({control.signals[-1]}): "
@@ -207,7 +207,7 @@ def _way_back(kit: Kit, app: AppRun) -> None:
         return
     _restore_hint(app)
     out.state = decision.why
-    if decision.rollback and decision.to is not None and control.hurry:
+    if decision.rollback and decision.to is not None and control.hurry():
         out.state = (
             f"v{out.live_release} (this deploy) is live, not rolled back: the runner "
             f"is stopping the job (heroku rollback v{decision.to.version} --app "

@@ -79,8 +79,8 @@ class Control:
     def signal(self) -> str | None:
         return self.signals[0] if self.signals else None
 
-    @property
     def hurry(self) -> bool:
+        """A second signal came: the runner kills the job in a moment."""
         return len(self.signals) > 1
 
     def left(self) -> float:
