@@ -82,6 +82,7 @@ class WayBack:
     why: str
     live: ReleaseInfo | None = None
     to: ReleaseInfo | None = None
+    foreign: ReleaseInfo | None = None  # released by someone else meanwhile
 
 
 def way_back(
@@ -106,6 +107,7 @@ def way_back(
             f"{foreign[0].by()} was released meanwhile: nothing was rolled back "
             f"over it ({now})",
             live,
+            foreign=foreign[0],
         )
     pending = [r for r in newer if r.status == "pending"]
     if pending:

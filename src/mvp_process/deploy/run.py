@@ -174,9 +174,14 @@ def _way_back(kit: Kit, app: AppRun) -> None:
         out.state = f"unchanged: v{out.recorded_release} is live"
         return
     if control.hurry():
+        made = (
+            f"v{app.release.version} (this deploy) was released; "
+            if app.release
+            else ""
+        )
         running = f"{app.migrating} was still running; " if app.migrating else ""
         out.state = (
-            f"{running}the runner is stopping the job ({control.signals[-1]}): "
+            f"{made}{running}the runner is stopping the job ({control.signals[-1]}): "
             f"nothing was rolled back; check `heroku releases --app {out.app}`"
         )
         _restore_hint(app)
@@ -200,10 +205,11 @@ def _way_back(kit: Kit, app: AppRun) -> None:
     out.live_release = decision.live.version if decision.live else None
     if out.healthy:
         live = decision.live
-        ours = live is not None and live.id in app.ours
         out.state = f"v{out.live_release} (this deploy) is live and healthy"
-        if live is not None and not ours:
+        if live is not None and live.id not in app.ours:
             out.state = f"healthy, but {live.by()} was released meanwhile and is live"
+        elif decision.foreign:
+            out.notes.append(f"{decision.foreign.by()} was released during this deploy")
         return
     _restore_hint(app)
     out.state = decision.why

@@ -196,13 +196,12 @@ def run_oneoff(
         if not lines:  # never attached: Heroku does not start the command (R13)
             started(None)
         raise
+    except Cancelled:
+        if not migration:  # a migration is left alone; anything else is stopped
+            _stop(platform, app, dyno, started)
+        raise
     except StillRunning:
-        try:
-            platform.stop_dyno(app, dyno.id)
-            stopped = f"dyno {dyno.name} was stopped"
-        except MvpError as exc:
-            stopped = f"dyno {dyno.name} could not be stopped ({exc.message})"
-        started(None)
+        stopped = _stop(platform, app, dyno, started)
         raise StepTimedOut(
             f"'{command}' was still running when the deploy's time ran out "
             f"(deploy-timeout = {rt.control.budget:g}s): {stopped}"
@@ -218,6 +217,20 @@ def run_oneoff(
     if status != 0:
         raise StepFailed(f"'{command}' exited with status {status}" + tail_text(tail))
     return f"'{command}' exited with status 0 ({dyno.name})"
+
+
+def _stop(
+    platform: HerokuPlatform,
+    app: str,
+    dyno: OneOffDyno,
+    started: Callable[[OneOffDyno | None], None],
+) -> str:
+    try:
+        platform.stop_dyno(app, dyno.id)
+    except MvpError as exc:
+        return f"dyno {dyno.name} could not be stopped ({exc.message})"
+    started(None)
+    return f"dyno {dyno.name} was stopped"
 
 
 def check_health(

@@ -141,6 +141,8 @@ class FakeHeroku:
 
     def stop(self) -> None:
         self._stopping.set()
+        for dyno in self.world.dynos.values():
+            dyno.stopped.set()
         for service in (
             self.platform,
             self.data,

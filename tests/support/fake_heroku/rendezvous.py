@@ -19,6 +19,7 @@ class Rendezvous:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(tls.cert, tls.key)
         self.attached: list[str] = []
+        self.attached_once = threading.Event()  # set when a dyno is attached
         outer = self
 
         class _Handler(socketserver.BaseRequestHandler):
@@ -40,6 +41,7 @@ class Rendezvous:
                         dyno = fake.world.dynos.get(secret.strip().decode())
                         script = fake.world.script(dyno) if dyno else None
                         outer.attached.append(secret.strip().decode())
+                        outer.attached_once.set()
                     if script is None or dyno is None:
                         return
                     conn.sendall(b"rendezvous\r\n")

@@ -349,12 +349,11 @@ class World:
 
     # -- one-off dynos ------
     def foreign_release(self, app: App, description: str = "Deploy 9999999") -> Release:
-        """A teammate's release (another workflow, a rollback by hand, the
-        dashboard): the slug the app runs now, released again by someone else."""
-        current = app.current()
-        slug_id = current.slug_id if current else None
+        """A teammate's release (another workflow, a promotion from the
+        dashboard): the newest slug, released again by someone else."""
+        newest = app.releases[-1]
         release = Release(
-            new_id(), app.releases[-1].version + 1, slug_id, "succeeded", description
+            new_id(), newest.version + 1, newest.slug_id, "succeeded", description
         )
         release.user = dict(TEAMMATE)
         app.releases.append(release)
