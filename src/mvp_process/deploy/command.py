@@ -30,7 +30,7 @@ from mvp_process.deploy.rendezvous import attach
 from mvp_process.deploy.report import TerminalDeploy, outputs, render, summary
 from mvp_process.deploy.results import DeployResult
 from mvp_process.deploy.run import deploy
-from mvp_process.deploy.runtime import Control, Runtime
+from mvp_process.deploy.runtime import Runtime
 from mvp_process.errors import ConfigError, GitError, MvpError
 from mvp_process.git import Git
 
@@ -115,12 +115,12 @@ def ca_file() -> str | None:
 
 
 @contextmanager
-def signals(control: Control) -> Iterator[None]:
-    """SIGINT and SIGTERM go to `control` while the deploy runs (the runner's
+def signals(rt: Runtime) -> Iterator[None]:
+    """SIGINT and SIGTERM go to `rt` while the deploy runs (the runner's
     cancel sequence: SIGINT, SIGTERM a few seconds later, then a kill)."""
     handled = (signal.SIGINT, signal.SIGTERM)
     previous = {
-        sig: signal.signal(sig, lambda n, _: control.on_signal(signal.Signals(n).name))
+        sig: signal.signal(sig, lambda n, _: rt.on_signal(signal.Signals(n).name))
         for sig in handled
     }
     try:
@@ -143,31 +143,30 @@ def run(args: argparse.Namespace) -> int:
             "HEROKU_API_KEY is not set",
             hint="add it as a repository secret and pass it to the step's env",
         )
-    control = Control(CLOCK, config.deploy.deploy_timeout)
     health = HerokuSession(None, sleep=SLEEP, retry=False)
     runtime = Runtime(
         clock=CLOCK,
         sleep=SLEEP,
         probe=lambda url, timeout: probe(health, url, timeout),
         attach=lambda url, seconds: attach(url, seconds, ca_file=ca_file()),
-        control=control,
+        budget=config.deploy.deploy_timeout,
     )
     result = DeployResult(branch, sha, selection.reason, dry_run=args.dry_run)
-    with signals(control):
+    with signals(runtime):
         try:
             deploy(services, git, config.deploy, selection, terminal, runtime, result)
         except BaseException as exc:
             if not (isinstance(exc, MvpError) and not result.apps):
                 result.crash = f"{type(exc).__name__}: {exc}"
-                finish(config, result, control)
+                finish(config, result, runtime)
             raise  # exit 2 before anything changed; else exit 3
-        finish(config, result, control)
+        finish(config, result, runtime)
     return result.exit_code
 
 
-def finish(config: Config, result: DeployResult, control: Control) -> None:
+def finish(config: Config, result: DeployResult, rt: Runtime) -> None:
     """The report, the outputs and the job summary: on every way out."""
-    result.signal = control.signal
+    result.signal = rt.signal
     sys.stdout.write(render(result))
     actions.write_outputs(config.github.output, outputs(result))
     actions.append_summary(config.github.step_summary, summary(result))

@@ -11,7 +11,7 @@ from mvp_process.config import DeployConfig
 from mvp_process.deploy import policy
 from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_data import PgBackups
-from mvp_process.deploy.heroku_models import AppInfo, OneOffDyno, ReleaseInfo
+from mvp_process.deploy.heroku_models import AppInfo, ReleaseInfo
 from mvp_process.deploy.policy import Target
 from mvp_process.deploy.results import AppOutcome
 from mvp_process.deploy.runtime import Observer, Runtime
@@ -30,6 +30,7 @@ class Kit:
     rt: Runtime
     sha: str
     release_process: str | None
+    apps: dict[str, AppInfo] = field(default_factory=dict)  # read up front
 
     @property
     def heroku(self) -> HerokuPlatform:
@@ -73,5 +74,4 @@ class AppRun:
     ours: list[str] = field(default_factory=list)  # releases this deploy made
     release: ReleaseInfo | None = None  # the one it deploys, as first read
     released: bool = False
-    dyno: OneOffDyno | None = None  # the one-off dyno running now
     migrating: str | None = None  # a migration still running on Heroku

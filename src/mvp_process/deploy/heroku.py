@@ -1,12 +1,11 @@
 """The Heroku Platform API, as the deploy needs it.
 
 heroku3 is used where it fits: account, app, add-ons, builds and their list,
-slugs, releases of a slug. The rest goes through the same `HerokuSession`
-directly, each marked "heroku3 has no ...": `/sources`, a single build (and
-cancelling it), the release list with `status`, `user` and
-`output_stream_url` (heroku3's Release drops them), rollbacks (heroku3's reads
-the whole release list back), pipeline couplings and promotions, the add-on
-attachment resolver, and one-off dynos (heroku3 attaches with its own
+slugs. The rest goes through the same `HerokuSession` directly, each saying
+why: `/sources`, a single build (and cancelling it), releases (heroku3's
+Release drops `status`, `user` and `output_stream_url`, and it reads every
+new release back with a second call), pipeline couplings and promotions, the
+add-on attachment resolver, and one-off dynos (heroku3 attaches with its own
 rendezvous client: no CA, no timeout, no exit status) and stopping them.
 """
 
@@ -20,7 +19,13 @@ import requests
 from heroku3.api import RateLimitExceeded
 from heroku3.models.app import App
 
-from mvp_process.deploy.heroku_http import HerokuSession, check, http_error, unreachable
+from mvp_process.deploy.heroku_http import (
+    HerokuSession,
+    call,
+    check,
+    http_error,
+    unreachable,
+)
 from mvp_process.deploy.heroku_models import (
     AppInfo,
     BuildInfo,
@@ -73,12 +78,7 @@ class HerokuPlatform:
     def _json(
         self, method: str, path: str, what: str, app: str | None = None, **kw: Any
     ) -> Any:
-        missing_ok = kw.pop("missing_ok", False)
-        with self._calling(what, app):
-            response = self.session.request(method, self.api_url + path, **kw)
-        if response.status_code == 404 and missing_ok:
-            return None
-        return check(response, what, app)
+        return call(self.session, method, self.api_url + path, what, app, **kw)
 
     def _app(self, name: str) -> Any:
         # A heroku3 App bound to the client without fetching it (heroku3 methods
@@ -196,12 +196,9 @@ class HerokuPlatform:
         return release_info(self._json("GET", path, "read the release", app))
 
     def release_slug(self, app: str, slug_id: str) -> ReleaseInfo:
-        created = self._call(
-            f"release slug {slug_id} on {app}",
-            app,
-            lambda: self._app(app).create_release(slug_id),
-        )
-        return self.release(app, created.id)
+        """A release of a slug (heroku3's reads it back with a second call)."""
+        path, what = f"/apps/{app}/releases", f"release slug {slug_id} on {app}"
+        return release_info(self._json("POST", path, what, app, json={"slug": slug_id}))
 
     def slug_commit(self, app: str, slug_id: str) -> str | None:
         """The commit a slug was built from: the slug's `commit`, else the version
@@ -224,15 +221,11 @@ class HerokuPlatform:
         return None
 
     def rollback(self, app: str, release_id: str) -> ReleaseInfo:
-        """The rollback's own release (heroku3 lists every release to find it)."""
-        data = self._json(
-            "POST",
-            f"/apps/{app}/releases",
-            f"roll back {app}",
-            app,
-            json={"release": release_id},
+        """The rollback's own release (heroku3's lists every release to find it)."""
+        path, what = f"/apps/{app}/releases", f"roll back {app}"
+        return release_info(
+            self._json("POST", path, what, app, json={"release": release_id})
         )
-        return release_info(data)
 
     # -- pipelines (heroku3 has none) -------------------------------------------
     def pipeline_of(self, app: str) -> str | None:

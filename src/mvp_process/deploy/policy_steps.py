@@ -76,9 +76,8 @@ def source_checksum(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class WayBack:
-    """After a failure or a cancel: roll back (to `to`) or leave the app, and why."""
+    """After a failure or a cancel: roll back to `to`, or (None) leave the app."""
 
-    rollback: bool
     why: str
     live: ReleaseInfo | None = None
     to: ReleaseInfo | None = None
@@ -100,63 +99,45 @@ def way_back(
     live = next((r for r in releases if r.current), None)
     newer = [r for r in releases if r.version > before]
     foreign = [r for r in newer if r.id not in ours]
+    pending = [r for r in newer if r.status == "pending"]
     now = f"v{live.version} is live" if live else "no release is live"
     if foreign:
-        return WayBack(
-            False,
-            f"{foreign[0].by()} was released meanwhile: nothing was rolled back "
-            f"over it ({now})",
-            live,
-            foreign=foreign[0],
+        why = f"{foreign[0].by()} was released meanwhile: nothing was rolled back"
+        why += f" over it ({now})"
+    elif pending:
+        version = pending[0].version
+        why = (
+            f"the release phase of v{version} is still running: nothing was rolled "
+            f"back under a running migration; {now} until it ends, then v{version} "
+            "goes live if it succeeds, unchecked"
         )
-    pending = [r for r in newer if r.status == "pending"]
-    if pending:
-        return WayBack(
-            False,
-            f"the release phase of v{pending[0].version} is still running: nothing "
-            f"was rolled back under a running migration; {now} until it ends, then "
-            f"v{pending[0].version} goes live if it succeeds, unchecked",
-            live,
-        )
-    if live is None or live.id not in ours:
-        return WayBack(False, f"nothing this deploy released is live ({now})", live)
-    if migrating:
-        return WayBack(
-            False,
-            f"{migrating} is still running: nothing was rolled back under a running "
-            f"migration ({now}, released by this deploy)",
-            live,
-        )
-    if recorded is None:
-        return WayBack(
-            False, "no earlier release was recorded: roll back by hand", live
-        )
-    if not enabled:
-        return WayBack(
-            False,
-            f"rollback = false: not rolled back (to do it by hand: heroku rollback "
-            f"v{recorded.version} --app {app})",
-            live,
-        )
-    return WayBack(True, f"rolling back to v{recorded.version}", live, recorded)
+    elif live is None or live.id not in ours:
+        why = f"nothing this deploy released is live ({now})"
+    elif migrating:
+        why = f"{migrating} is still running: nothing was rolled back under a running"
+        why += f" migration ({now}, released by this deploy)"
+    elif recorded is None:
+        why = "no earlier release was recorded: roll back by hand"
+    elif not enabled:
+        why = "rollback = false: not rolled back (to do it by hand: heroku rollback "
+        why += f"v{recorded.version} --app {app})"
+    else:
+        return WayBack(f"rolling back to v{recorded.version}", live, recorded)
+    return WayBack(why, live, foreign=foreign[0] if foreign else None)
 
 
 def release_conflict(before: int, releases: list[ReleaseInfo]) -> str | None:
     """Why this deploy must not release now (None: it may): another release
     appeared since preflight, or one is still in its release phase."""
     newer = [r for r in releases if r.version > before]
-    if newer:
-        return (
-            f"{newer[-1].by()} was released since preflight: this deploy releases "
-            "nothing over it; deploy again once that one is done"
-        )
     pending = [r for r in releases if r.status == "pending"]
-    if pending:
-        return (
-            f"{pending[0].by()} is still in its release phase: this deploy releases "
-            "nothing over it; deploy again once that one is done"
-        )
-    return None
+    if newer:
+        why = f"{newer[-1].by()} was released since preflight"
+    elif pending:
+        why = f"{pending[0].by()} is still in its release phase"
+    else:
+        return None
+    return f"{why}: this deploy releases nothing over it; deploy again once done"
 
 
 # -- time ------------------------------------------------------------------------

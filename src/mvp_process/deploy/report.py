@@ -80,6 +80,8 @@ def render(result: DeployResult) -> str:
             lines.append(f"  {_app_line(app)}")
             lines += [f"    {app.state}"] if app.state else []
             lines += [f"    - {note}" for note in app.notes]
+            if app.restore:
+                lines.append(f"    - to restore the database: {app.restore}")
         for role, app_name, why in result.not_attempted:
             lines.append(f"  {role} ({app_name}): not deployed: {why}")
     return redact("\n".join(lines) + "\n")

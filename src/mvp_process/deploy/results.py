@@ -1,8 +1,7 @@
 """What a deploy did, step by step: the data the deploy reporters read.
 
-The deploy core fills these in as it goes, and the command writes them out on
-every exit path (success, failure, a cancel, a crash), so they must always
-describe what is true now, however far the deploy got.
+The core fills these in as it goes and the command writes them out on every
+exit path, so they always say what is true now, however far the deploy got.
 """
 
 from __future__ import annotations
@@ -30,12 +29,10 @@ class StepRecord:
 class AppOutcome:
     """One app's deploy: its steps and the facts a person needs afterwards.
 
-    Releases are versions (`3` for v3): `recorded_release` ran before the
-    deploy, `release` is the one this deploy made (if any), `rolled_back_to`
-    the recorded one a rollback returned to, and `live_release` the one the
-    app runs when the deploy ends (after a rollback, the rollback's own
-    release: v4 running v2's code). `state` says in one sentence where the
-    app stands; `restore` is the command that restores the backup, when the
+    Releases are versions: `recorded_release` ran before, `release` is this
+    deploy's, `rolled_back_to` the one a rollback returned to, `live_release`
+    the one live at the end (after a rollback, its own: v4 running v2's code).
+    `state` says where the app stands; `restore` restores the backup when the
     database may have been migrated.
     """
 

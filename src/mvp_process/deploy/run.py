@@ -42,25 +42,30 @@ def deploy(
         return
     platform, backups = services if services else (None, None)
     release_process = policy.procfile_release(git.show_file(result.sha, "Procfile"))
-    kit = Kit(
-        platform, backups, git, config, observer, runtime, result.sha, release_process
-    )
     infos: dict[str, AppInfo] = {}
     if platform is not None:
         platform.account_email()
         names = [t.app for t in selection.targets]
         names += [t.source for t in selection.targets if t.source]
         infos = {name: platform.app(name) for name in dict.fromkeys(names)}
+    kit = Kit(
+        platform, backups, git, config, observer, runtime, result.sha, release_process
+    )
+    kit.apps.update(infos)
     if result.dry_run:
-        result.apps = [_plan(kit, t, infos) for t in selection.targets]
+        for target in selection.targets:
+            url = f"https://{target.app}.herokuapp.com/"
+            app = _new(target, kit.apps.get(target.app) or AppInfo(target.app, "", url))
+            app.facts = read_facts(kit, target, plan=True)
+            result.apps.append(plan_app(kit, app))
         return
     shipped: Shipped | None = None
     for target in selection.targets:
-        why = _not_now(runtime.control, result.last())
+        why = _not_now(runtime, result.last())
         if why:
             result.not_attempted.append((target.role, target.app, why))
             continue
-        app = _new(target, infos[target.app])
+        app = _new(target, kit.apps[target.app])
         app.shipped = shipped if target.ship == PROMOTE else None
         result.apps.append(app.out)
         run_app(kit, app)
@@ -74,39 +79,28 @@ def _new(target: Target, info: AppInfo) -> AppRun:
     return AppRun(target, info, out)
 
 
-def _not_now(control: io.Control, previous: AppOutcome | None) -> str | None:
-    if control.signal:
-        return f"the deploy was cancelled ({control.signal}) before it started"
+def _not_now(rt: io.Runtime, previous: AppOutcome | None) -> str | None:
+    if rt.signal:
+        return f"the deploy was cancelled ({rt.signal}) before it started"
     if previous is not None and not previous.healthy:
         return f"{previous.role} did not come up healthy"
     return None
 
 
-def _plan(kit: Kit, target: Target, infos: dict[str, AppInfo]) -> AppOutcome:
-    """One app's steps in words, and those the skip rules leave out."""
-    info = infos.get(target.app) or AppInfo(
-        target.app, "", f"https://{target.app}.herokuapp.com/"
-    )
-    app = _new(target, info)
-    app.facts = read_facts(kit, target, plan=True)
-    return plan_app(kit, app)
-
-
 def plan_app(kit: Kit, app: AppRun) -> AppOutcome:
-    """The plan from the steps' own definitions, and from what `app.facts` says."""
-    target = app.target
+    """The plan from the steps' own definitions and skip rules, and `app.facts`."""
     live = next((r for r in app.facts.releases if r.current), None)
     app.out.recorded_release = live.version if live else None
     if kit.platform is None:
         app.out.notes.insert(
-            0, "HEROKU_API_KEY is not set: the plan is from the config only"
+            0, "HEROKU_API_KEY is not set: the plan is from the config"
         )
-    for step in steps_for(target) + (ROLLBACK,):
+    for step in steps_for(app.target) + (ROLLBACK,):
         reason = step.skip(kit, app)
         status: StepStatus = "skipped" if reason else "planned"
         detail = f"skipped: {reason}" if reason else step.plan(kit, app)
         app.out.steps.append(
-            StepRecord(target.role, target.app, step.name, status, 0.0, detail)
+            StepRecord(app.out.role, app.out.app, step.name, status, 0.0, detail)
         )
     return app.out
 
@@ -126,14 +120,14 @@ def run_app(kit: Kit, app: AppRun) -> None:
 
 def _next(kit: Kit, app: AppRun, step: Step) -> bool:
     """Whether `step` may start: no signal came, and there is time left."""
-    control, out = kit.rt.control, app.out
-    if control.signal:
+    rt, out = kit.rt, app.out
+    if rt.signal:
         out.cancelled = True
-        out.notes.append(f"cancelled ({control.signal}) before {step.name} started")
+        out.notes.append(f"cancelled ({rt.signal}) before {step.name} started")
         return False
-    if control.left() <= 0 and not step.skip(kit, app):
+    if rt.left() <= 0 and not step.skip(kit, app):
         out.failure = f"{step.name}: not started, the deploy's time ran out"
-        out.notes.append(f"deploy-timeout ({control.budget:g}s) ran out")
+        out.notes.append(f"deploy-timeout ({rt.budget:g}s) ran out")
         return False
     return True
 
@@ -168,12 +162,17 @@ def _execute(kit: Kit, app: AppRun, step: Step) -> bool:
 
 def _way_back(kit: Kit, app: AppRun) -> None:
     """Where the app stands now; roll back once if that is safe and wanted."""
-    out, control = app.out, kit.rt.control
+    out, rt = app.out, kit.rt
     if out.superseded:
         out.live_release = out.recorded_release
         out.state = f"unchanged: v{out.recorded_release} is live"
         return
-    if control.hurry():
+    if not out.healthy and app.released:  # its migrations may have run
+        out.notes.append("migrations are not undone by a rollback")
+        if out.backup:
+            restore = f"heroku pg:backups:restore {out.backup} DATABASE_URL"
+            out.restore = f"{restore} --app {out.app}"
+    if rt.hurry():
         made = (
             f"v{app.release.version} (this deploy) was released; "
             if app.release
@@ -181,17 +180,14 @@ def _way_back(kit: Kit, app: AppRun) -> None:
         )
         running = f"{app.migrating} was still running; " if app.migrating else ""
         out.state = (
-            f"{made}{running}the runner is stopping the job ({control.signals[-1]}): "
+            f"{made}{running}the runner is stopping the job ({rt.signals[-1]}): "
             f"nothing was rolled back; check `heroku releases --app {out.app}`"
         )
-        _restore_hint(app)
         return
     try:
         releases = kit.heroku.releases(out.app)
     except MvpError as exc:
-        out.notes.append(f"the live release could not be read: {exc.message}")
-        out.state = "unknown: the live release could not be read"
-        _restore_hint(app)
+        out.state = f"unknown: the live release could not be read ({exc.message})"
         return
     decision = rules.way_back(
         out.app,
@@ -202,46 +198,26 @@ def _way_back(kit: Kit, app: AppRun) -> None:
         app.migrating,
         kit.config.rollback,
     )
-    out.live_release = decision.live.version if decision.live else None
+    live, to = decision.live, decision.to
+    out.live_release = live.version if live else None
+    out.state = decision.why
     if out.healthy:
-        live = decision.live
         out.state = f"v{out.live_release} (this deploy) is live and healthy"
         if live is not None and live.id not in app.ours:
             out.state = f"healthy, but {live.by()} was released meanwhile and is live"
         elif decision.foreign:
             out.notes.append(f"{decision.foreign.by()} was released during this deploy")
-        return
-    _restore_hint(app)
-    out.state = decision.why
-    if decision.rollback and decision.to is not None and control.hurry():
+    elif to is not None and rt.hurry():
         out.state = (
             f"v{out.live_release} (this deploy) is live, not rolled back: the runner "
-            f"is stopping the job (heroku rollback v{decision.to.version} --app "
-            f"{out.app} does it)"
+            f"is stopping the job (`heroku rollback v{to.version} --app {out.app}`)"
         )
-    elif decision.rollback and decision.to is not None:
-        if _execute(kit, app, ROLLBACK):
-            out.state = (
-                f"rolled back: v{out.live_release} is live, running "
-                f"v{decision.to.version}'s code"
-            )
-        else:
-            out.state = f"the rollback failed: v{out.live_release} is still live"
-            out.notes.append(
-                f"the rollback failed: roll back by hand with "
-                f"`heroku rollback v{decision.to.version} --app {out.app}`"
-            )
-
-
-def _restore_hint(app: AppRun) -> None:
-    """When something was released, its migrations may have run: name the way
-    back for the data too."""
-    out = app.out
-    if not app.released:
-        return
-    out.notes.append("migrations are not undone by a rollback")
-    if out.backup:
-        out.restore = (
-            f"heroku pg:backups:restore {out.backup} DATABASE_URL --app {out.app}"
+    elif to is not None and _execute(kit, app, ROLLBACK):
+        out.state = (
+            f"rolled back: v{out.live_release} is live, running v{to.version}'s code"
         )
-        out.notes.append(f"to restore the data from before this deploy: {out.restore}")
+    elif to is not None:
+        out.state = (
+            f"the rollback failed: v{out.live_release} is still live; roll back by "
+            f"hand with `heroku rollback v{to.version} --app {out.app}`"
+        )

@@ -1,12 +1,10 @@
-"""The waiting and watching parts of a deploy step, with the time budget and the
-runner's cancel sequence.
+"""The waiting parts of the deploy steps, under the time budget and the signals.
 
-Polling until Heroku settles, streaming output, running a one-off dyno and
-reading its exit status, checking health with backoff: each takes the
-`Runtime` (clock, sleep, probe, rendezvous reader, `Control`) so tests run
-them in virtual time against the fake. Every wait ends at the step deadline
-`Control` takes from `deploy-timeout`, and only waits may be cut short by a
-signal: a request that changes something is never abandoned half-way.
+Polling until Heroku settles, streaming output, a one-off dyno and its exit
+status, the health check: each takes the `Runtime` (clock, sleep, probe,
+rendezvous reader, time budget, signals) so tests run them in virtual time. Every wait
+ends at the steps' deadline, and only a wait is cut short by a signal: a
+request that changes something is never abandoned half-way.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from mvp_process.deploy.heroku import HerokuPlatform
@@ -33,36 +30,44 @@ class StepFailed(Exception):
     """A step's own failure, in words for the report."""
 
 
-class StepTimedOut(StepFailed):
-    """The step used up its share of `deploy-timeout`."""
-
-
-class Skipped(Exception):
-    """A step that does not apply (the reason is the message)."""
-
-
 class Superseded(Exception):
     """Nothing left to do: a newer run deploys this app (the notice is the message)."""
 
 
 class Cancelled(BaseException):
-    """The runner cancelled the job (the signal's name is the message).
+    """The runner cancelled the job (a BaseException: nothing swallows it)."""
 
-    A BaseException, so no `except Exception` on the way swallows it.
+
+class Observer(Protocol):
+    """Told as steps start and finish, and given output lines as they stream."""
+
+    def step_started(self, role: str, app: str, step: str) -> None: ...
+
+    def step_finished(self, record: StepRecord) -> None: ...
+
+    def output(self, line: str) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+
+class Runtime:
+    """Time, signals and the outside world's non-Heroku parts, injectable.
+
+    The steps share one deadline: `deploy-timeout` less the reserve for the way
+    back. The runner sends SIGINT, SIGTERM a few seconds later, then kills: the
+    first signal ends the current wait and starts no new step; the second
+    skips what can be skipped.
     """
 
-
-class Control:
-    """The deploy's time budget and the signals received so far.
-
-    The steps share one deadline: `deploy-timeout` from the start, minus the
-    reserve kept for the way back. The first signal (the runner sends SIGINT,
-    then SIGTERM a few seconds later, then kills) stops the current wait and
-    starts no new step; the second says to skip what can be skipped.
-    """
-
-    def __init__(self, clock: Callable[[], float], budget: float) -> None:
-        self.clock = clock
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        probe: Callable[[str, float], Probe],
+        attach: Callable[[str, float], Iterator[str]],
+        budget: float,
+    ) -> None:
+        self.clock, self.sleep, self.probe, self.attach = clock, sleep, probe, attach
         self.budget = budget
         self.deadline = clock() + budget - rules.reserve(budget)
         self.signals: list[str] = []
@@ -76,7 +81,7 @@ class Control:
             raise Cancelled(name)
 
     @property
-    def signal(self) -> str | None:
+    def signal(self) -> str | None:  # the first
         return self.signals[0] if self.signals else None
 
     def hurry(self) -> bool:
@@ -86,8 +91,8 @@ class Control:
     def left(self) -> float:
         return self.deadline - self.clock()
 
-    def out_of_time(self, what: str) -> StepTimedOut:
-        return StepTimedOut(
+    def out_of_time(self, what: str) -> StepFailed:
+        return StepFailed(
             f"gave up waiting for {what}: the deploy's time ran out "
             f"(deploy-timeout = {self.budget:g}s)"
         )
@@ -105,29 +110,6 @@ class Control:
             self._waiting = outer
 
 
-class Observer(Protocol):
-    """Told as steps start and finish, and given output lines as they stream."""
-
-    def step_started(self, role: str, app: str, step: str) -> None: ...
-
-    def step_finished(self, record: StepRecord) -> None: ...
-
-    def output(self, line: str) -> None: ...
-
-    def note(self, text: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """Time, signals and the outside world's non-Heroku parts, injectable."""
-
-    clock: Callable[[], float]
-    sleep: Callable[[float], None]
-    probe: Callable[[str, float], Probe]
-    attach: Callable[[str, float], Iterator[str]]
-    control: Control
-
-
 def tail_text(lines: Iterable[str]) -> str:
     """The last lines of some output, on their own lines after a message."""
     text = "\n".join(lines)
@@ -139,12 +121,12 @@ def wait_for(
 ) -> T:
     """Poll `read` (with growing pauses) until `done`, or the step deadline."""
     attempt = 0
-    with rt.control.waiting():
+    with rt.waiting():
         value = read()
         while not done(value):
-            if rt.control.left() <= 0:
-                raise rt.control.out_of_time(what)
-            rt.sleep(min(rules.poll_delay(attempt), max(0.05, rt.control.left())))
+            if rt.left() <= 0:
+                raise rt.out_of_time(what)
+            rt.sleep(min(rules.poll_delay(attempt), max(0.05, rt.left())))
             attempt += 1
             value = read()
     return value
@@ -156,8 +138,8 @@ def stream_output(
     """Show an output stream; losing it is not a failure (the status decides)."""
     tail: deque[str] = deque(maxlen=TAIL)
     try:
-        with rt.control.waiting():
-            for line in platform.stream(url, max(1.0, rt.control.left())):
+        with rt.waiting():
+            for line in platform.stream(url, max(1.0, rt.left())):
                 tail.append(line)
                 observer.output(line)
     except MvpError as exc:
@@ -180,15 +162,15 @@ def run_oneoff(
     cancel can say which dyno still runs. Past the step deadline the dyno is
     stopped; a migration is left to finish until the runner's second signal.
     """
-    left = rt.control.left()
+    left = rt.left()
     if left <= 0:
-        raise rt.control.out_of_time(f"'{command}' to start")
+        raise rt.out_of_time(f"'{command}' to start")
     dyno = platform.start_oneoff(app, rules.with_exit_marker(command), left)
     started(dyno)
     lines: list[str] = []
     try:
-        with rt.control.waiting(signals=2 if migration else 1):
-            for line in rt.attach(dyno.attach_url, rt.control.left()):
+        with rt.waiting(signals=2 if migration else 1):
+            for line in rt.attach(dyno.attach_url, rt.left()):
                 lines.append(line)
                 if not line.startswith(rules.EXIT_MARKER):
                     observer.output(line.rstrip("\n"))
@@ -202,9 +184,9 @@ def run_oneoff(
         raise
     except StillRunning:
         stopped = _stop(platform, app, dyno, started)
-        raise StepTimedOut(
+        raise StepFailed(
             f"'{command}' was still running when the deploy's time ran out "
-            f"(deploy-timeout = {rt.control.budget:g}s): {stopped}"
+            f"(deploy-timeout = {rt.budget:g}s): {stopped}"
         ) from None
     started(None)
     output, status = rules.parse_exit_status("".join(lines))
@@ -238,11 +220,11 @@ def check_health(
 ) -> str:
     """GET `url` until healthy, backing off 0.5 s, 1 s, 2 s... within `timeout`
     (or what is left of the deploy's time, when that is shorter)."""
-    limit = min(timeout, max(0.0, rt.control.left()))
+    limit = min(timeout, max(0.0, rt.left()))
     within = f"{timeout:g}s" if limit == timeout else f"the deploy's time ({limit:g}s)"
     deadline = rt.clock() + limit
     attempt = 0
-    with rt.control.waiting():
+    with rt.waiting():
         while True:
             left = max(0.05, min(10.0, deadline - rt.clock()))
             answer = rt.probe(url, left)

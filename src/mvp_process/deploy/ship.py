@@ -71,9 +71,9 @@ def release_shipped(
         release_id = _promote(platform, rt, source_pipeline, shipped, target, ours)
         how = "promoted through the pipeline"
     else:
-        release_id = platform.release_slug(target.name, shipped.slug_id).id
-        ours.append(release_id)
-        how = "released as a slug (no shared pipeline)"
+        made = platform.release_slug(target.name, shipped.slug_id)
+        ours.append(made.id)
+        how, release_id = "released as a slug (no shared pipeline)", made.id
     release = platform.release(target.name, release_id)
     if release.slug_id != shipped.slug_id:
         raise StepFailed(

@@ -1,16 +1,15 @@
 """The deploy steps, each defined once: in words, when it does not apply, and how.
 
-A `Step` gives the plan `--dry-run` prints (`plan`), the rule that skips it
-(`skip`, obeyed by the plan and the run alike), the targets it belongs to
-(`ships`) and the work itself (`run`, returning a one-line detail, raising
-`StepFailed`, an `MvpError` or `Superseded`). `STEPS` is the order; `ROLLBACK`
-is the way back, which `run.py` takes only when `policy_steps.way_back` says
-so. Adding a step is one `Step(...)` in `STEPS`.
+A `Step` is the plan `--dry-run` prints, the skip rule the plan and the run
+both obey, the targets it belongs to (`ships`) and the work (a one-line detail,
+or `StepFailed`, an `MvpError`, `Superseded`). `STEPS` is the order; `ROLLBACK`
+the way back, taken only when `policy_steps.way_back` says so. A new step is
+one `Step(...)` in `STEPS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mvp_process.deploy import policy
@@ -95,7 +94,7 @@ def _preflight(kit: Kit, app: AppRun) -> str:
             raise StepFailed(facts.problem)
         staging = facts.staging
         assert staging.release_id and staging.slug_id
-        source = kit.heroku.app(staging.app)
+        source = kit.apps[staging.app]
         app.shipped = Shipped(source, staging.release_id, staging.slug_id)
         detail += f"; staging runs {kit.sha[:12]} ({policy.describe_staging(staging)})"
     return detail
@@ -161,11 +160,10 @@ def _migrate(kit: Kit, app: AppRun) -> str:
     assert release is not None, "built or released before"
     if not kit.release_process:
         return _oneoff(kit, app, kit.config.migrate_command or "", migration=True)
-    tail = (
-        io.stream_output(platform, kit.rt, kit.observer, release.output_stream_url)
-        if release.output_stream_url and release.status == "pending"
-        else []
-    )
+    tail: Iterable[str] = []
+    if release.output_stream_url and release.status == "pending":
+        url = release.output_stream_url
+        tail = io.stream_output(platform, kit.rt, kit.observer, url)
     release = io.wait_for(
         kit.rt,
         lambda: platform.release(name, release.id),
@@ -181,7 +179,6 @@ def _migrate(kit: Kit, app: AppRun) -> str:
 
 def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str:
     def running(dyno: OneOffDyno | None) -> None:
-        app.dyno = dyno
         if migration:
             app.migrating = f"the migration in dyno {dyno.name}" if dyno else None
 
@@ -191,15 +188,13 @@ def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str
 
 
 def _plan_health(kit: Kit, app: AppRun) -> str:
-    deploy = kit.config
+    deploy, url = kit.config, rules.health_url(app.info.web_url, kit.config.health_path)
     expect = f" containing '{deploy.health_expect}'" if deploy.health_expect else ""
-    url = rules.health_url(app.info.web_url, deploy.health_path)
     return f"GET {url} until 200{expect} (within {deploy.health_timeout:g}s)"
 
 
 def _health(kit: Kit, app: AppRun) -> str:
-    deploy = kit.config
-    url = rules.health_url(app.info.web_url, deploy.health_path)
+    deploy, url = kit.config, rules.health_url(app.info.web_url, kit.config.health_path)
     return io.check_health(
         kit.rt, kit.observer, url, deploy.health_timeout, deploy.health_expect
     )
@@ -232,8 +227,8 @@ def _plan_rollback(kit: Kit, app: AppRun) -> str:
 
 
 def _rollback(kit: Kit, app: AppRun) -> str:
-    assert app.recorded is not None, "way_back rolls back only to a recorded release"
     to = app.recorded
+    assert to is not None, "way_back rolls back only to a recorded release"
     now = kit.heroku.rollback(app.info.name, to.id)
     app.ours.append(now.id)
     app.out.rolled_back_to, app.out.live_release = to.version, now.version
