@@ -1,21 +1,13 @@
 """HTTP to Heroku: timeouts, urllib3's retries, and an API key that cannot leak.
 
-heroku3 5.2.1 sends every request through `session.request` but sets no
-timeout, raises on the first 429 and never retries a 5xx. Rather than patch
-heroku3, we hand it this `requests.Session` subclass, so heroku3's calls and
-our own (the endpoints heroku3 lacks) share one behaviour:
-
-- every request has a timeout;
-- urllib3's `Retry` on the adapter retries 429 for every method (Heroku refused
-  the request before doing anything; never straight back) and 5xx and lost
-  connections for all but POST (a second build, dyno, backup, release or
-  rollback must never happen), honouring `Retry-After` up to
-  `MAX_RETRY_WAIT` (a longer one is not waited for);
-- the rate-limit throttle, which `Retry` has no notion of: when
-  `RateLimit-Remaining` runs low, a second's pause before the next call;
-- the key is sent only to the configured Heroku hosts (never to the upload
-  URL, the output streams or the app), is in no repr, and errors are built
-  from status and message only.
+heroku3 sends every request through `session.request` without a timeout and
+never retries, so it gets this `requests.Session`, shared with our own calls:
+every request has a timeout; urllib3's `Retry` retries 429 for every method
+(Heroku refused before doing anything) and 5xx for all but POST (a second
+build, dyno, backup, release or rollback must never happen), honouring
+`Retry-After` up to `MAX_RETRY_WAIT`; a throttle `Retry` has no notion of
+pauses when `RateLimit-Remaining` runs low; the key goes only to the Heroku
+hosts (never to upload URLs, output streams or the app) and is in no repr.
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
 """Read a one-off dyno's output from Heroku's rendezvous service.
 
-A dyno started with `attach: true` gets an `attach_url` like
-`rendezvous://rendezvous.runtime.heroku.com:5000/<secret>`. As the Heroku CLI
-does: open TLS to host:port, send the secret and CRLF, skip the `rendezvous`
-greeting, then everything until the server closes is the dyno's output. No
-answer is waited for beyond the step's time (there is no idle limit apart).
-
-TLS is verified. The trust store is certifi's bundle (what requests uses for
-api.heroku.com), or the CA file given by the caller: the CLI passes
-`REQUESTS_CA_BUNDLE` / `SSL_CERT_FILE` when set, the variables requests and
-OpenSSL already honour, which is how tests trust the fake's throwaway CA.
+As the Heroku CLI does with an `attach_url` (`rendezvous://host:5000/<secret>`):
+TLS to host:port, send the secret and CRLF, skip the `rendezvous` greeting;
+everything until the server closes is the dyno's output. TLS is verified
+against certifi's bundle, or the CA file the caller passes (the CLI passes
+`REQUESTS_CA_BUNDLE` / `SSL_CERT_FILE`, which is how tests trust the fake).
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ Everything leaves through `redact`, so no key or signed URL reaches a log.
 
 from __future__ import annotations
 
-import threading
 from typing import TextIO
 
 from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord
@@ -21,12 +20,10 @@ class TerminalDeploy:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self._lock = threading.Lock()
 
     def _write(self, text: str) -> None:
-        with self._lock:
-            self.stream.write(redact(text))
-            self.stream.flush()
+        self.stream.write(redact(text))
+        self.stream.flush()
 
     def step_started(self, role: str, app: str, step: str) -> None:
         self._write(f"==> {role} ({app}): {step}\n")
