@@ -20,7 +20,9 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+import coverage
 import pytest
 
 from support.deploy_env import PRODUCTION, STAGING, DeployEnv
@@ -270,6 +272,19 @@ SIGNALS = {
 }
 
 
+def python_measured(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """This Python, under coverage when the tests run under it (the data file
+    goes beside the tests' own, which pytest-cov combines)."""
+    current = coverage.Coverage.current()
+    if current is None:
+        return [sys.executable]
+    ours = Path(current.get_data().data_filename())  # absolute, with a suffix
+    data = ours.with_name(Path(current.config.data_file).name)
+    monkeypatch.setenv("COVERAGE_FILE", str(data))
+    rcfile = Path(__file__).parents[3] / "pyproject.toml"
+    return [sys.executable, "-m", "coverage", "run", "-p", f"--rcfile={rcfile}"]
+
+
 def runner_cancels(process: subprocess.Popen[str], first: signal.Signals) -> str:
     """The runner's cancel sequence: `first`, SIGTERM a little later if the
     process still runs, then a kill (which must not be needed)."""
@@ -299,7 +314,10 @@ RUNS = [(name, signal.SIGINT) for name in SIGNALS] + [
     ("name", "first"), RUNS, ids=[f"{n}-{s.name}" for n, s in RUNS]
 )
 def test_a_signal_at_every_step(
-    deploy_env: DeployEnv, name: str, first: signal.Signals
+    deploy_env: DeployEnv,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    first: signal.Signals,
 ) -> None:
     point = SIGNALS[name]
     env = deploy_env
@@ -307,7 +325,14 @@ def test_a_signal_at_every_step(
     point.arrange(env)
     hold = env.fake.hold(point.method, point.path, point.service)
     process = subprocess.Popen(
-        [sys.executable, "-m", "mvp_process", "deploy", "--branch", point.target],
+        [
+            *python_measured(monkeypatch),
+            "-m",
+            "mvp_process",
+            "deploy",
+            "--branch",
+            point.target,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
