@@ -109,10 +109,6 @@ class HerokuPlatform:
         )
         return [release_info(item) for item in items]
 
-    def current_release(self, app: str) -> ReleaseInfo | None:
-        """The release the app runs now (what a rollback returns to)."""
-        return next((r for r in self.releases(app) if r.current), None)
-
     def postgres_addon(self, app: str) -> str | None:
         """The name of a Heroku Postgres add-on on the app (GET only)."""
         addons = self._call(

@@ -164,12 +164,8 @@ def outputs(result: DeployResult) -> dict[str, str]:
     """
     app = result.last()
     if result.dry_run or app is None:
-        return {
-            "release": "",
-            "failed-release": "",
-            "app-url": "",
-            "backup": "",
-            "deployed": "false",
+        return dict.fromkeys(("release", "failed-release", "app-url", "backup"), "") | {
+            "deployed": "false"
         }
     return {
         "release": _version(app.live_release),

@@ -1,14 +1,11 @@
 """The deploy core: the apps in order, each step planned or run from its one
-definition in `steps.STEPS`, and the way back.
+definition in `steps.STEPS`, then the way back.
 
-Before anything changes, the key and every app are checked (a wrong key or a
-missing app is an `MvpError`, exit 2, with nothing touched). Then each app
-runs its steps; production runs only if staging came up healthy, with the
-slug staging built. An app stops at its first failure, when the deploy's time
-runs out, or at the runner's first signal (no new step starts). Then the way
-back: roll back once where `policy_steps.way_back` allows it, and say in one
-sentence where the app stands. Collaborators are parameters, so tests drive
-this against a fake Heroku in virtual time.
+The key and every app are checked before anything changes (an `MvpError`,
+exit 2). Production runs only if staging came up healthy, with staging's slug.
+An app stops at its first failure, when time runs out, or at the first signal
+(no new step starts); then it is rolled back once where
+`policy_steps.way_back` allows it, and one sentence says where it stands.
 """
 
 from __future__ import annotations
@@ -92,9 +89,7 @@ def plan_app(kit: Kit, app: AppRun) -> AppOutcome:
     live = next((r for r in app.facts.releases if r.current), None)
     app.out.recorded_release = live.version if live else None
     if kit.platform is None:
-        app.out.notes.insert(
-            0, "HEROKU_API_KEY is not set: the plan is from the config"
-        )
+        app.out.notes.insert(0, "HEROKU_API_KEY is not set: planned from the config")
     for step in steps_for(app.target) + (ROLLBACK,):
         reason = step.skip(kit, app)
         status: StepStatus = "skipped" if reason else "planned"

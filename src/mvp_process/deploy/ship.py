@@ -34,7 +34,7 @@ from mvp_process.errors import MvpError
 
 def read_staging(platform: HerokuPlatform, app: str) -> StagingRelease:
     """What staging runs now: its current release and the commit of its slug."""
-    release = platform.current_release(app)
+    release = next((r for r in platform.releases(app) if r.current), None)
     if release is None:
         return StagingRelease(app)
     commit = platform.slug_commit(app, release.slug_id) if release.slug_id else None

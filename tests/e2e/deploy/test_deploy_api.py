@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import time
+from email.utils import formatdate
 
 import pytest
 
@@ -21,6 +23,19 @@ def test_429_with_retry_after_is_survived(deploy_env: DeployEnv) -> None:
     assert f"GET /apps/{STAGING} answered 429: retrying in 7s" in env.last_out
     assert len(env.fake.requests("POST", f"/apps/{STAGING}/builds")) == 2
     assert len([b for b in env.fake.world.builds.values()]) == 1
+
+
+def test_retry_after_as_a_date_or_nonsense(deploy_env: DeployEnv) -> None:
+    env = deploy_env
+    env.project(branch="staging")
+    when = formatdate(time.time() + 30, usegmt=True)
+    env.fake.fail("GET", f"/apps/{STAGING}", 503, headers={"Retry-After": when})
+    env.fake.fail("GET", "/account", 503, headers={"Retry-After": "soon"})
+
+    assert env.run() == 0, env.last_out
+
+    assert "GET /account answered 503: retrying in 0s" in env.last_out  # backoff
+    assert any(25 < wait <= 30 for wait in env.time.sleeps), env.time.sleeps
 
 
 def test_429_without_retry_after_is_not_retried_straight_away(

@@ -125,7 +125,10 @@ class _Script(socketserver.BaseRequestHandler):
         ) as conn:
             conn.recv(1024)
             for part in self.payload.split(b"|"):
-                conn.sendall(part)
+                if part == b"WAIT":  # a dyno that runs on
+                    self.server.done.wait(10)  # type: ignore[attr-defined]
+                else:
+                    conn.sendall(part)
 
 
 @pytest.fixture
@@ -138,10 +141,12 @@ def scripted(tls: TlsFiles) -> Iterator[type[_Script]]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tls.cert, tls.key)
     server.context = context  # type: ignore[attr-defined]
+    server.done = threading.Event()  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     Handler.port = server.server_address[1]  # type: ignore[attr-defined]
     yield Handler
+    server.done.set()  # type: ignore[attr-defined]
     server.shutdown()
     server.server_close()
 
@@ -162,6 +167,19 @@ def test_rendezvous_output(
     scripted.payload = payload
     url = f"rendezvous://127.0.0.1:{scripted.port}/s3cret"  # type: ignore[attr-defined]
     assert list(rendezvous.attach(url, 10, ca_file=str(tls.ca))) == lines
+
+
+@pytest.mark.parametrize("seconds", [0.5, 0.0])
+def test_rendezvous_gives_up_on_a_dyno_that_runs_on(
+    scripted: type[_Script], tls: TlsFiles, seconds: float
+) -> None:
+    scripted.payload = b"rendezvous\r\nmigrating\n|WAIT|never read\n"
+    url = f"rendezvous://127.0.0.1:{scripted.port}/s3cret"  # type: ignore[attr-defined]
+    lines = []
+    with pytest.raises(rendezvous.StillRunning):
+        for line in rendezvous.attach(url, seconds, ca_file=str(tls.ca)):
+            lines.append(line)
+    assert lines == (["migrating\n"] if seconds else [])
 
 
 def test_rendezvous_refuses_other_urls() -> None:
