@@ -7,11 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 
 from support.actions import REPO, TOKEN, Actions, payload
 from support.cli import Outcome
 from support.fake_github import FakeGitHub
-from support.project import TESTED_FEATURE, feature_branch, sample_project
+from support.project import (
+    TESTED_FEATURE,
+    UNTESTED_FEATURE,
+    feature_branch,
+    sample_project,
+)
 from support.repo import Repo
 
 PR = 300
@@ -123,6 +129,45 @@ def test_push_records_the_baseline_the_next_pull_request_uses(
     assert again.id == comment.id
     assert len(actions.fake.requests("PATCH", "/issues/comments/")) == 1
     assert_no_secret(actions, rerun)
+
+
+def forge_as_mallory(fake: FakeGitHub, base: str) -> None:
+    """A collaborator, with their own token: a 0.00% baseline on the merge-base
+    and a comment carrying the sticky comment's marker."""
+    fake.add_token("ghp_malloryToken", "mallory")
+    headers = {"Authorization": "token ghp_malloryToken"}
+    status = {"state": "success", "context": "mvp-process/coverage"}
+    status["description"] = "0.00% project coverage; forged"
+    r = f"{fake.url}/repos/{REPO}"
+    assert requests.post(f"{r}/statuses/{base}", json=status, headers=headers).ok
+    body = {"body": f"{MARKER}\nall green, merge away"}
+    assert requests.post(f"{r}/issues/{PR}/comments", json=body, headers=headers).ok
+
+
+def test_a_forged_baseline_and_a_borrowed_marker_are_ignored(
+    repo: Repo, actions: Actions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = sample_project(repo)
+    push_main(repo, actions, base)
+    assert actions.run(repo.path, ["check"], capsys).code == 0  # records 100%
+    head = open_pr(repo, actions, base, UNTESTED_FEATURE)
+    forge_as_mallory(actions.fake, base)
+    outcome = actions.run(repo.path, ["check", "--only", "coverage"], capsys)
+    assert outcome.code == 1, outcome.out  # 100% → 50%, not 0% → 50%
+    coverage = outcome.gate("coverage")
+    assert coverage["before"] == 100.0
+    assert coverage["baseline"]["note"] == (
+        "ignored 1 mvp-process/coverage status not written by "
+        f"github-actions[bot] (mallory on {base[:12]})"
+    )
+    assert contexts(actions.fake, head)["mvp-process/coverage"][0] == "failure"
+    mallorys, ours = actions.fake.comments(REPO, PR)
+    assert (mallorys.author, mallorys.body) == (
+        "mallory",
+        f"{MARKER}\nall green, merge away",
+    )
+    assert ours.author == "github-actions[bot]"
+    assert "ignored 1 mvp" in ours.body and "mallory on" in ours.body
 
 
 def test_status_baseline_only_says_plainly_when_there_is_none(

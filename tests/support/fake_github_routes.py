@@ -306,4 +306,10 @@ ROUTES: list[tuple[str, str, str, Route]] = [
         "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
         list_statuses,
     ),
+    (  # the legacy route of the same list, which PyGithub calls
+        "GET",
+        REPO + r"/statuses/(?P<ref>[^/]+)",
+        "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+        list_statuses,
+    ),
 ]

@@ -63,4 +63,9 @@ def github_repo(
         seconds_between_writes=None,
         lazy=True,
     )
-    return GitHubRepo(client.get_repo(env.repository), env.repository, env.api_url)
+    return GitHubRepo(
+        client.get_repo(env.repository),
+        env.repository,
+        env.api_url,
+        lambda: str(client.get_user().login),
+    )

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mvp_process.github.api import GitHubRepo, ReadOnlyToken
+from mvp_process.github.api import GitHubRepo
+from mvp_process.github.api_errors import ReadOnlyToken
 from mvp_process.github.event import Event
 from mvp_process.github.policy import PolicyResult
 from mvp_process.redact import redact
