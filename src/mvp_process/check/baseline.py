@@ -135,7 +135,7 @@ def find_baseline(
     A figure found after other sources had none keeps their reasons in its
     note: why the tests ran again, or which statuses were ignored, is said.
     """
-    reasons = []
+    reasons: list[str] = []
     for source in sources:
         found = source.find(merge_base)
         if isinstance(found, Baseline):
