@@ -13,6 +13,7 @@ from support.actions import REPO, TOKEN, Actions, payload
 from support.cli import Outcome
 from support.fake_github import FakeGitHub
 from support.project import (
+    PYPROJECT,
     TESTED_FEATURE,
     UNTESTED_FEATURE,
     feature_branch,
@@ -168,6 +169,32 @@ def test_a_forged_baseline_and_a_borrowed_marker_are_ignored(
     )
     assert ours.author == "github-actions[bot]"
     assert "ignored 1 mvp" in ours.body and "mallory on" in ours.body
+
+
+def test_a_pull_request_cannot_lower_its_own_thresholds(
+    repo: Repo, actions: Actions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    strict = PYPROJECT + "\n[tool.mvp-process]\ndiff-coverage-min = 90\n"
+    base = repo.commit("Set the policy", {"pyproject.toml": strict})
+    repo.push("main")
+    lowered = strict.replace("= 90", "= 0") + "coverage-drop-max = 100\n"
+    head = open_pr(repo, actions, base, {**UNTESTED_FEATURE, "pyproject.toml": lowered})
+    outcome = actions.run(repo.path, ["check", "--baseline", "none"], capsys)
+    assert outcome.code == 1, outcome.out
+    diff = outcome.gate("diff-coverage")
+    assert not diff["passed"] and "the 90% required" in diff["summary"]
+    said = [
+        "this pull request changes coverage-drop-max 1 → 100 in "
+        "[tool.mvp-process]; it applies after merge",
+        "this pull request changes diff-coverage-min 90 → 0 in "
+        "[tool.mvp-process]; it applies after merge",
+    ]
+    assert outcome.report is not None
+    assert outcome.report["notes"][:2] == said
+    assert all(text in outcome.out for text in said)
+    (comment,) = actions.fake.comments(REPO, PR)
+    assert said[1] in comment.body  # in the comment's notes
+    assert contexts(actions.fake, head)["mvp-process/diff-coverage"][0] == "failure"
 
 
 def test_status_baseline_only_says_plainly_when_there_is_none(

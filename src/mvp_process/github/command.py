@@ -114,14 +114,16 @@ def warn(text: str) -> None:
 
 def show(checked: PrCheck, config: Config) -> None:
     """The verdict on the terminal; in Actions also as errors and job summary."""
-    sys.stdout.write(report.render(checked.result, checked.where()))
+    notes = config.policy_notes
+    sys.stdout.write(report.render(checked.result, checked.where(), notes))
     if not config.github.actions:
         return
     for rule in checked.result.failures:
         title = f"mvp-process pr: {rule.name}"
         actions.command(sys.stdout, "error", rule.message, title=title)
     actions.append_summary(
-        config.github.step_summary, report.summary(checked.result, checked.where())
+        config.github.step_summary,
+        report.summary(checked.result, checked.where(), notes),
     )
 
 

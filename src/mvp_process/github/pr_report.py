@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mvp_process.github.policy import PolicyResult
 from mvp_process.redact import redact
 
@@ -14,13 +16,14 @@ def _title(result: PolicyResult, where: str) -> str:
     return f"mvp-process pr: {verdict}" + (f" ({where})" if where else "")
 
 
-def render(result: PolicyResult, where: str = "") -> str:
-    """One line per rule, then nothing else: each message says what to fix."""
+def render(result: PolicyResult, where: str = "", notes: Sequence[str] = ()) -> str:
+    """One line per rule (each message says what to fix), then the notes."""
     lines = ["", _title(result, where)]
     lines += [
         f"  {MARKS[rule.status]} {rule.name:<18} {rule.message}"
         for rule in result.rules
     ]
+    lines += [f"  note: {note}" for note in notes]
     return redact("\n".join(lines) + "\n")
 
 
@@ -31,7 +34,7 @@ def _cell(text: str) -> str:
     return text.replace("\n", " ")
 
 
-def summary(result: PolicyResult, where: str = "") -> str:
+def summary(result: PolicyResult, where: str = "", notes: Sequence[str] = ()) -> str:
     verdict = "passed" if result.passed else "failed"
     lines = [
         f"## mvp-process pr {verdict}" + (f" ({_cell(where)})" if where else ""),
@@ -43,4 +46,5 @@ def summary(result: PolicyResult, where: str = "") -> str:
         f"| `{rule.name}` | {ICONS[rule.status]} | {_cell(rule.message)} |"
         for rule in result.rules
     ]
+    lines += [f"\n> {_cell(note)}" for note in notes]
     return redact("\n".join(lines) + "\n")
