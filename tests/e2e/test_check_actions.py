@@ -20,6 +20,7 @@ from support.project import (
     sample_project,
 )
 from support.repo import Repo
+from support import gfm
 
 PR = 300
 BRANCH = "254-add-mul"
@@ -100,7 +101,8 @@ def test_push_records_the_baseline_the_next_pull_request_uses(
     recorded = contexts(actions.fake, base)
     assert set(recorded) == {f"mvp-process/{g}" for g in GATES}
     assert recorded["mvp-process/coverage"][1].startswith("100.00% project coverage;")
-    assert "recorded 100.00% as the coverage baseline" in actions.summary.read_text()
+    summary = gfm.shown(actions.summary.read_text())
+    assert "recorded 100.00% as the coverage baseline" in summary
     assert actions.fake.requests("POST", "/comments") == []
     assert_no_secret(actions, pushed)
 
@@ -209,7 +211,7 @@ def test_status_baseline_only_says_plainly_when_there_is_none(
     assert "no mvp-process/coverage status on the merge-base" in coverage["summary"]
     assert not (repo.path / ".git" / "mvp-process" / "baselines.json").exists()
     (comment,) = actions.fake.comments(REPO, PR)
-    assert "(no baseline: no mvp-process/coverage status" in comment.body
+    assert "(no baseline: no mvp-process/coverage status" in gfm.shown(comment.body)
 
 
 def test_fork_token_warns_once_and_the_gates_decide(

@@ -10,6 +10,7 @@ from support.actions import REPO, TOKEN, Actions, payload
 from support.cli import Outcome, run_cli
 from support.fake_github import FakeGitHub
 from support.repo import Repo
+from support import gfm
 
 PR = 300
 ISSUE = 254
@@ -182,7 +183,7 @@ def test_each_broken_rule_fails_with_its_own_message(
     status = pr_status(actions.fake, head)
     assert status["state"] == "failure"
     assert len(str(status["description"])) <= 140
-    assert message.split(":")[0][:40] in actions.summary.read_text().replace("\\", "")
+    assert message.split(":")[0][:40] in gfm.shown(actions.summary.read_text())
 
 
 def test_branch_named_after_a_pull_request(
@@ -226,7 +227,7 @@ def test_a_pull_request_cannot_turn_the_reviewer_rule_off(
         "[tool.mvp-process]; it applies after merge"
     )
     assert said in outcome.out
-    assert said in actions.summary.read_text().replace("\\", "")
+    assert said in gfm.shown(actions.summary.read_text())
     assert pr_status(actions.fake, head)["state"] == "failure"
 
 

@@ -25,7 +25,7 @@ from mvp_process.github.pr import (
     check_online,
     repository_from_remote,
 )
-from mvp_process.github.publish import Publisher, publish_pr
+from mvp_process.github.publish import Publisher, notes_section, publish_pr
 from mvp_process.errors import ConfigError
 from mvp_process import actions
 from mvp_process.github import pr_report as report
@@ -101,10 +101,7 @@ def online(
     publisher = Publisher(api, config.github.run_url, warn)
     notes = publish_pr(checked.result, publisher, checked.pull.head_sha)
     if notes:
-        actions.append_summary(
-            config.github.step_summary,
-            "### GitHub\n\n" + "\n".join(f"- {note}" for note in notes),
-        )
+        actions.append_summary(config.github.step_summary, notes_section(notes))
     return checked
 
 
