@@ -112,7 +112,8 @@ def warn(text: str) -> None:
 def show(checked: PrCheck, config: Config) -> None:
     """The verdict on the terminal; in Actions also as errors and job summary."""
     notes = config.policy_notes
-    sys.stdout.write(report.render(checked.result, checked.where(), notes))
+    with actions.commands_off(sys.stdout):  # branch names, descriptions, values
+        sys.stdout.write(report.render(checked.result, checked.where(), notes))
     if not config.github.actions:
         return
     for rule in checked.result.failures:
