@@ -107,17 +107,23 @@ def test_statuses_round_trip_newest_first_with_their_writer(gh: FakeGitHub) -> N
 
 
 def test_identity_of_an_installation_token_is_the_actions_bot(gh: FakeGitHub) -> None:
-    api = adapter(gh)
-    assert api.identity() == "github-actions[bot]" == api.identity()
+    api = adapter(gh)  # a `ghs_` token: known without asking
+    assert api.identity() == "github-actions[bot]"
+    assert gh.requests("GET", "^/user$") == []
+    gh.add_token("v1.0123456789abcdef", "github-actions[bot]")  # an older format
+    older = adapter(gh, token="v1.0123456789abcdef")
+    assert older.identity() == "github-actions[bot]" == older.identity()
     assert [(r.path, r.status) for r in gh.requests("GET", "^/user$")] == [
         ("/user", 403)
     ]
 
 
-def test_identity_lookup_failures_are_api_errors(gh: FakeGitHub) -> None:
+def test_identity_of_a_personal_access_token_is_its_user(gh: FakeGitHub) -> None:
+    gh.add_token("ghp_ciUserToken", "ci-user")
+    assert adapter(gh, token="ghp_ciUserToken").identity() == "ci-user"
     gh.fail("unauthorized", path="^/user$")
     with pytest.raises(ApiError, match="GitHub rejected the token while reading"):
-        adapter(gh).identity()
+        adapter(gh, token="ghp_ciUserToken").identity()
 
 
 def test_sticky_comment_is_found_again_and_edited(gh: FakeGitHub) -> None:

@@ -87,7 +87,8 @@ class GitHubRepo:
         A user's token (a personal access token) reads it from `GET /user`. An
         installation token, which the workflow's GITHUB_TOKEN is, may not
         (403 "Resource not accessible by integration"): GitHub attributes what
-        it writes to the GitHub Actions app, `github-actions[bot]`.
+        it writes to the GitHub Actions app, `github-actions[bot]`. (`connect`
+        knows an installation token by its `ghs_` prefix and does not ask.)
         """
         if self._identity is None:
             self._identity = self._who_am_i()
@@ -98,9 +99,8 @@ class GitHubRepo:
             try:
                 return self.user_login()
             except GithubException as exc:
-                if exc.status == 403 and said_by_github(exc).lower().startswith(
-                    READ_ONLY
-                ):
+                refused = said_by_github(exc).lower().startswith(READ_ONLY)
+                if exc.status == 403 and refused:
                     return ACTIONS_BOT
                 raise
 
