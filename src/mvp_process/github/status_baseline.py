@@ -84,9 +84,9 @@ class StatusBaseline:
                 figure, by_others = recorded_figure(self.api.statuses(sha), identity)
                 others += [f"{login} on {sha[:12]}" for login in by_others]
                 if figure is not None:
-                    return self._found(
-                        figure, sha, distance, merge_base, identity, others
-                    )
+                    notes = [_how_far(distance, merge_base), _ignored(identity, others)]
+                    note = "; ".join(n for n in notes if n)
+                    return Baseline(figure, sha, "status", note)
         except ApiError as exc:
             return NoBaseline(f"could not read commit statuses: {exc.message}")
         reason = (
@@ -97,24 +97,14 @@ class StatusBaseline:
         ignored = _ignored(identity, others)
         return NoBaseline(f"{reason}; {ignored}" if ignored else reason)
 
-    @staticmethod
-    def _found(
-        figure: float,
-        sha: str,
-        distance: int,
-        merge_base: str,
-        identity: str,
-        others: list[str],
-    ) -> Baseline:
-        notes = [_ignored(identity, others)]
-        if distance:
-            notes.insert(
-                0,
-                f"the nearest first-parent ancestor with a figure, {distance} "
-                f"commit{'s' if distance != 1 else ''} before the merge-base "
-                f"{merge_base[:12]}",
-            )
-        return Baseline(figure, sha, "status", "; ".join(n for n in notes if n))
+
+def _how_far(distance: int, merge_base: str) -> str:
+    if not distance:
+        return ""
+    return (
+        f"the nearest first-parent ancestor with a figure, {distance} "
+        f"commit{'s' if distance != 1 else ''} before the merge-base {merge_base[:12]}"
+    )
 
 
 class Unavailable:
