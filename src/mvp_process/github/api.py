@@ -180,22 +180,18 @@ class GitHubRepo:
         """Every status on `sha`, newest first, with who created it.
 
         The list, not the combined status: only the list says who wrote each.
+        (For a commit GitHub does not know, the list is empty.)
         """
         with self._calling(f"reading the statuses of {sha[:12]}"):
-            try:
-                return [
-                    CommitStatus(
-                        s.context,
-                        s.state,
-                        s.description or "",
-                        s.creator.login if s.creator else None,
-                    )
-                    for s in self.repo.get_commit(sha).get_statuses()
-                ]
-            except GithubException as exc:
-                if self._not_found(exc):
-                    return []
-                raise
+            return [
+                CommitStatus(
+                    s.context,
+                    s.state,
+                    s.description or "",
+                    s.creator.login if s.creator else None,
+                )
+                for s in self.repo.get_commit(sha).get_statuses()
+            ]
 
     # -- writes ---------------------------------------------------------------
     def create_status(
