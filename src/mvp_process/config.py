@@ -100,10 +100,10 @@ class Config:
     pytest_args: tuple[str, ...] = ()
     black_diff: bool = False
     parallel: bool = False
-    policy_notes: tuple[str, ...] = ()  # what a pull request changes (config_policy)
     deploy: DeployConfig = field(default_factory=DeployConfig)
     github: GitHubEnv = field(default_factory=GitHubEnv)
     heroku: HerokuEnv = field(default_factory=HerokuEnv)
+    policy_notes: tuple[str, ...] = ()  # what a pull request changes (config_policy)
 
 
 def _field(key: str) -> str:
