@@ -100,6 +100,7 @@ class Config:
     pytest_args: tuple[str, ...] = ()
     black_diff: bool = False
     parallel: bool = False
+    lint_scope: str = "all"
     deploy: DeployConfig = field(default_factory=DeployConfig)
     github: GitHubEnv = field(default_factory=GitHubEnv)
     heroku: HerokuEnv = field(default_factory=HerokuEnv)

@@ -13,6 +13,7 @@ from typing import Any
 
 DEFAULT_BRANCH_PATTERN = r"^(?P<issue>[1-9][0-9]*)-[a-z0-9]+(?:-[a-z0-9]+)*$"
 BASELINE_MODES = ("auto", "status", "recompute", "none")
+LINT_SCOPES = ("all", "changed")
 
 
 def type_name(value: object) -> str:
@@ -93,6 +94,13 @@ def _as_baseline(value: object) -> str:
     return text
 
 
+def _as_lint_scope(value: object) -> str:
+    text = _as_str(value)
+    if text not in LINT_SCOPES:
+        raise ValueError(f"must be one of {', '.join(LINT_SCOPES)}")
+    return text
+
+
 def _as_health_path(value: object) -> str:
     text = _as_str(value)
     if not text.startswith("/"):
@@ -127,6 +135,7 @@ KEYS: dict[str, Parser] = {
     "pytest-args": _as_args,
     "black-diff": _as_bool,
     "parallel": _as_bool,
+    "lint-scope": _as_lint_scope,
 }
 DEPLOY_KEYS: dict[str, Parser] = {
     "staging-app": _as_optional_str,
