@@ -138,7 +138,18 @@ def read_pyproject(root: Path) -> tuple[dict[str, object], dict[str, object]]:
         return {}, {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            hint="make it readable by the user running mvp-process",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (line {exc.object[: exc.start].count(10) + 1})"
+            ", which TOML requires",
+            hint="save it as UTF-8",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}", hint="fix the file's syntax"
         ) from None

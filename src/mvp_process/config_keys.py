@@ -7,6 +7,7 @@ value, or raises `ValueError` with the second half of a sentence
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -33,16 +34,21 @@ def _as_bool(value: object) -> bool:
 
 
 def _as_number(value: object) -> float:
-    if isinstance(value, bool):
-        raise ValueError("must be a number")
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+    """A finite number: `nan` compares false with everything, so a threshold of
+    nan would pass any drop and a timeout of nan would never expire."""
+    number = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             pass
-    raise ValueError("must be a number")
+    if number is None:
+        raise ValueError("must be a number")
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
+    return number
 
 
 def _as_percent(value: object) -> float:
