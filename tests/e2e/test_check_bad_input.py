@@ -336,3 +336,13 @@ def test_json_to_standard_output(feature_repo: Repo, monkeypatch, capsys) -> Non
     ]
     assert "mvp-process check: FAILED" in result.err
     assert not (feature_repo.path / "-").exists()
+
+
+@pytest.mark.parametrize("program", ["/bin/echo", "/bin/false"])
+def test_python_that_is_not_python(
+    feature_repo: Repo, monkeypatch, capsys, program: str
+) -> None:
+    monkeypatch.setenv("MVP_PROCESS_PYTHON", program)
+    result = check(feature_repo.path, monkeypatch, capsys)
+    assert_usage_error(result, f"{program} does not run as a Python 3 interpreter")
+    assert "pip install" not in result.err

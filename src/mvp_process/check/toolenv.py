@@ -27,7 +27,8 @@ from mvp_process.redact import redact
 _PIP_NAMES = {"pytest_cov": "pytest-cov", "xdist": "pytest-xdist"}
 _PROBE = (
     "import importlib.util, sys; "
-    "print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
+    "print('mvp-process-probe', *(m for m in sys.argv[1:] "
+    "if importlib.util.find_spec(m) is None))"
 )
 
 # Files the runner reads back after the step: writing there sets the step's
@@ -102,10 +103,16 @@ class ToolEnv:
         modules = sorted(set(needed))
         if not modules:
             return
-        result = proc.run(
-            [self.python, "-c", _PROBE, *modules], cwd=cwd, env=self.env, check=True
-        )
-        missing = result.stdout.split()
+        result = proc.run([self.python, "-c", _PROBE, *modules], cwd=cwd, env=self.env)
+        answer = result.stdout.split()
+        if result.returncode != 0 or answer[:1] != ["mvp-process-probe"]:
+            last = (result.output.strip().splitlines() or ["no output"])[-1]
+            raise ToolMissing(
+                f"{self.python} does not run as a Python 3 interpreter ({last})",
+                hint="point `python` in [tool.mvp-process] or MVP_PROCESS_PYTHON at "
+                "the interpreter where your project is installed",
+            )
+        missing = answer[1:]
         if missing:
             names = " ".join(_PIP_NAMES.get(m, m) for m in missing)
             raise ToolMissing(
