@@ -1,6 +1,7 @@
 """Time the flake8 and black gates on a repository with a `.venv` inside it.
 
     python benchmarks/lint_files.py --modules 200 --rounds 3
+    python benchmarks/lint_files.py --repo path/to/a/git/checkout --rounds 3
 
 Generates the synthetic repository, creates a virtualenv in it as the README's
 "Try it" does (`python -m venv .venv` and flake8, black, pytest, pytest-cov
@@ -89,9 +90,11 @@ def main() -> None:
     # Outside this checkout: flake8 would read our .flake8, which excludes .venv.
     out = Path(tempfile.gettempdir()) / "mvp-process-lint-files"
     size_arguments(parser, str(out), rounds=3)
+    parser.add_argument("--repo", type=Path, help="a git checkout to use instead")
     args = parser.parse_args()
-    repo = make_repo(args.out.resolve(), args.modules, args.tests)
-    with_venv(repo)
+    repo = args.repo or make_repo(args.out.resolve(), args.modules, args.tests)
+    if not (repo / ".venv").exists():
+        with_venv(repo)
     times: dict[str, list[float]] = {k: [] for k in ("before", "after")}
     parts: dict[str, list[tuple[float, float]]] = {k: [] for k in times}
     cpus: dict[str, list[float]] = {k: [] for k in times}
