@@ -100,6 +100,7 @@ class Config:
     pytest_args: tuple[str, ...] = ()
     black_diff: bool = False
     parallel: bool = False
+    lint_scope: str = "all"
     deploy: DeployConfig = field(default_factory=DeployConfig)
     github: GitHubEnv = field(default_factory=GitHubEnv)
     heroku: HerokuEnv = field(default_factory=HerokuEnv)
@@ -138,7 +139,18 @@ def read_pyproject(root: Path) -> tuple[dict[str, object], dict[str, object]]:
         return {}, {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            hint="make it readable by the user running mvp-process",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (line {exc.object[: exc.start].count(10) + 1})"
+            ", which TOML requires",
+            hint="save it as UTF-8",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}", hint="fix the file's syntax"
         ) from None

@@ -225,6 +225,26 @@ def test_threshold_inputs_reach_the_configuration(
     assert states(github, head) == ALL_PASS
 
 
+def test_lint_scope_input_reaches_the_configuration(
+    repo: Repo, act: Act, github: FakeGitHub
+) -> None:
+    sample_project(repo)
+    repo.commit("old code", {"calc/old.py": "import os\n"})
+    repo.push("main")
+    _, event = open_pull_request(repo, github, TESTED_FEATURE)
+
+    inputs = {"command": "check", "only": "flake8", "json": "report.json"}
+    strict = act(inputs, event=event)
+    adopting = act({**inputs, "lint-scope": "changed"}, event=event)
+
+    assert strict.exit_code == 1, strict.log
+    assert adopting.exit_code == 0, adopting.log
+    report = json.loads((repo.path / "report.json").read_text(encoding="utf-8"))
+    assert (
+        report["gates"][0]["summary"] == "no findings on changed lines; 1 outside them"
+    )
+
+
 def test_only_and_json_inputs(repo: Repo, act: Act, github: FakeGitHub) -> None:
     sample_project(repo)
     head, event = open_pull_request(repo, github, TESTED_FEATURE)
