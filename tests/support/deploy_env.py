@@ -17,6 +17,7 @@ from mvp_process.cli import main
 from mvp_process.config import DeployConfig
 from mvp_process.deploy import command as cli_deploy
 from mvp_process.deploy.policy_steps import reserve
+from support import gfm
 from support.fake_heroku import FakeHeroku, TlsFiles, make_tls
 from support.repo import Repo
 
@@ -124,6 +125,10 @@ class DeployEnv:
 
     def summary(self) -> str:
         return self.summary_file.read_text() if self.summary_file.exists() else ""
+
+    def shown(self) -> str:
+        """The job summary as a reader sees it on GitHub (escapes rendered)."""
+        return gfm.shown(self.summary())
 
     def everything(self) -> str:
         """Every byte the command showed or wrote."""

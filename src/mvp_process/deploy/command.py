@@ -167,7 +167,8 @@ def run(args: argparse.Namespace) -> int:
 def finish(config: Config, result: DeployResult, rt: Runtime) -> None:
     """The report, the outputs and the job summary: on every way out."""
     result.signal = rt.signal
-    sys.stdout.write(render(result))
+    with actions.commands_off(sys.stdout):  # states and notes quote Heroku
+        sys.stdout.write(render(result))
     actions.write_outputs(config.github.output, outputs(result))
     actions.append_summary(config.github.step_summary, summary(result))
     notices = [a.superseded for a in result.apps if a.superseded]

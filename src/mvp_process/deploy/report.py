@@ -1,7 +1,9 @@
 """Views of a deploy: live terminal lines, the closing report, the job summary,
 the step outputs. The command writes the last three on every exit path.
 
-Everything leaves through `redact`, so no key or signed URL reaches a log.
+Everything leaves through `redact`, so no key or signed URL reaches a log; what
+builds, dynos and Heroku said is echoed with the runner's commands off, and
+escaped by `markdown` in the summary.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord
+from mvp_process import actions
+from mvp_process import markdown as md
 from mvp_process.redact import redact
 
 MARKS = {"ok": "ok", "failed": "FAIL", "skipped": "skip", "planned": "plan"}
@@ -31,12 +35,16 @@ class TerminalDeploy:
     def step_finished(self, record: StepRecord) -> None:
         first, *rest = record.detail.splitlines() or [""]
         mark = MARKS.get(record.status, "STOP")
-        self._write(f"    {mark:<4} {record.name} ({record.seconds:.1f}s): {first}\n")
-        for line in rest:
-            self._write(f"         {line}\n")
+        with actions.commands_off(self.stream):  # may quote a build's output
+            self._write(
+                f"    {mark:<4} {record.name} ({record.seconds:.1f}s): {first}\n"
+            )
+            for line in rest:
+                self._write(f"         {line}\n")
 
     def output(self, line: str) -> None:
-        self._write(f"    | {line}\n")
+        with actions.commands_off(self.stream):  # what a build or a dyno printed
+            self._write(f"    | {line}\n")
 
     def note(self, text: str) -> None:
         self._write(f"    note: {text}\n")
@@ -105,20 +113,16 @@ def _app_line(app: AppOutcome) -> str:
     return f"{app.role} ({app.app}): {state or f'failed at {app.failure}'}{facts}"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").strip()
-
-
 def summary(result: DeployResult) -> str:
     """The job summary: verdict, a timeline table of every step, where each app
     stands, and the commands that restore what may have changed."""
     if result.nothing_to_deploy and not result.crash:
-        return f"## mvp-process deploy\n\n{_cell(result.reason)}\n"
+        return f"## mvp-process deploy\n\n{md.text(result.reason)}\n"
     title = "planned (dry run)" if result.dry_run else verdict(result)
     lines = [
         f"## mvp-process deploy {title}",
         "",
-        f"{_cell(_head(result))}: {_cell(result.reason)}",
+        f"{md.text(_head(result))}: {md.text(result.reason)}",
         "",
         "| App | Step | Result | Time | Detail |",
         "| --- | --- | --- | --- | --- |",
@@ -127,28 +131,36 @@ def summary(result: DeployResult) -> str:
         for step in app.steps:
             first = step.detail.splitlines()[0] if step.detail else ""
             lines.append(
-                f"| {app.role} `{app.app}` | {step.name} | "
+                f"| {app.role} {md.code(app.app, cell=True)} | {step.name} | "
                 f"{ICONS[step.status]} {step.status} | {step.seconds:.1f}s | "
-                f"{_cell(first)} |"
+                f"{md.text(first)} |"
             )
-    for role, app_name, why in result.not_attempted:
-        lines.append(f"| {role} `{app_name}` | — | ⏭ not deployed | | {_cell(why)} |")
+    for role, name, why in result.not_attempted:
+        who = f"{role} {md.code(name, cell=True)}"
+        lines.append(f"| {who} | — | ⏭ not deployed | | {md.text(why)} |")
     if result.crash:
-        lines += ["", f"**mvp-process stopped on an internal error: {result.crash}**"]
+        lines += [
+            "",
+            f"**mvp-process stopped on an internal error: {md.text(result.crash)}**",
+        ]
     for app in result.apps:
-        if app.state:
-            lines += ["", f"**{app.role} `{app.app}`: {_cell(app.state)}**"]
-        if app.failure:
-            lines += ["", f"{app.role} failed at {_cell(app.failure)}"]
-            for step in app.steps:
-                if step.status == "failed" and "\n" in step.detail:
-                    fence = step.detail.replace("```", "` ` `")
-                    lines += ["", "```text", fence, "```"]
-        lines += [f"- {_cell(note)}" for note in app.notes]
-        if app.restore:
-            lines += ["", "To restore the database from before this deploy:", ""]
-            lines += ["```sh", app.restore, "```"]
+        lines += _app_summary(app)
     return "\n".join(lines) + "\n"
+
+
+def _app_summary(app: AppOutcome) -> list[str]:
+    head = f"**{app.role} {md.code(app.app)}: {md.text(app.state)}**"
+    lines = ["", head] if app.state else []
+    if app.failure:
+        lines += ["", f"{app.role} failed at {md.text(app.failure)}"]
+        for step in app.steps:
+            if step.status == "failed" and "\n" in step.detail:
+                lines += ["", md.block(step.detail.splitlines()).rstrip("\n")]
+    lines += [f"- {md.text(note)}" for note in app.notes]
+    if app.restore:
+        lines += ["", "To restore the database from before this deploy:", ""]
+        lines.append(md.block([app.restore], "sh").rstrip("\n"))
+    return lines
 
 
 def _version(number: int | None) -> str:

@@ -122,7 +122,7 @@ def test_staging_running_another_commit_stops_production(
         f"{first[:12]}): {HINT}"
     )
     assert message in env.last_out
-    assert message in env.summary()
+    assert message in env.shown()
     assert production_writes(env) == []
     assert len(env.fake.requests("POST", "/apps/.*/builds")) == 1
     assert f"production ({PRODUCTION}): failed at preflight" in env.last_out
@@ -149,7 +149,7 @@ def test_staging_on_a_newer_commit_skips_production(deploy_env: DeployEnv) -> No
         f"staging already runs {newer[:12]}, a newer commit than {older[:12]}: "
         "production is left to the run that deployed it (nothing was changed)"
     )
-    assert notice in env.last_out and notice in env.summary()
+    assert notice in env.last_out and notice in env.shown()
     assert "## mvp-process deploy skipped" in env.summary()
     assert production_writes(env) == []
     assert env.outputs() == {
@@ -213,7 +213,7 @@ def test_build_builds_production_from_the_commit(deploy_env: DeployEnv) -> None:
     assert not env.fake.requests("POST", "/pipeline-promotions")
     assert not env.fake.requests("GET", f"/apps/{STAGING}/.*")
     note = "--build: production is built from the commit, not given the slug"
-    assert note in env.last_out and note in env.summary()
+    assert note in env.last_out and note in env.shown()
 
 
 def test_without_a_staging_app_production_is_built(deploy_env: DeployEnv) -> None:

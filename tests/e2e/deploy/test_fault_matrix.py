@@ -197,7 +197,7 @@ def test_a_foreign_release_is_never_rolled_back(
         f'v{theirs.version} by ann@example.com ("Deploy 9999999") was released '
         f"meanwhile: nothing was rolled back over it (v{live.version} is live)"
     )
-    assert said in env.last_out and said in env.summary()
+    assert said in env.last_out and said in env.shown()
     assert env.outputs()["release"] == f"v{live.version}"
 
 
