@@ -6,6 +6,9 @@ up healthy, the same slug to production. `--target production` alone releases
 the slug staging runs, if it was built from the commit (`--build` builds
 production from the commit instead). Any failure after the build rolls the
 app back once to the release it ran before. Other branches: nothing to deploy.
+The whole deploy has `deploy-timeout` seconds; the runner's cancel (SIGINT,
+then SIGTERM) stops it between requests; the report, the outputs and the job
+summary are written however it ends.
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ def branch_and_sha(
 
 def build_services(
     config: Config, notify: Callable[[str], None]
-) -> tuple[tuple[HerokuPlatform, PgBackups], HerokuSession]:
+) -> tuple[HerokuPlatform, PgBackups]:
     """The real clients: heroku3 on our session, the data API, a keyless session."""
     heroku = config.heroku
     session = HerokuSession(
@@ -106,7 +109,7 @@ def build_services(
     # Uploads and output streams go to other hosts: no key there.
     files = HerokuSession(None, sleep=SLEEP, notify=notify)
     platform = HerokuPlatform(client, session, files, heroku.api_url)
-    return (platform, PgBackups(session, heroku.data_api_url)), files
+    return platform, PgBackups(session, heroku.data_api_url)
 
 
 def ca_file() -> str | None:
@@ -137,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     terminal = TerminalDeploy(sys.stdout)
     services = None
     if config.heroku.api_key:
-        services, _ = build_services(config, terminal.note)
+        services = build_services(config, terminal.note)
     elif selection.targets and not args.dry_run:
         raise ConfigError(
             "HEROKU_API_KEY is not set",

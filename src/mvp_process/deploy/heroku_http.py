@@ -141,7 +141,7 @@ class HerokuSession(requests.Session):
         self.headers["Accept"] = ACCEPT
         self.headers["User-Agent"] = f"mvp-process/{__version__}"
         self.sleep = sleep
-        self.remaining: str | None = None
+        self.remaining: int | None = None
         if retry:
             adapter = HTTPAdapter(max_retries=retries(sleep, notify))
             self.mount("https://", adapter)
@@ -155,13 +155,11 @@ class HerokuSession(requests.Session):
     ) -> requests.Response:
         """`Session.request` with a default timeout, throttled when tokens run low."""
         kwargs.setdefault("timeout", TIMEOUT)
-        try:
-            if int(self.remaining or LOW_RATE_LIMIT) < LOW_RATE_LIMIT:
-                self.sleep(THROTTLE)
-        except ValueError:
-            pass
+        if self.remaining is not None and self.remaining < LOW_RATE_LIMIT:
+            self.sleep(THROTTLE)
         response = super().request(method, url, *args, **kwargs)
-        self.remaining = response.headers.get("RateLimit-Remaining", self.remaining)
+        remaining = response.headers.get("RateLimit-Remaining", "").strip()
+        self.remaining = int(remaining) if remaining.isdigit() else self.remaining
         return response
 
 
@@ -224,11 +222,6 @@ def http_error(
         return ApiError(
             f"Heroku forbade this (403) while trying to {what}: {detail}",
             hint="the key's account needs deploy rights on the app",
-        )
-    if status == 429:
-        return ApiError(
-            f"Heroku's rate limit was still exceeded after retries ({what})",
-            hint="wait a few minutes and run the deploy again",
         )
     return ApiError(f"Heroku answered {status} while trying to {what}: {detail}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from support.deploy_env import PRODUCTION, STAGING, DeployEnv
+from support.fake_heroku import Command
 from support.fake_heroku.state import Release
 
 RELEASE_PROCFILE = "web: python app.py\nrelease: ./migrate.sh\n"
@@ -170,3 +171,48 @@ def test_a_lost_output_stream_does_not_fail_the_build(deploy_env: DeployEnv) -> 
 
     assert "the output stream was lost" in env.last_out
     assert "502" in env.last_out
+
+
+def test_out_of_time_with_heroku_refusing_to_stop_or_cancel(
+    deploy_env: DeployEnv,
+) -> None:
+    """The deploy's time runs out in the build, then in a one-off dyno, and
+    Heroku refuses to cancel the build and to stop the dyno: it is said."""
+    env = deploy_env
+    env.project({"static-command": "collect"}, branch="staging")
+    app = env.fake.world.apps[STAGING]
+    app.hangs.add("build")
+    env.fake.fail("DELETE", f"/apps/{STAGING}/builds/.*", 500)
+
+    assert env.run() == 1
+
+    assert "gave up waiting for the build" in env.last_out
+    assert env.fake.requests("GET", f"/apps/{STAGING}/builds/.*")[-1].status == 200
+    assert rollback_posts(env, STAGING) == []
+
+    app.hangs.clear()
+    app.commands["collect"] = Command("collecting\n", hangs=True)
+    env.fake.on("POST", f"/apps/{STAGING}/dynos", lambda: env.time.leave(0.2))
+    env.fake.fail("POST", f"/apps/{STAGING}/dynos/.*/actions/stop", 500)
+
+    assert env.run() == 1
+
+    assert "dyno run.1001 could not be stopped (Heroku answered 500" in env.last_out
+    assert len(rollback_posts(env, STAGING)) == 1
+
+
+def test_a_promotion_out_of_time_whose_targets_cannot_be_read(
+    deploy_env: DeployEnv,
+) -> None:
+    env = deploy_env
+    env.project({"backup": False})
+    env.fake.world.apps[PRODUCTION].hangs.add("promotion")
+    targets = "/pipeline-promotions/.*/promotion-targets"
+    env.fake.fail("GET", targets, 500, times=10)
+
+    assert env.run() == 1
+
+    assert "gave up waiting for the pipeline promotion" in env.last_out
+    # Its release cannot be told from a teammate's: nothing is rolled back.
+    assert rollback_posts(env, PRODUCTION) == []
+    assert "was released meanwhile: nothing was rolled back" in env.last_out

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,6 +202,25 @@ def test_a_foreign_release_is_never_rolled_back(
     assert env.outputs()["release"] == f"v{live.version}"
 
 
+def test_a_foreign_release_on_a_healthy_deploy_is_said(deploy_env: DeployEnv) -> None:
+    env = deploy_env
+    project(env)
+    release = env.fake.foreign_release
+    env.fake.on("GET", "/streams/builds/.*", lambda: release(STAGING), service="files")
+    env.fake.on("POST", f"/apps/{PRODUCTION}/dynos", lambda: release(PRODUCTION))
+
+    assert env.run("--branch", "main") == 0, env.last_out
+
+    check_invariants(env)
+    said = 'v3 by ann@example.com ("Deploy 9999999") was released during this deploy'
+    assert said in env.last_out  # on staging, before this deploy's v4
+    assert (
+        'healthy, but v4 by ann@example.com ("Deploy 9999999") was released '
+        "meanwhile and is live"
+    ) in env.last_out  # on production, after this deploy's v3
+    assert env.outputs()["release"] == "v4"
+
+
 def test_a_teammate_release_before_ours_stops_the_build(deploy_env: DeployEnv) -> None:
     """Two deploys never release over each other: preflight's newest release
     must still be the newest when this one is about to release."""
@@ -250,6 +270,9 @@ SIGNALS = {
         "GET", f"/client/v11/apps/{STAGING}/transfers/.*", "data", expect=NOTHING_LIVE
     ),
     "build": Hold("GET", "/streams/builds/.*", "files", expect=NOTHING_LIVE),
+    # A signal while a write is under way: it completes, the wait after it
+    # does not start (the build is cancelled).
+    "build-start": Hold("POST", f"/apps/{STAGING}/builds", expect=NOTHING_LIVE),
     "release": Hold("GET", "/pipeline-promotions/.*", expect=PHASE_RUNS),
     "migrate-phase": Hold("GET", "/streams/releases/.*", "files", expect=PHASE_RUNS),
     "migrate-dyno": Hold(
@@ -357,9 +380,62 @@ def test_a_signal_at_every_step(
     assert env.outputs()["deployed"] == "false"
     fake = env.fake
     cancelled = fake.requests("DELETE", f"/apps/{STAGING}/builds/.*")
-    assert len(cancelled) == (1 if name == "build" else 0)
+    assert len(cancelled) == (1 if name.startswith("build") else 0)
     stopped = fake.requests("POST", f"/apps/{STAGING}/dynos/.*/actions/stop")
     assert len(stopped) == (1 if name == "static" else 0)  # a migration runs on
     releases = fake.world.apps[STAGING].releases
     rollbacks = [r for r in releases if r.description.startswith("Rollback")]
     assert len(rollbacks) == (1 if point.expect == ROLLED_BACK else 0)
+
+
+@pytest.mark.slow
+def test_a_second_signal_in_the_way_back_leaves_the_rollback_to_a_person(
+    deploy_env: DeployEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGINT in the health check; SIGTERM while the way back reads the
+    releases: the deploy's live release is left, and the report says how to
+    roll back."""
+    env = deploy_env
+    project(env)
+    health = env.fake.hold("GET", "/health", "router")
+    process = subprocess.Popen(
+        [
+            *python_measured(monkeypatch),
+            "-m",
+            "mvp_process",
+            "deploy",
+            "--branch",
+            "staging",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    way_back = None
+    try:
+        assert health.reached.wait(30)
+        way_back = env.fake.hold("GET", f"/apps/{STAGING}/releases")
+        process.send_signal(signal.SIGINT)
+        health.release.set()
+        assert way_back.reached.wait(30)
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        way_back.release.set()
+        process.wait(timeout=10)
+    finally:
+        for hold in (health, way_back):
+            if hold is not None:
+                hold.release.set()
+        if process.poll() is None:
+            process.kill()
+    env.last_out, env.last_err = process.communicate()
+
+    assert process.returncode == 130, env.last_out + env.last_err
+    check_invariants(env)
+    assert not [
+        r for r in env.fake.world.apps[STAGING].releases if "Rollback" in r.description
+    ]
+    assert (
+        "v3 (this deploy) is live, not rolled back: the runner is stopping the job "
+        f"(`heroku rollback v2 --app {STAGING}`)"
+    ) in env.last_out

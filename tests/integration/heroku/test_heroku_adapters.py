@@ -35,7 +35,7 @@ def platform(fake: FakeHeroku, tmp_path: Path) -> HerokuPlatform:
         "HEROKU_API_URL": fake.platform.url,
         "HEROKU_DATA_API_URL": fake.data.url,
     }
-    (platform, _), _ = build_services(load_config(tmp_path, env), lambda _: None)
+    platform, _ = build_services(load_config(tmp_path, env), lambda _: None)
     return platform
 
 
