@@ -5,6 +5,11 @@ from __future__ import annotations
 from mvp_process.results import CheckReport
 
 
+def code(text: str) -> str:
+    """Inline code (names from git in the header)."""
+    return f"`{text}`"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -25,8 +30,7 @@ def summary(report: CheckReport, max_details: int = 30) -> str:
     lines = [
         f"## mvp-process check {verdict}",
         "",
-        f"HEAD `{report.head_sha[:12]}` against `{report.base_ref}` "
-        f"(merge-base `{(report.merge_base or '?')[:12]}`)",
+        report.checked(code),
         "",
         gate_table(report),
     ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from mvp_process.check import registry
 from mvp_process.redact import redact
-from mvp_process.check.summary import gate_table
+from mvp_process.check.summary import code, gate_table
 from mvp_process.results import CheckReport
 
 MARKER = "<!-- mvp-process:check -->"
@@ -87,8 +87,7 @@ def header(report: CheckReport, run_url: str | None) -> str:
         MARKER,
         f"## {verdict}",
         "",
-        f"HEAD `{report.head_sha[:12]}` against `{report.base_ref}` "
-        f"(merge-base `{(report.merge_base or '?')[:12]}`){run}",
+        report.checked(code) + run,
         "",
         gate_table(report),
     ]
