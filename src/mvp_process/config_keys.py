@@ -17,8 +17,8 @@ BASELINE_MODES = ("auto", "status", "recompute", "none")
 DEFAULT_TEST_GLOBS = (
     "tests/*",
     "test/*",
+    "testing/*",
     "*/tests/*",
-    "*/test/*",
     "test_*.py",
     "*_test.py",
     "conftest.py",

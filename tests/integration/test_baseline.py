@@ -182,7 +182,8 @@ def test_tests_that_cannot_start_on_the_base_are_said_plainly(repo: Repo) -> Non
         "broken",
         {
             "calc/__init__.py": "X = 1\n",
-            "tests/test_calc.py": "import missing_module\n\n\ndef test_x():\n    pass\n",
+            "tests/test_calc.py": "import missing_module\n\n\ndef test_x():\n"
+            "    pass\n",
         },
     )
     feature_branch(repo, {"calc/extra.py": "X = 1\n"})

@@ -116,3 +116,24 @@ def test_run_check_with_silent_observer_and_summary(repo: Repo) -> None:
         "coverage": "100.00",
         "diff-coverage": "",
     }
+
+
+def test_diff_coverage_names_files_coverage_cannot_read(tmp_path: Path) -> None:
+    xml = tmp_path / "coverage.xml"
+    xml.write_text(
+        f"<coverage><sources><source>{tmp_path}</source></sources><packages>"
+        '<package><classes><class filename="ok.py"><lines><line number="1" hits="1"/>'
+        "</lines></class></classes></package></packages></coverage>"
+    )
+    (tmp_path / "ok.py").write_text("A = 1\n")
+    (tmp_path / "broken.py").write_text("def f(:\n")
+    diff = "".join(
+        f"diff --git a/{name} b/{name}\nnew file mode 100644\n--- /dev/null\n"
+        f"+++ b/{name}\n@@ -0,0 +1 @@\n+{text}"
+        for name, text in (("broken.py", "def f(:\n"), ("ok.py", "A = 1\n"))
+    )
+    result = diff_coverage.run(diff, xml, tmp_path, 80.0, lookup_in(tmp_path))
+    assert result.passed
+    assert result.summary == "100.00% of 1 changed line covered (min 80%)"
+    assert result.metrics["unreadable"] == ["broken.py"]
+    assert result.details == ("not Python coverage can read: broken.py",)

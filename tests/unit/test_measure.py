@@ -38,6 +38,8 @@ def test_detect(files: list[str], targets: list[str]) -> None:
         ("tests/helpers/data.py", True),
         ("pkg/tests/util.py", True),
         ("test/x.py", True),
+        ("testing/test_ini.py", True),
+        ("pkg/testing/helpers.py", False),  # shipped helpers, like numpy.testing
         ("pkg/test_mod.py", True),
         ("pkg/mod_test.py", True),
         ("conftest.py", True),

@@ -27,6 +27,7 @@ from mvp_process.git import Git
 TEST_GLOBS = DEFAULT_TEST_GLOBS
 NOT_CODE = {"tests", "test", "testing", "docs", "doc", "build", "dist"}
 NOT_MODULES = {"setup", "conftest", "noxfile", "fabfile", "__init__", "__main__"}
+CONFIG_FILES = (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml")
 ENVIRONMENTS = {".venv", "venv", ".tox", ".nox", "site-packages", "node_modules"}
 
 # Runs in the project's interpreter: its coverage.py reads its own settings
@@ -36,10 +37,11 @@ _PROBE = """
 import json, sys
 out = {"python": sys.version, "executable": sys.executable}
 try:
-    import coverage
-    cov = coverage.Coverage(config_file=sys.argv[1] or True)
-    out["source"] = [*(cov.get_option("run:source") or []),
-                     *(cov.get_option("run:source_pkgs") or [])]
+    if sys.argv[1] != "-":
+        import coverage
+        cov = coverage.Coverage(config_file=sys.argv[1] or True)
+        out["source"] = [*(cov.get_option("run:source") or []),
+                         *(cov.get_option("run:source_pkgs") or [])]
 except Exception as exc:
     out["error"] = f"{type(exc).__name__}: {exc}"
 if sys.argv[2] == "dists":
@@ -90,21 +92,36 @@ def chosen_in_args(pytest_args: Sequence[str]) -> bool:
     return any(a == "--cov" or a.startswith("--cov=") for a in pytest_args)
 
 
+def may_set_source(tools: ToolEnv, cwd: Path, pytest_args: Sequence[str]) -> bool:
+    """Whether a coverage `source` setting could be found here at all.
+
+    Importing coverage.py costs a tenth of a second before the tests can start,
+    so it is asked only when a file it reads mentions `source` in a coverage
+    setting (or when pytest-args or COVERAGE_RCFILE point it at a file).
+    """
+    if config_file(pytest_args) or tools.env.get("COVERAGE_RCFILE"):
+        return True
+    for name in CONFIG_FILES:
+        try:
+            text = (cwd / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if "source" in text and ("coverage" in text or name == ".coveragerc"):
+            return True
+    return False
+
+
 def probe(
-    tools: ToolEnv, cwd: Path, pytest_args: Sequence[str], dists: bool = False
+    tools: ToolEnv,
+    cwd: Path,
+    pytest_args: Sequence[str],
+    dists: bool = False,
+    config: bool = True,
 ) -> dict[str, object]:
     """What the project's interpreter says (an empty dict if it cannot say)."""
-    result = proc.run(
-        [
-            tools.python,
-            "-c",
-            _PROBE,
-            config_file(pytest_args),
-            "dists" if dists else "",
-        ],
-        cwd=cwd,
-        env=tools.env,
-    )
+    setting = config_file(pytest_args) if config else "-"
+    argv = [tools.python, "-c", _PROBE, setting, "dists" if dists else ""]
+    result = proc.run(argv, cwd=cwd, env=tools.env)
     try:
         found = json.loads(result.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -114,7 +131,7 @@ def probe(
 
 def environment(tools: ToolEnv, cwd: Path) -> Environment:
     """What a recomputed figure depends on besides the commit and the command."""
-    found = probe(tools, cwd, (), dists=True)
+    found = probe(tools, cwd, (), dists=True, config=False)
     listed = found.get("dists")
     dists = tuple(str(d) for d in listed) if isinstance(listed, list) else ()
     return Environment(str(found.get("python", "")), dists)
@@ -124,7 +141,8 @@ def plan(tools: ToolEnv, cwd: Path, pytest_args: Sequence[str]) -> Measured:
     """The `--cov` arguments that measure the project in `cwd`."""
     if chosen_in_args(pytest_args):
         return Measured((), "--cov in pytest-args")
-    if probe(tools, cwd, pytest_args).get("source"):
+    configured = may_set_source(tools, cwd, pytest_args)
+    if configured and probe(tools, cwd, pytest_args).get("source"):
         return Measured(("--cov",), "coverage source setting")
     try:
         targets = detect(repository_files(Git(cwd)))
