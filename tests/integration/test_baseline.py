@@ -194,3 +194,13 @@ def test_tests_that_cannot_start_on_the_base_are_said_plainly(repo: Repo) -> Non
         "tests/test_calc.py: "
     )
     assert "missing_module" in found.reason
+
+
+def test_tests_without_coverage_data_give_no_baseline(repo: Repo) -> None:
+    base = sample_project(repo)
+    feature_branch(repo, UNTESTED_FEATURE)
+    found = RecomputeBaseline(Git(repo.path), TOOLS, ("--no-cov",)).find(base)
+    assert isinstance(found, NoBaseline)
+    assert found.reason == (
+        f"the tests on {base[:12]} produced no coverage data (pytest exit code 0)"
+    )

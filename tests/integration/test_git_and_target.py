@@ -83,6 +83,17 @@ def test_untracked_files_join_the_diff_and_the_index_is_untouched(
     assert git.diff_against(base) == "\n"  # without them: nothing changed
 
 
+def test_untracked_files_join_the_diff_of_a_repository_without_an_index(
+    repo: Repo,
+) -> None:
+    base = repo.commit("first", {"a.py": "A = 1\n"})
+    (repo.path / ".git" / "index").unlink()
+    (repo.path / "new.py").write_text("N = 1\n")
+    diff = Git(repo.path).diff_against(base, ["new.py"])
+    assert diff.endswith("+++ b/new.py\n@@ -0,0 +1 @@\n+N = 1\n")
+    assert not (repo.path / ".git" / "index").exists()
+
+
 def test_ls_files_keeps_names_git_would_quote(repo: Repo) -> None:
     repo.commit("first", {"tab\there.py": "A = 1\n", "é.py": "B = 1\n"})
     assert sorted(Git(repo.path).ls_files()) == ["tab\there.py", "é.py"]

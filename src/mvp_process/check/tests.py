@@ -151,14 +151,12 @@ def run_pytest(
     pytest_args: Sequence[str] = (),
     extra_env: Mapping[str, str] | None = None,
     reports: bool = True,
-    cov: Sequence[str] | None = None,
 ) -> TestRun:
     """Run the suite once, writing coverage and results files into `outdir`.
 
-    `cov`: the `--cov` arguments, else those `measure.plan` finds for `cwd`.
+    What it measures is the project's own code in `cwd` (`measure.plan`).
     """
-    if cov is None:
-        cov = measure.plan(tools, cwd, pytest_args).args
+    cov = measure.plan(tools, cwd, pytest_args).args
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / FILE).unlink(missing_ok=True)  # only this run's file may count
     started = time.monotonic()
