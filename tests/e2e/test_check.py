@@ -305,6 +305,25 @@ def test_files_the_coverage_config_omits_are_left_out_and_said(
     ]
 
 
+def test_deleted_lines_and_files_are_not_changed_lines(repo: Repo, check) -> None:
+    sample_project(repo)
+    repo.commit(
+        "helpers",
+        {"calc/helpers.py": "X = 1\n", "calc/extra.py": "X = 1\nY = 2\n"}
+        | {"tests/test_h.py": ""},
+    )
+    repo.push("main")
+    repo.switch("2-cleanup", create=True)
+    repo.git("rm", "-q", "calc/helpers.py", "tests/test_h.py")
+    (repo.path / "calc" / "extra.py").write_text("X = 1\n")
+    repo.commit("Remove helpers and Y")
+    result = check("--only", "diff-coverage")
+    assert result.code == 0, result.out
+    gate = result.gate("diff-coverage")
+    assert gate["summary"] == "no Python lines changed"
+    assert gate["details"] == [] and gate["excluded"] == []
+
+
 def test_comments_alone_are_not_executable_lines(repo: Repo, check) -> None:
     sample_project(repo)
     feature_branch(repo, {"calc/__init__.py": "# The calculator.\n" + CALC})

@@ -122,7 +122,6 @@ def analyse(diff_file: Path, xml_path: Path, root: Path) -> dict[str, Any]:
 class Tally:
     """Changed lines, file by file: measured, uncovered, and what was left out."""
 
-    changed: dict[str, list[int]]
     measured: int = 0
     uncovered: dict[str, list[int]] = field(default_factory=dict)
     unmeasured: dict[str, str] = field(default_factory=dict)  # path -> why
@@ -143,7 +142,7 @@ def tally(
     lookup: LookupFn,
 ) -> Tally:
     """Count diff-cover's figures, then ask coverage.py about the files it lacks."""
-    found = Tally(changed)
+    found = Tally()
     for path, src in stats["src_stats"].items():
         if path in changed:
             lines = set(src["covered_lines"]) | set(src["violation_lines"])
@@ -220,8 +219,9 @@ def run(
     diff_file = xml_path.with_name("changes.diff")
     diff_file.write_text(diff_text, encoding="utf-8")
     stats = analyse(diff_file, xml_path, root)
-    changed = {p: v for p, v in stats["changed"].items() if not is_excluded(p, exclude)}
-    excluded = sorted(set(stats["changed"]) - set(changed))
+    added = {p: v for p, v in stats["changed"].items() if v}  # not only deletions
+    changed = {p: v for p, v in added.items() if not is_excluded(p, exclude)}
+    excluded = sorted(set(added) - set(changed))
     found = tally(stats, changed, xml_path, root, lookup)
     uncovered = sum(len(v) for v in found.uncovered.values())
     changed_lines = sum(len(v) for v in changed.values())
