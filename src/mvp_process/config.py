@@ -105,6 +105,7 @@ class Config:
     deploy: DeployConfig = field(default_factory=DeployConfig)
     github: GitHubEnv = field(default_factory=GitHubEnv)
     heroku: HerokuEnv = field(default_factory=HerokuEnv)
+    policy_notes: tuple[str, ...] = ()  # what a pull request changes (config_policy)
 
 
 def _field(key: str) -> str:
@@ -204,10 +205,19 @@ def load_config(
     env: Mapping[str, str],
     overrides: Mapping[str, object] | None = None,
     deploy_overrides: Mapping[str, object] | None = None,
+    *,
+    table: Mapping[str, object] | None = None,
+    where: str | None = None,
 ) -> Config:
-    """Merge pyproject, environment and flags (in that order) into a `Config`."""
-    table, deploy_table = read_pyproject(root)
-    where = f"[{TABLE}] of {root / 'pyproject.toml'}"
+    """Merge pyproject, environment and flags (in that order) into a `Config`.
+
+    `table` stands for the file's `[tool.mvp-process]` when given (in a pull
+    request the policy keys come from the merge-base: `config_policy.py`),
+    and `where` names it in errors.
+    """
+    file_table, deploy_table = read_pyproject(root)
+    table = file_table if table is None else table
+    where = where or f"[{TABLE}] of {root / 'pyproject.toml'}"
     values = _parse_table(table, KEYS, where)
     values.update(
         _parse_table(

@@ -95,7 +95,7 @@ class CheckReport:
         head = f"HEAD {code(self.head_sha[:12])}"
         if self.dirty:
             head += " + uncommitted changes"
-        base = code(str(self.base_ref))
+        base = code(self.base_ref or "?")
         return (
             f"{head} against {base} (merge-base {code((self.merge_base or '?')[:12])})"
         )

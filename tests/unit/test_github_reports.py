@@ -13,6 +13,7 @@ from mvp_process.github import comment
 from mvp_process.github import statuses
 from mvp_process.github import pr_report
 from mvp_process.results import CheckReport, Finding, GateResult
+from support import gfm
 
 
 def report(*gates: GateResult, notes: tuple[str, ...] = ()) -> CheckReport:
@@ -197,4 +198,6 @@ def test_pr_views_escape_user_text() -> None:
     assert "  FAIL branch-name" in text and "  skip reviewer" in text
     md = pr_report.summary(result)
     assert "## mvp-process pr failed\n" in md
-    assert "1-\\`id\\`\\|&lt;b&gt;" in md and "⏭ not checked" in md
+    assert "⏭ not checked" in md
+    page = gfm.render(md)
+    assert "branch '1-`id`|<b>' is bad" in page.text and "b" not in page.names

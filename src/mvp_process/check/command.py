@@ -80,21 +80,22 @@ def run(args: argparse.Namespace) -> int:
     github = publishing.connect(config, sys.stdout)
     baselines = publishing.baseline_sources(config, git, tools, github)
     runner = sharding.fan_in(args, git, tools, config) if args.from_shards else None
-    progress = terminal.TerminalProgress(sys.stdout)
-    try:
-        report = run_check(
-            git,
-            tools,
-            config,
-            gates,
-            baselines,
-            observer=progress,
-            base=args.base,
-            test_runner=runner,
-        )
-    finally:
-        progress.close()
-    sys.stdout.write(terminal.render(report))
+    with actions.commands_off(sys.stdout):  # what the tools said is echoed
+        progress = terminal.TerminalProgress(sys.stdout)
+        try:
+            report = run_check(
+                git,
+                tools,
+                config,
+                gates,
+                baselines,
+                observer=progress,
+                base=args.base,
+                test_runner=runner,
+            )
+        finally:
+            progress.close()
+        sys.stdout.write(terminal.render(report))
     if args.json:
         jsonfile.write(args.json, report.to_json())
     actions.write_outputs(config.github.output, markdown.outputs(report))
