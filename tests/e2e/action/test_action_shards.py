@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from mvp_process.check.registry import GATE_NAMES
+from mvp_process.setup.init import action_ref
 from support.action import (
     ROOT,
     Act,
@@ -45,7 +46,7 @@ LOCAL = "127.0.0.1,localhost"
 
 
 def action_step(job: dict[str, Any]) -> dict[str, Any]:
-    return next(s for s in job["steps"] if s.get("uses", "").startswith("org/"))
+    return next(s for s in job["steps"] if s.get("uses") == action_ref())
 
 
 def uses(job: dict[str, Any], action: str) -> dict[str, Any]:
