@@ -3,7 +3,9 @@
 
     release.py version       the package version (src/mvp_process/__init__.py)
     release.py check TAG     TAG is v<version> and CHANGELOG.md has its dated section
-    release.py notes TAG     that section's text: the GitHub release's notes
+    release.py notes TAG [OWNER/REPO@COMMIT]
+                             that section's text: the GitHub release's notes
+                             (with the `uses:` line pinning COMMIT, when given)
 
 Standard library only: the release workflow runs it before anything is installed.
 """
@@ -71,13 +73,24 @@ def notes(tag: str, root: Path = ROOT) -> str:
     return text
 
 
+def how_to_use(tag: str, pinned: str) -> str:
+    """The release page's lines to copy: the action pinned, the package."""
+    return (
+        f"### Use it\n\n```yaml\n- uses: {pinned} # {tag}\n```\n\n"
+        f"```sh\npip install mvp-process=={tag.removeprefix('v')}\n```"
+    )
+
+
 def main(argv: list[str]) -> int:
     try:
-        if argv[:1] == ["version"] and len(argv) == 1:
+        if argv == ["version"]:
             print(version())
-        elif argv[:1] in (["check"], ["notes"]) and len(argv) == 2:
+        elif argv[:1] == ["check"] and len(argv) == 2:
+            notes(argv[1])
+            print(f"release {argv[1]}: ready")
+        elif argv[:1] == ["notes"] and len(argv) in (2, 3):
             text = notes(argv[1])
-            print(text if argv[0] == "notes" else f"release {argv[1]}: ready")
+            print(text + ("\n\n" + how_to_use(*argv[1:]) if len(argv) == 3 else ""))
         else:
             print(__doc__, file=sys.stderr)
             return 2
