@@ -100,9 +100,11 @@ class Config:
     pytest_args: tuple[str, ...] = ()
     black_diff: bool = False
     parallel: bool = False
+    lint_scope: str = "all"
     deploy: DeployConfig = field(default_factory=DeployConfig)
     github: GitHubEnv = field(default_factory=GitHubEnv)
     heroku: HerokuEnv = field(default_factory=HerokuEnv)
+    policy_notes: tuple[str, ...] = ()  # what a pull request changes (config_policy)
 
 
 def _field(key: str) -> str:
@@ -137,7 +139,18 @@ def read_pyproject(root: Path) -> tuple[dict[str, object], dict[str, object]]:
         return {}, {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            hint="make it readable by the user running mvp-process",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (line {exc.object[: exc.start].count(10) + 1})"
+            ", which TOML requires",
+            hint="save it as UTF-8",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}", hint="fix the file's syntax"
         ) from None
@@ -202,10 +215,19 @@ def load_config(
     env: Mapping[str, str],
     overrides: Mapping[str, object] | None = None,
     deploy_overrides: Mapping[str, object] | None = None,
+    *,
+    table: Mapping[str, object] | None = None,
+    where: str | None = None,
 ) -> Config:
-    """Merge pyproject, environment and flags (in that order) into a `Config`."""
-    table, deploy_table = read_pyproject(root)
-    where = f"[{TABLE}] of {root / 'pyproject.toml'}"
+    """Merge pyproject, environment and flags (in that order) into a `Config`.
+
+    `table` stands for the file's `[tool.mvp-process]` when given (in a pull
+    request the policy keys come from the merge-base: `config_policy.py`),
+    and `where` names it in errors.
+    """
+    file_table, deploy_table = read_pyproject(root)
+    table = file_table if table is None else table
+    where = where or f"[{TABLE}] of {root / 'pyproject.toml'}"
     values = _parse_table(table, KEYS, where)
     values.update(
         _parse_table(

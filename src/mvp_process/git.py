@@ -147,6 +147,14 @@ class Git:
             + "\n"
         )
 
+    def listed_files(self, untracked_only: bool = False) -> list[str]:
+        """What the repository holds, relative to its root: the tracked files
+        plus the untracked ones git does not ignore (a `.venv` or `build/` that
+        `.gitignore` names is not the project), or only those untracked ones."""
+        which = ("--others",) if untracked_only else ("--cached", "--others")
+        text = self.run("ls-files", "-z", *which, "--exclude-standard").stdout
+        return list(dict.fromkeys(p for p in text.split("\0") if p))
+
     def archive(self, sha: str, dest: Path) -> None:
         """A gzipped tarball of exactly the commit `sha` (no untracked files)."""
         self.run("archive", "--format=tar.gz", "-o", str(dest), sha)

@@ -354,6 +354,7 @@ def test_action_inputs_and_outputs() -> None:
         "base",
         "coverage-drop-max",
         "diff-coverage-min",
+        "lint-scope",
         "working-directory",
         "python-version",
         "python",

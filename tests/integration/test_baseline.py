@@ -116,8 +116,14 @@ class Fixed:
 
 
 def test_find_baseline_tries_sources_in_order() -> None:
-    hit = Baseline(80.0, "abc", "status")
-    assert find_baseline([Fixed(NoBaseline("no status")), Fixed(hit)], "abc") is hit
+    hit = Baseline(80.0, "abc", "recomputed")
+    assert find_baseline([Fixed(hit), Fixed(NoBaseline("unused"))], "abc") is hit
+    after = find_baseline([Fixed(NoBaseline("no status")), Fixed(hit)], "abc")
+    assert after == Baseline(80.0, "abc", "recomputed", "no status")
+    noted = Baseline(80.0, "abc", "cache", "recomputed earlier")
+    assert find_baseline([Fixed(NoBaseline("no status")), Fixed(noted)], "abc") == (
+        Baseline(80.0, "abc", "cache", "recomputed earlier; no status")
+    )
     missing = find_baseline(
         [Fixed(NoBaseline("no status")), Fixed(NoBaseline("no tests"))], "abc"
     )

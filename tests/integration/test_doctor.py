@@ -65,6 +65,7 @@ def test_complete_setup(repo: Repo) -> None:
         "tokens",
         "tokens",
         "tools",
+        "lint",
     ]
     assert render(repo.path, checks).endswith("Setup complete.\n")
 

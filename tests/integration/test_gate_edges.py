@@ -24,7 +24,7 @@ TOOLS = ToolEnv(python=sys.executable, env={"PATH": str(Path(sys.executable).par
 def test_black_reports_files_it_cannot_parse(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("def f(:\n")
     (tmp_path / "ugly.py").write_text("x=1\n")
-    result = black.run(TOOLS, tmp_path, show_diff=True)
+    result = black.run(TOOLS, tmp_path, ["broken.py", "ugly.py"], show_diff=True)
     assert not result.passed
     assert result.summary == "1 file would be reformatted, 1 could not be parsed"
     assert any(
@@ -35,15 +35,17 @@ def test_black_reports_files_it_cannot_parse(tmp_path: Path) -> None:
 
 def test_black_failure_without_file_lines(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 'x'\n")
-    result = black.run(TOOLS, tmp_path)
+    (tmp_path / "a.py").write_text("A = 1\n")
+    result = black.run(TOOLS, tmp_path, ["a.py"])
     assert not result.passed
-    assert result.summary == "0 files would be reformatted"
+    assert result.summary == "black could not run (exit code 2)"
     assert result.details  # black's own message, shown as it is
 
 
 def test_flake8_that_cannot_run(tmp_path: Path) -> None:
     (tmp_path / ".flake8").write_text("[flake8]\nselect = ???\nmax-line-length = x\n")
-    result = flake8.run(TOOLS, tmp_path)
+    (tmp_path / "a.py").write_text("A = 1\n")
+    result = flake8.run(TOOLS, tmp_path, ["a.py"])
     assert not result.passed
     assert result.summary.startswith("flake8 could not run (exit code")
     assert result.details

@@ -164,9 +164,10 @@ def test_bad_environment_value_names_its_source(tmp_path: Path) -> None:
 
 
 def test_not_utf8(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_bytes(b"\xff\xfe[tool]")
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool]\n# caf\xe9\n")
+    with pytest.raises(ConfigError, match=r"is not UTF-8 text \(line 2\)") as info:
         load_config(tmp_path, {})
+    assert info.value.hint == "save it as UTF-8"
 
 
 def test_github_and_heroku_environment(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from mvp_process.github import comment
 from mvp_process.github import statuses
 from mvp_process.github import pr_report
 from mvp_process.results import CheckReport, Finding, GateResult
+from support import gfm
 
 
 def report(*gates: GateResult, notes: tuple[str, ...] = ()) -> CheckReport:
@@ -94,13 +95,16 @@ def test_comment_lists_what_to_fix_in_gate_order() -> None:
             GateResult("flake8", False, "1 finding", details=("a.py:1:1 F401 x",)),
             GateResult("tests", False, "1 failed", details=("FAILED t::x: boom",)),
             GateResult("diff-coverage", True, "90%", details=("a.py: 3-4",)),
-            GateResult("black", True, "ok", details=("ignored",)),
+            GateResult("black", True, "ok", details=("2 files outside",)),
             notes=("a note",),
         )
     )
     order = [text.index(t) for t in ("flake8 findings", "Failing tests", "Uncovered")]
     assert order == sorted(order)
-    assert "ignored" not in text and "### Notes" in text and "left out" not in text
+    assert "### Notes" in text and "left out" not in text
+    assert "2 files outside" in text  # lint-scope "changed": what it left out
+    passing = comment.render(report(GateResult("tests", True, "ok", details=("x",))))
+    assert "```text\nx" not in passing
 
 
 def test_fences_survive_backticks_in_details() -> None:
@@ -176,4 +180,6 @@ def test_pr_views_escape_user_text() -> None:
     assert "  FAIL branch-name" in text and "  skip reviewer" in text
     md = pr_report.summary(result)
     assert "## mvp-process pr failed\n" in md
-    assert "1-\\`id\\`\\|&lt;b&gt;" in md and "⏭ not checked" in md
+    assert "⏭ not checked" in md
+    page = gfm.render(md)
+    assert "branch '1-`id`|<b>' is bad" in page.text and "b" not in page.names

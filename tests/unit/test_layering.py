@@ -57,7 +57,7 @@ CONSTRUCTORS = (
 FEATURES = tuple(f"{NAME}.{f}" for f in ("check", "github", "deploy", "setup"))
 PURE = ("~policy",)
 COMMANDS = ("~command", "*_command", f"{NAME}.cli")
-GITHUB_ADAPTERS = (f"{NAME}.github.api", f"{NAME}.github.connect")
+GITHUB_ADAPTERS = (f"{NAME}.github.api*", f"{NAME}.github.connect")
 HEROKU_ADAPTERS = (f"{NAME}.deploy.heroku*", f"{NAME}.deploy.rendezvous")
 GATES = tuple(
     f"{NAME}.check.{g}"

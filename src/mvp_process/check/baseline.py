@@ -8,6 +8,7 @@ the repository's git folder, so a second `check` against the same base is free.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -129,11 +130,16 @@ class RecomputeBaseline:
 def find_baseline(
     sources: Sequence[BaselineSource], merge_base: str
 ) -> Baseline | NoBaseline:
-    """The first source with a figure, or every source's reason for having none."""
-    reasons = []
+    """The first source with a figure, or every source's reason for having none.
+
+    A figure found after other sources had none keeps their reasons in its
+    note: why the tests ran again, or which statuses were ignored, is said.
+    """
+    reasons: list[str] = []
     for source in sources:
         found = source.find(merge_base)
         if isinstance(found, Baseline):
-            return found
+            note = "; ".join(n for n in (found.note, *reasons) if n)
+            return dataclasses.replace(found, note=note) if reasons else found
         reasons.append(found.reason)
     return NoBaseline("; ".join(reasons) or "baseline disabled (baseline = 'none')")

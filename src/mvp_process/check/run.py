@@ -115,6 +115,8 @@ def run_check(
         notes.append(text)
         watcher.note(text)
 
+    for text in config.policy_notes:  # a pull request's change to the policy
+        note(text)
     target = resolve(git, config, base, note)
     require_tools(tools, config, gates, git.root)
     runner = test_runner or default_runner(tools, git.root, config)

@@ -17,6 +17,7 @@ from mvp_process.check.registry import GATE_NAMES
 from mvp_process.git import Git
 from mvp_process.config import Config, github_env, heroku_env, load_config
 from mvp_process.setup import workflows as wf
+from mvp_process.setup.doctor_lint import lint_verdict
 from mvp_process.errors import MvpError
 from mvp_process.check.toolenv import ToolEnv
 
@@ -219,6 +220,7 @@ def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]
     deploys = bool(targets) or bool(
         config.deploy.staging_app or config.deploy.production_app
     )
+    lint = lint_verdict(git, config, env) if git is not None else None
     return [
         check_git(git),
         config_check,
@@ -226,6 +228,7 @@ def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]
         *deploy_checks,
         *check_tokens(config, deploys),
         check_tools(root, config, env),
+        *([Check("lint", *lint)] if lint else []),
     ]
 
 

@@ -60,10 +60,12 @@ def evaluated(step: dict[str, Any], contexts: dict[str, Any]) -> dict[str, str]:
 
 def same_baseline(text: str) -> str:
     """The second run reads the merge-base figure from the cache the first wrote."""
-    text = re.sub(
-        r"\(cache on (\w+), recomputed earlier\)", r"(recomputed on \1)", text
-    )
-    return re.sub(r"cache on (`\w+`), recomputed earlier", r"recomputed on \1", text)
+
+    def recomputed(match: re.Match[str]) -> str:
+        return f"recomputed on {match[1]}" + (", " if match[2] else "")
+
+    # the note may go on with why it was recomputed ("; ", escaped "\;")
+    return re.sub(r"cache on (`?\w+`?), recomputed earlier(\\?; )?", recomputed, text)
 
 
 def gate_statuses(github: FakeGitHub, sha: str) -> list[tuple[str, str, str]]:
