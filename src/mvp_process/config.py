@@ -22,6 +22,7 @@ from typing import Any
 
 from mvp_process.config_keys import (
     DEFAULT_BRANCH_PATTERN,
+    DEFAULT_TEST_GLOBS,
     DEPLOY_KEYS,
     KEYS,
     Parser,
@@ -96,6 +97,7 @@ class Config:
     base: str | None = None
     coverage_drop_max: float = 1.0
     diff_coverage_min: float = 80.0
+    diff_coverage_exclude: tuple[str, ...] = DEFAULT_TEST_GLOBS
     branch_pattern: str = DEFAULT_BRANCH_PATTERN
     require_reviewer: bool = True
     baseline: str = "auto"

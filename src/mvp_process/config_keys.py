@@ -15,6 +15,16 @@ from typing import Any
 DEFAULT_BRANCH_PATTERN = r"^(?P<issue>[1-9][0-9]*)-[a-z0-9]+(?:-[a-z0-9]+)*$"
 BASELINE_MODES = ("auto", "status", "recompute", "none")
 LINT_SCOPES = ("all", "changed")
+# diff-coverage-exclude's default: the usual test paths, as diff-cover globs.
+DEFAULT_TEST_GLOBS = (
+    "tests/*",
+    "test/*",
+    "testing/*",
+    "*/tests/*",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+)
 
 
 def type_name(value: object) -> str:
@@ -134,6 +144,7 @@ KEYS: dict[str, Parser] = {
     "base": _as_optional_str,
     "coverage-drop-max": _as_drop,
     "diff-coverage-min": _as_percent,
+    "diff-coverage-exclude": _as_str_tuple,
     "branch-pattern": _as_pattern,
     "require-reviewer": _as_bool,
     "baseline": _as_baseline,

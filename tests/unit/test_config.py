@@ -26,6 +26,8 @@ def test_defaults_without_pyproject(tmp_path: Path) -> None:
     assert config == Config()
     assert config.coverage_drop_max == 1.0
     assert config.diff_coverage_min == 80.0
+    assert "tests/*" in config.diff_coverage_exclude
+    assert "conftest.py" in config.diff_coverage_exclude
     assert config.branch_pattern == DEFAULT_BRANCH_PATTERN
     assert config.require_reviewer is True
     assert config.deploy == DeployConfig()
@@ -51,6 +53,7 @@ def test_pyproject_values(tmp_path: Path) -> None:
 [tool.mvp-process]
 coverage-drop-max = 2
 diff-coverage-min = 90.5
+diff-coverage-exclude = ["migrations/*"]
 require-reviewer = false
 pytest-args = ["-x", "-q"]
 baseline = "recompute"
@@ -71,6 +74,7 @@ deploy-timeout = 600
     config = load_config(tmp_path, {})
     assert config.coverage_drop_max == 2.0
     assert config.diff_coverage_min == 90.5
+    assert config.diff_coverage_exclude == ("migrations/*",)
     assert config.require_reviewer is False
     assert config.pytest_args == ("-x", "-q")
     assert config.baseline == "recompute"

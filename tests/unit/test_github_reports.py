@@ -7,6 +7,8 @@ import pytest
 from mvp_process import redact
 from mvp_process.github.policy import PolicyResult, Rule
 from mvp_process import actions
+from mvp_process.check import summary as markdown
+from mvp_process.check import terminal
 from mvp_process.github import comment
 from mvp_process.github import statuses
 from mvp_process.github import pr_report
@@ -34,6 +36,25 @@ def coverage_gate(before: float | None, after: float | None, **base: str) -> Gat
         details=("baseline: ...",),
         metrics={"before": before, "after": after, "baseline": base},
     )
+
+
+def test_every_report_says_when_uncommitted_work_was_checked() -> None:
+    clean = report(GateResult("tests", True, "1 passed"))
+    dirty = CheckReport(**{**clean.__dict__, "dirty": True})
+    plain = "HEAD 111111111111 against origin/main (merge-base 222222222222)"
+    marked = "HEAD `111111111111` against `origin/main` (merge-base `222222222222`)"
+    assert clean.checked() == plain and clean.to_json()["dirty"] is False
+    assert plain in terminal.render(clean) and marked in markdown.summary(clean)
+    assert marked in comment.render(clean)
+    extra = " + uncommitted changes"
+    assert dirty.to_json()["checked"] == plain.replace(" against", extra + " against")
+    assert dirty.to_json()["dirty"] is True
+    for text in (
+        terminal.render(dirty),
+        markdown.summary(dirty),
+        comment.render(dirty),
+    ):
+        assert "+ uncommitted changes against" in text
 
 
 # -- statuses ---------------------------------------------------------------

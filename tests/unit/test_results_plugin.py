@@ -299,9 +299,8 @@ def test_the_loaders_compile_the_plugins_under_an_untraced_name(name: str) -> No
     module = importlib.import_module(f"mvp_process.check.pytest_plugin.untraced.{name}")
     code = module.pytest_addoption.__code__
     assert code.co_filename.startswith("<mvp-process plugin ")
-    source = (
-        Path(__file__).parents[2] / f"src/mvp_process/check/pytest_plugin/{name}.py"
-    )
+    # The installed package's file (src/ in a checkout, site-packages from a wheel).
+    source = Path(mvp_process_results.__file__).parent / f"{name}.py"
     assert code.co_filename.endswith(f"{source.resolve()}>")
     # Tracebacks still show the source.
     line = linecache.getline(code.co_filename, code.co_firstlineno)

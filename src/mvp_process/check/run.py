@@ -134,6 +134,7 @@ def run_check(
         merge_base=target.merge_base,
         skipped=tuple(g for g in GATE_NAMES if g not in gates),
         notes=tuple(notes),
+        dirty=target.dirty,
     )
 
 

@@ -25,9 +25,7 @@ def summary(report: CheckReport, max_details: int = 30) -> str:
     lines = [
         f"## mvp-process check {verdict}",
         "",
-        f"HEAD {md.code(report.head_sha[:12])} against "
-        f"{md.code(report.base_ref or '?')} "
-        f"(merge-base {md.code((report.merge_base or '?')[:12])})",
+        report.checked(md.code),
         "",
         gate_table(report),
     ]

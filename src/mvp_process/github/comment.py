@@ -79,9 +79,7 @@ def header(report: CheckReport, run_url: str | None) -> str:
         MARKER,
         f"## {verdict}",
         "",
-        f"HEAD {md.code(report.head_sha[:12])} against "
-        f"{md.code(report.base_ref or '?')} "
-        f"(merge-base {md.code((report.merge_base or '?')[:12])}){run}",
+        report.checked(md.code) + run,
         "",
         gate_table(report),
     ]
