@@ -182,7 +182,7 @@ def test_out_of_time_with_heroku_refusing_to_stop_or_cancel(
     env.project({"static-command": "collect"}, branch="staging")
     app = env.fake.world.apps[STAGING]
     app.hangs.add("build")
-    env.fake.fail("DELETE", f"/apps/{STAGING}/builds/.*", 500)
+    env.fake.fail("DELETE", f"/apps/{STAGING}/builds/.*", 500, times=5)  # retried
 
     assert env.run() == 1
 

@@ -135,13 +135,16 @@ def test_staging_running_another_commit_stops_production(
     }
 
 
-def test_staging_on_a_newer_commit_skips_production(deploy_env: DeployEnv) -> None:
+def test_staging_on_a_newer_commit_skips_production(
+    deploy_env: DeployEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """This push's production job came after a newer push reached staging: the
     newer run deploys production; this one is skipped, exit 0."""
     env = deploy_env
     older = env.project()
     newer = env.repo.commit("later", {"later.txt": "x\n"})
     deploy_staging(env, newer)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
 
     assert env.run("--target", "production", "--sha", older) == 0, env.last_out
 
@@ -149,7 +152,8 @@ def test_staging_on_a_newer_commit_skips_production(deploy_env: DeployEnv) -> No
         f"staging already runs {newer[:12]}, a newer commit than {older[:12]}: "
         "production is left to the run that deployed it (nothing was changed)"
     )
-    assert notice in env.last_out and notice in env.shown()
+    assert f"::notice title=mvp-process::{notice}" in env.last_out
+    assert notice in env.shown()
     assert "## mvp-process deploy skipped" in env.summary()
     assert production_writes(env) == []
     assert env.outputs() == {
