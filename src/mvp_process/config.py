@@ -49,6 +49,9 @@ class DeployConfig:
     health_expect: str | None = None
     backup: bool = True
     rollback: bool = True
+    # Seconds for the whole deploy: fits in the template's `timeout-minutes: 30`
+    # with 5 minutes left for checkout, install and the report.
+    deploy_timeout: float = 1500.0
 
 
 @dataclass(frozen=True)

@@ -166,4 +166,5 @@ DEPLOY_KEYS: dict[str, Parser] = {
     "health-expect": _as_optional_str,
     "backup": _as_bool,
     "rollback": _as_bool,
+    "deploy-timeout": _as_timeout,
 }
