@@ -18,6 +18,7 @@ from mvp_process.setup.init import (
     template_text,
 )
 from mvp_process.errors import ConfigError, MvpError
+from mvp_process.setup.install import read
 from support.cli import run_cli
 from support.repo import Repo
 
@@ -308,3 +309,17 @@ def test_cli_init_without_declared_test_dependencies_says_so(
     assert "  deploys   staging, production\n" in outcome.out
     assert "`staging` and `production` environments\n" in outcome.out
     assert (repo.path / WORKFLOW_PATH).read_text("utf-8") == TEMPLATE
+
+
+@pytest.mark.parametrize(
+    "setup_cfg",
+    [b"[metadata\nname = app\n", b"[options.extras_require]\ntest = \xff\n"],
+)
+def test_a_setup_cfg_that_cannot_be_read_says_nothing(
+    tmp_path: Path, setup_cfg: bytes
+) -> None:
+    (tmp_path / "setup.cfg").write_bytes(setup_cfg)
+    (tmp_path / "setup.py").write_text("", encoding="utf-8")
+    facts = read(tmp_path)
+    assert (facts.setup_cfg_extras, facts.setup_cfg_metadata) == ((), False)
+    assert fit(tmp_path, None, None).install.local == "python -m pip install -e ."

@@ -91,3 +91,14 @@ def test_production_only_needs_the_gates_and_builds_the_commit() -> None:
         "needs": "check",
     }
     assert "staging took it" not in text and "built from the commit" in text
+
+
+def test_blank_lines_after_the_last_step_of_a_job_stay() -> None:
+    text = (
+        "jobs:\n  check:\n    steps:\n"
+        f"      {INSTALL_STEP}\n        run: |\n          old\n          older\n\n"
+        "  next:\n    steps: []\n"
+    )
+    assert with_install(text, ["new"]) == text.replace(
+        "          old\n          older\n", "          new\n"
+    )
