@@ -21,7 +21,14 @@ from support.action import check_out_merge
 from support.actions import REPO, TOKEN, Actions, payload
 from support.cli import Outcome, run_cli
 from support.fake_github import FakeGitHub
-from support.fork import RUN_ID, sample_report, workflow_run_event, write_artifact
+from support.fork import (
+    BASE,
+    HEAD,
+    RUN_ID,
+    sample_report,
+    workflow_run_event,
+    write_artifact,
+)
 from support.project import UNTESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 
@@ -339,6 +346,40 @@ def test_artifact_files_are_regular_files_within_the_cap(
     assert outcome.code == 2
     assert f"the report artifact was rejected: {said}" in outcome.err
     assert actions.fake.requests() == []
+
+
+def test_a_report_of_the_head_itself_needs_no_merge(
+    actions: Actions, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A run that checked out the pull request's head (not the merge) reports it."""
+    actions.fake.add_pull(REPO, PR, head_ref="7-x", head_sha=HEAD, base_sha=BASE)
+    folder = write_artifact(
+        tmp_path / "artifact", {**sample_report(), "head": HEAD}, PR
+    )
+    outcome = publish(actions, folder, HEAD, capsys, tmp_path)
+    assert outcome.code == 0, outcome.err
+    assert len(actions.fake.statuses(REPO, HEAD)) == 5
+    assert actions.fake.requests("GET", "/commits/") == []
+
+
+def test_a_token_that_may_not_write_publishes_nothing(
+    actions: Actions, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    actions.fake.add_pull(REPO, PR, head_ref="7-x", head_sha=HEAD, base_sha=BASE)
+    folder = write_artifact(
+        tmp_path / "artifact", {**sample_report(), "head": HEAD}, PR
+    )
+    actions.start(
+        "workflow_run", workflow_run_event(HEAD), sha="f" * 40, token=FORK_TOKEN
+    )
+    outcome = run_cli(
+        tmp_path, ["publish", "--artifact", str(folder)], actions.monkeypatch, capsys
+    )
+    assert outcome.code == 2
+    assert outcome.out.count("Resource not accessible by integration") == 1
+    assert "the token may not write: nothing was published" in outcome.err
+    assert "pull-requests: write" in outcome.err
+    assert actions.fake.statuses(REPO, HEAD) == []
 
 
 def test_a_run_that_uploaded_no_report_publishes_nothing(
