@@ -147,6 +147,11 @@ FORGED: list[tuple[str, Edit, str]] = [
         setting("gates", 2, "failures", 0, "kind", value="flaky"),
         "kind must be one of failed, error, collection error",
     ),
+    (
+        "a duration no float holds",
+        setting("gates", 0, "duration", value=10**400),
+        "$.gates[0].duration must be at most 10000000",
+    ),
     ("a list for the report", lambda data: [data], "$ must be an object"),
     ("a number for the notes", setting("notes", value=3), "$.notes must be a list"),
     ("a bad version", setting("version", value="1.0 <b>"), "must be a version"),

@@ -121,7 +121,7 @@ def gate(name: str) -> Schema:
         "summary": TEXT,
         "details": many(TEXT),
         "findings": many(FINDING),
-        "duration": {"type": "number", "minimum": 0},
+        "duration": {"type": "number", "minimum": 0, "maximum": 10**7},
     }
     return strict({**common, **METRICS.get(name, {})}, GATE_KEYS)
 
