@@ -309,3 +309,35 @@ def test_the_pull_request_must_have_the_run_head() -> None:
     policy.pull_is_the_runs(7, HEAD, HEAD)
     with pytest.raises(ArtifactRejected, match="names pull request #8, whose head"):
         policy.pull_is_the_runs(8, BASE, HEAD)
+
+
+def paths(
+    value: Any, prefix: tuple[str | int, ...] = ()
+) -> list[tuple[str | int, ...]]:
+    """Every place in a JSON value: object keys and list indexes, depth first."""
+    found: list[tuple[str | int, ...]] = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += paths(item, (*prefix, index))
+    return found
+
+
+ODD_VALUES = (None, True, -1, 10**400, 1.5, "x", "", [], {}, [None], {"k": None})
+
+
+def test_any_value_anywhere_is_read_or_rejected_never_a_crash() -> None:
+    """Each place of a real report, set to each odd value: the report is read
+    (the value fits there) or rejected with a message, never another error."""
+    outcomes = {"read": 0, "rejected": 0}
+    for path in paths(valid()):
+        for odd in ODD_VALUES:
+            forged = setting(*path, value=odd)(copy.deepcopy(valid()))
+            try:
+                policy.report(encode(forged))
+                outcomes["read"] += 1
+            except ArtifactRejected:
+                outcomes["rejected"] += 1
+    assert outcomes["rejected"] > 10 * outcomes["read"] > 0
