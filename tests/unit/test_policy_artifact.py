@@ -13,7 +13,8 @@ import pytest
 
 from mvp_process.check.registry import GATE_NAMES
 from mvp_process.errors import ConfigError
-from mvp_process.github import artifact_schema, policy_artifact as policy
+from mvp_process.github import artifact_schema, comment, statuses
+from mvp_process.github import policy_artifact as policy
 from mvp_process.github.policy_artifact import ArtifactRejected
 from support import gfm
 from support.fork import BASE, FINDING, HEAD, MERGE, gate
@@ -325,19 +326,25 @@ def paths(
     return found
 
 
+MARK = comment.MARKER
 ODD_VALUES = (None, True, -1, 10**400, 1.5, "x", "", [], {}, [None], {"k": None})
 
 
 def test_any_value_anywhere_is_read_or_rejected_never_a_crash() -> None:
     """Each place of a real report, set to each odd value: the report is read
-    (the value fits there) or rejected with a message, never another error."""
+    (the value fits there, and the comment and statuses render it) or rejected
+    with a message, never another error."""
     outcomes = {"read": 0, "rejected": 0}
     for path in paths(valid()):
         for odd in ODD_VALUES:
             forged = setting(*path, value=odd)(copy.deepcopy(valid()))
             try:
-                policy.report(encode(forged))
-                outcomes["read"] += 1
+                report = policy.report(encode(forged))
             except ArtifactRejected:
                 outcomes["rejected"] += 1
+                continue
+            outcomes["read"] += 1
+            assert comment.render(report, "https://x.example/run").startswith(MARK)
+            for result in report.gates:
+                assert len(statuses.gate_description(result)) <= 140
     assert outcomes["rejected"] > 10 * outcomes["read"] > 0
