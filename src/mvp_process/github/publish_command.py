@@ -78,7 +78,7 @@ def _context(env: GitHubEnv) -> TriggeringRun:
     if not env.actions or not env.event_path:
         raise ConfigError(
             "publish runs in GitHub Actions, in a workflow started by "
-            "`on: workflow_run` (GITHUB_ACTIONS and GITHUB_EVENT_PATH are not set)",
+            "`on: workflow_run` (GITHUB_ACTIONS or GITHUB_EVENT_PATH is not set)",
             hint="use workflows-templates/mvp-process-forks.yml",
         )
     return policy.triggering_run(env.event_name, payload(env.event_path))
