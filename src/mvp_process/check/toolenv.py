@@ -17,7 +17,11 @@ from pathlib import Path
 from mvp_process import proc
 from mvp_process.errors import ToolMissing
 
-_PIP_NAMES = {"pytest_cov": "pytest-cov", "xdist": "pytest-xdist"}
+_PIP_NAMES = {
+    "pytest_cov": "pytest-cov",
+    "xdist": "pytest-xdist",
+    "pytest_split": "pytest-split",
+}
 _PROBE = (
     "import importlib.util, sys; "
     "print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
