@@ -1,20 +1,24 @@
-"""Time the test run of `check` with our results plugin, with JUnit XML, and bare.
+"""Time the test run of `check` with its JUnit report, without it, and (to
+compare) with the results plugin mvp-process used before.
 
-    python benchmarks/results_overhead.py --modules 200 --tests 10 --rounds 5
-    python benchmarks/results_overhead.py --suite click --rounds 5
+    python benchmarks/results_overhead.py --modules 200 --tests 10 --rounds 11
+    python benchmarks/results_overhead.py --suite click --rounds 11 \\
+        --plugin-dir OLD/src/mvp_process/check/pytest_plugin/untraced
 
 Generates the synthetic repository of `synthetic.py` (or, with `--suite`,
-downloads a real project's suite, see `real_suite.py`), then
-alternates, round by round, the pytest command `check` runs (`--cov` with the
-XML report, as `gates.tests.pytest_command` builds it) three ways: with
-`-p mvp_process_results` (what `check` does), with `--junitxml` instead (what
-it did before), and with neither. Prints the medians and the cost of each
-results format over the bare run.
+downloads a real project's suite, see `real_suite.py`), then alternates,
+round by round, the pytest command `check` runs (`--cov` with the XML report
+and `--junitxml`, as `check.tests.pytest_command` builds it) and the same
+command without the JUnit report ("bare"); with `--plugin-dir` (the
+`untraced/` folder of a checkout from before the switch, 9a932f0 or older)
+also with `-p mvp_process_results` instead of the JUnit report. Prints the
+medians of wall and CPU time and each way's cost over the bare run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -27,20 +31,20 @@ sys.path.insert(0, str(Path(__file__).parent))
 from real_suite import SUITES, real_repo  # noqa: E402
 from synthetic import ENV, make_repo, size_arguments  # noqa: E402
 
-from mvp_process.check.tests import PLUGIN_DIR, pytest_command  # noqa: E402
+from mvp_process.check.pytest_results import junit_args  # noqa: E402
+from mvp_process.check.tests import pytest_command  # noqa: E402
 
 PY = sys.executable
+EXPECTED = {"junit": "junit.xml", "plugin": "results.json", "bare": None}
 
 
 def command(out: Path, how: str, extra: list[str]) -> list[str]:
-    """`check`'s pytest command, its results plugin swapped for `how`."""
+    """`check`'s pytest command, its JUnit options swapped for `how`."""
     args = pytest_command(out, extra)
-    at = args.index("-p")
-    del args[at : at + 3]  # -p mvp_process_results --mvp-results=...
+    if how != "junit":
+        del args[-len(junit_args(out)) :]
     if how == "plugin":
-        args[at:at] = pytest_command(out, extra)[at : at + 3]
-    elif how == "junit":
-        args[at:at] = [f"--junitxml={out / 'junit.xml'}", "-o", "junit_family=xunit1"]
+        args += ["-p", "mvp_process_results", f"--mvp-results={out / 'results.json'}"]
     return [PY, "-m", "pytest", *args]
 
 
@@ -56,13 +60,15 @@ def timed(
     """(wall, CPU) seconds of one run."""
     with tempfile.TemporaryDirectory(prefix="mvp-bench-") as tmp:
         out = Path(tmp)
-        path = [str(PLUGIN_DIR), *filter(None, [base.get("PYTHONPATH")])]
-        env = {**base, "PYTHONPATH": ":".join(path), "COVERAGE_FILE": f"{out}/.c"}
+        env = {**base, "COVERAGE_FILE": f"{out}/.c"}
+        if how == "plugin":
+            path = [base["PLUGIN_DIR"], *filter(None, [base.get("PYTHONPATH")])]
+            env["PYTHONPATH"] = os.pathsep.join(path)
         started, spent = time.perf_counter(), cpu()
         cmd = command(out, how, extra)
         done = subprocess.run(cmd, cwd=repo, env=env, capture_output=True)
         elapsed = time.perf_counter() - started, cpu() - spent
-        expected = {"plugin": "results.json", "junit": "junit.xml", "bare": None}[how]
+        expected = EXPECTED[how]
         if done.returncode != 0 or (expected and not (out / expected).is_file()):
             raise SystemExit(f"{how}: exit {done.returncode}\n{done.stdout[-2000:]!r}")
         return elapsed
@@ -72,6 +78,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size_arguments(parser, "benchmarks/out/check-repo", rounds=5)
     parser.add_argument("--suite", choices=sorted(SUITES), help="a real suite")
+    parser.add_argument("--plugin-dir", type=Path, help="the old plugin's loaders")
     args = parser.parse_args()
     base, extra = dict(ENV), []
     if args.suite:
@@ -79,15 +86,18 @@ def main() -> int:
         extra = base.pop("MVP_PROCESS_PYTEST_ARGS", "").split()
     else:
         repo = make_repo(args.out.resolve(), args.modules, args.tests)
-    ways = ("plugin", "junit", "bare")
+    ways: tuple[str, ...] = ("junit", "bare")
+    if args.plugin_dir:
+        ways += ("plugin",)
+        base["PLUGIN_DIR"] = str(args.plugin_dir.resolve())
     times: dict[str, list[tuple[float, float]]] = {how: [] for how in ways}
     timed(repo, "bare", base, extra)  # warm the bytecode caches
     for r in range(args.rounds):
-        order = ways[r % 3 :] + ways[: r % 3]  # alternate who goes first
+        order = ways[r % len(ways) :] + ways[: r % len(ways)]  # who goes first
         for how in order:
             times[how].append(timed(repo, how, base, extra))
         said = (f"{h} {times[h][-1][0]:.2f}s/{times[h][-1][1]:.2f}s" for h in ways)
-        print(f"round {r + 1} (wall/CPU): " + ", ".join(said))
+        print(f"round {r + 1} (wall/CPU): " + ", ".join(said), flush=True)
     suite = args.suite or f"synthetic, {args.modules} modules"
     print(f"\nmedians over {args.rounds} rounds ({suite}):")
     for kind, at in (("wall", 0), ("CPU", 1)):
