@@ -12,6 +12,7 @@ fails the tests gate with pytest's own last words, never a silent pass.
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -84,15 +85,17 @@ def node_id(classname: str, name: str, file: str | None, root: Path) -> str:
     if not classname:
         return file  # a collection error or skip: the file is the node
     parts = classname.split(".")
-    candidates = [(file.removesuffix(".py").replace("/", "."), file)]
-    for end in range(len(parts), 0, -1):
-        path = "/".join(parts[:end]) + ".py"
-        if (root / path).is_file():
-            candidates.append((".".join(parts[:end]), path))
-    for module, path in candidates:
-        if classname == module or classname.startswith(module + "."):
+    own = (file.removesuffix(".py").replace("/", "."), file)
+    prefixes = (
+        (".".join(parts[:end]), "/".join(parts[:end]) + ".py")
+        for end in range(len(parts), 0, -1)
+    )
+    for module, path in itertools.chain([own], prefixes):
+        if classname != module and not classname.startswith(module + "."):
+            continue
+        if path == file or (root / path).is_file():  # the disk only when unsure
             classes = (
-                classname[len(module) + 1 :].split(".") if classname != module else []
+                classname[len(module) + 1 :].split(".") if module != classname else []
             )
             return "::".join([path, *classes, name])
     return "::".join([classname, name])
