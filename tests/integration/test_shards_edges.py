@@ -390,7 +390,11 @@ def test_the_remap_rule_maps_every_shard_root_here(tmp_path: Path) -> None:
 
 def test_storing_durations_needs_some(tmp_path: Path) -> None:
     (tmp_path / "durations.json").write_text("{}")  # collection failed: none ran
-    shards = [Shard(tmp_path, _manifest(1, 2, total=1), None)]
+    crashed = tmp_path / "crashed"  # no durations at all
+    shards = [
+        Shard(tmp_path, _manifest(1, 2), None),
+        Shard(crashed, _manifest(2), None),
+    ]
     with pytest.raises(fanin.ConfigError, match="recorded no test durations"):
         fanin.store_durations(shards, tmp_path)
 

@@ -268,6 +268,7 @@ REPORT = """<?xml version="1.0" encoding="utf-8"?>
 <testcase classname="t" name="b" file="t.py" line="4"><error message="failed on ??? with &quot;crashed&quot;"/></testcase>
 <testcase classname="t" name="c" file="t.py" line="9"/>
 <testcase classname="t" name="c" file="t.py" line="9"><skipped message="x"/></testcase>
+<testcase classname="t" name="c" file="t.py" line="9"/>
 </testsuite></testsuites>
 """  # noqa: E501
 
