@@ -152,6 +152,9 @@ def main() -> None:
     if args.before:
         path = [str(args.before.resolve()), *filter(None, [env.get("PYTHONPATH")])]
         versions["before"] = {**env, "PYTHONPATH": os.pathsep.join(path)}
+    for version, version_env in versions.items():  # warm the bytecode caches
+        warm = args.out.resolve() / "runs" / "warm" / version.replace(" ", "-")
+        shard(repo, warm, 1, 1, version_env)
     times: dict[str, dict[str, list[Time]]] = {v: {} for v in versions}
     for r in range(args.rounds):
         order = (
