@@ -2,14 +2,17 @@
 
 These are files and stdout lines the runner reads, documented at
 https://docs.github.com/actions/reference/workflow-commands-for-github-actions.
-Everything written here passes through `redact`.
+Everything written here passes through `redact`. Text mvp-process did not
+write (tool output, file names, pull-request values) is echoed inside
+`commands_off`, so the runner carries out no command it holds.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +23,30 @@ from mvp_process.results import Finding
 def in_actions(env: Mapping[str, str] | None = None) -> bool:
     """Whether we run as a GitHub Actions step: the one place that decides it."""
     return (os.environ if env is None else env).get("GITHUB_ACTIONS") == "true"
+
+
+@contextmanager
+def commands_off(stream: TextIO) -> Iterator[None]:
+    """In Actions, the runner carries out no workflow command written meanwhile.
+
+    The runner reads every line of a step's output for commands: `::name::`
+    at the start of a line and the legacy `##[name]` anywhere in one. A test
+    that prints `::stop-commands::x` or `##[set-output name=passed;]true`
+    would otherwise command it through our echo. `::stop-commands::<token>`
+    pauses command processing until `::<token>::`; the token is random, so
+    the text in between cannot resume it.
+    """
+    if not in_actions():
+        yield
+        return
+    token = uuid.uuid4().hex
+    stream.write(f"::stop-commands::{token}\n")
+    stream.flush()
+    try:
+        yield
+    finally:
+        stream.write(f"::{token}::\n")
+        stream.flush()
 
 
 def escape_data(text: str) -> str:

@@ -82,7 +82,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def report_error(exc: MvpError) -> None:
     """One clear message (as an Actions annotation too, when in Actions)."""
     text = redact(str(exc))
-    print(f"mvp-process: error: {text}", file=sys.stderr)
+    with actions.commands_off(sys.stderr):  # the message may quote tool output
+        print(f"mvp-process: error: {text}", file=sys.stderr)
     if actions.in_actions():
         actions.command(sys.stderr, "error", text, title="mvp-process")
 

@@ -6,9 +6,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from mvp_process import actions, redact
+from mvp_process import actions, config_policy, redact
 from mvp_process.git import Git
-from mvp_process.config import Config, load_config
+from mvp_process.config import Config
 
 
 def load(
@@ -16,12 +16,13 @@ def load(
     deploy_overrides: Mapping[str, object] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> tuple[Git, Config]:
-    """The repository around the current folder and its merged configuration."""
+    """The repository around the current folder and its merged configuration
+    (in a pull request, with the merge-base's policy: `config_policy`)."""
     environ = os.environ if env is None else env
     for name in ("GITHUB_TOKEN", "HEROKU_API_KEY"):
         protect(environ.get(name))
     git = Git.discover(Path.cwd())
-    config = load_config(git.root, environ, overrides, deploy_overrides)
+    config = config_policy.load(git, environ, overrides, deploy_overrides)
     return git, config
 
 

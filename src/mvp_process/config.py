@@ -22,6 +22,7 @@ from typing import Any
 
 from mvp_process.config_keys import (
     DEFAULT_BRANCH_PATTERN,
+    DEFAULT_TEST_GLOBS,
     DEPLOY_KEYS,
     KEYS,
     Parser,
@@ -48,6 +49,9 @@ class DeployConfig:
     health_expect: str | None = None
     backup: bool = True
     rollback: bool = True
+    # Seconds for the whole deploy: fits in the template's `timeout-minutes: 30`
+    # with 5 minutes left for checkout, install and the report.
+    deploy_timeout: float = 1500.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class Config:
     base: str | None = None
     coverage_drop_max: float = 1.0
     diff_coverage_min: float = 80.0
+    diff_coverage_exclude: tuple[str, ...] = DEFAULT_TEST_GLOBS
     branch_pattern: str = DEFAULT_BRANCH_PATTERN
     require_reviewer: bool = True
     baseline: str = "auto"
@@ -100,9 +105,11 @@ class Config:
     pytest_args: tuple[str, ...] = ()
     black_diff: bool = False
     parallel: bool = False
+    lint_scope: str = "all"
     deploy: DeployConfig = field(default_factory=DeployConfig)
     github: GitHubEnv = field(default_factory=GitHubEnv)
     heroku: HerokuEnv = field(default_factory=HerokuEnv)
+    policy_notes: tuple[str, ...] = ()  # what a pull request changes (config_policy)
 
 
 def _field(key: str) -> str:
@@ -137,7 +144,18 @@ def read_pyproject(root: Path) -> tuple[dict[str, object], dict[str, object]]:
         return {}, {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            hint="make it readable by the user running mvp-process",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (line {exc.object[: exc.start].count(10) + 1})"
+            ", which TOML requires",
+            hint="save it as UTF-8",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}", hint="fix the file's syntax"
         ) from None
@@ -202,10 +220,19 @@ def load_config(
     env: Mapping[str, str],
     overrides: Mapping[str, object] | None = None,
     deploy_overrides: Mapping[str, object] | None = None,
+    *,
+    table: Mapping[str, object] | None = None,
+    where: str | None = None,
 ) -> Config:
-    """Merge pyproject, environment and flags (in that order) into a `Config`."""
-    table, deploy_table = read_pyproject(root)
-    where = f"[{TABLE}] of {root / 'pyproject.toml'}"
+    """Merge pyproject, environment and flags (in that order) into a `Config`.
+
+    `table` stands for the file's `[tool.mvp-process]` when given (in a pull
+    request the policy keys come from the merge-base: `config_policy.py`),
+    and `where` names it in errors.
+    """
+    file_table, deploy_table = read_pyproject(root)
+    table = file_table if table is None else table
+    where = where or f"[{TABLE}] of {root / 'pyproject.toml'}"
     values = _parse_table(table, KEYS, where)
     values.update(
         _parse_table(

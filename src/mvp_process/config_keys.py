@@ -7,12 +7,24 @@ value, or raises `ValueError` with the second half of a sentence
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
 
 DEFAULT_BRANCH_PATTERN = r"^(?P<issue>[1-9][0-9]*)-[a-z0-9]+(?:-[a-z0-9]+)*$"
 BASELINE_MODES = ("auto", "status", "recompute", "none")
+LINT_SCOPES = ("all", "changed")
+# diff-coverage-exclude's default: the usual test paths, as diff-cover globs.
+DEFAULT_TEST_GLOBS = (
+    "tests/*",
+    "test/*",
+    "testing/*",
+    "*/tests/*",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+)
 
 
 def type_name(value: object) -> str:
@@ -32,16 +44,21 @@ def _as_bool(value: object) -> bool:
 
 
 def _as_number(value: object) -> float:
-    if isinstance(value, bool):
-        raise ValueError("must be a number")
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+    """A finite number: `nan` compares false with everything, so a threshold of
+    nan would pass any drop and a timeout of nan would never expire."""
+    number = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             pass
-    raise ValueError("must be a number")
+    if number is None:
+        raise ValueError("must be a number")
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
+    return number
 
 
 def _as_percent(value: object) -> float:
@@ -93,6 +110,13 @@ def _as_baseline(value: object) -> str:
     return text
 
 
+def _as_lint_scope(value: object) -> str:
+    text = _as_str(value)
+    if text not in LINT_SCOPES:
+        raise ValueError(f"must be one of {', '.join(LINT_SCOPES)}")
+    return text
+
+
 def _as_health_path(value: object) -> str:
     text = _as_str(value)
     if not text.startswith("/"):
@@ -120,6 +144,7 @@ KEYS: dict[str, Parser] = {
     "base": _as_optional_str,
     "coverage-drop-max": _as_drop,
     "diff-coverage-min": _as_percent,
+    "diff-coverage-exclude": _as_str_tuple,
     "branch-pattern": _as_pattern,
     "require-reviewer": _as_bool,
     "baseline": _as_baseline,
@@ -127,6 +152,7 @@ KEYS: dict[str, Parser] = {
     "pytest-args": _as_args,
     "black-diff": _as_bool,
     "parallel": _as_bool,
+    "lint-scope": _as_lint_scope,
 }
 DEPLOY_KEYS: dict[str, Parser] = {
     "staging-app": _as_optional_str,
@@ -140,4 +166,5 @@ DEPLOY_KEYS: dict[str, Parser] = {
     "health-expect": _as_optional_str,
     "backup": _as_bool,
     "rollback": _as_bool,
+    "deploy-timeout": _as_timeout,
 }

@@ -8,6 +8,9 @@ unknown ref, shallow history) into `GitError`s that say how to fix them.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mvp_process import proc
@@ -128,24 +131,77 @@ class Git:
         return [m.strip() for m in text.split("\0") if m.strip()]
 
     # -- content ------------------------------------------------------------
-    def diff_against(self, base: str) -> str:
-        """Zero-context diff from `base` to the working tree, as diff-cover parses."""
-        return (
-            self.out(
-                "-c",
-                "diff.mnemonicprefix=no",
-                "-c",
-                "diff.noprefix=no",
-                "diff",
-                "--no-color",
-                "--no-ext-diff",
-                "--no-renames",
-                "-U0",
-                base,
-                "--",
-            )
-            + "\n"
+    def ls_files(self, *args: str) -> list[str]:
+        """`git ls-files -z <args>`: paths as they are (a tab or a quote included)."""
+        return [p for p in self.run("ls-files", "-z", *args).stdout.split("\0") if p]
+
+    def has_tracked_changes(self) -> bool:
+        """Whether tracked files differ from HEAD (staged or not)."""
+        status = self.run("status", "--porcelain", "-z", "--untracked-files=no")
+        return bool(status.stdout)
+
+    def diff_against(self, base: str, untracked: Sequence[str] = ()) -> str:
+        """Zero-context diff from `base` to the working tree, as diff-cover parses.
+
+        `untracked` files appear as new files: they are marked intent-to-add in
+        a throwaway copy of the index, so the user's index is never touched.
+        """
+        if not untracked:
+            return self._diff(base, {})
+        with tempfile.TemporaryDirectory(prefix="mvp-process-index-") as tmp:
+            return self._diff(base, self._index_with(untracked, Path(tmp) / "index"))
+
+    def _index_with(self, untracked: Sequence[str], index: Path) -> dict[str, str]:
+        """The environment of a copy of the index where `untracked` are added -N."""
+        real = self.out("rev-parse", "--path-format=absolute", "--git-path", "index")
+        if Path(real).is_file():
+            shutil.copyfile(real, index)
+        env = {"GIT_INDEX_FILE": str(index)}
+        self._run_env(
+            {**env, "GIT_LITERAL_PATHSPECS": "1"},
+            "add",
+            "--intent-to-add",
+            "--pathspec-from-file=-",
+            "--pathspec-file-nul",
+            stdin="\0".join(untracked),
         )
+        return env
+
+    def _diff(self, base: str, env: Mapping[str, str]) -> str:
+        diff = self._run_env(
+            env,
+            "-c",
+            "diff.mnemonicprefix=no",
+            "-c",
+            "diff.noprefix=no",
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-renames",
+            "-U0",
+            base,
+            "--",
+        )
+        return diff.stdout.strip() + "\n"
+
+    def _run_env(
+        self, extra: Mapping[str, str], *args: str, stdin: str | None = None
+    ) -> proc.Result:
+        return proc.run(
+            ["git", *args],
+            cwd=self.root,
+            env={**_env(), **extra},
+            check=True,
+            input=stdin,
+        )
+
+    def listed_files(self, untracked_only: bool = False) -> list[str]:
+        """What the repository holds, relative to its root: the tracked files
+        plus the untracked ones git does not ignore (a `.venv` or `build/` that
+        `.gitignore` names is not the project), or only those untracked ones."""
+        which = ("--others",) if untracked_only else ("--cached", "--others")
+        text = self.run("ls-files", "-z", *which, "--exclude-standard").stdout
+        return list(dict.fromkeys(p for p in text.split("\0") if p))
 
     def archive(self, sha: str, dest: Path) -> None:
         """A gzipped tarball of exactly the commit `sha` (no untracked files)."""

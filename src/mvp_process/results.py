@@ -7,7 +7,7 @@ only read these objects, so adding a reporter never touches a gate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -85,6 +85,20 @@ class CheckReport:
     merge_base: str | None
     skipped: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    dirty: bool = False  # the figures include uncommitted work
+
+    def checked(self, code: Callable[[str], str] = str) -> str:
+        """What was checked, the one header line of every report.
+
+        `code` marks up the commits and the branch (Markdown: backticks).
+        """
+        head = f"HEAD {code(self.head_sha[:12])}"
+        if self.dirty:
+            head += " + uncommitted changes"
+        base = code(self.base_ref or "?")
+        return (
+            f"{head} against {base} (merge-base {code((self.merge_base or '?')[:12])})"
+        )
 
     def gate(self, name: str) -> GateResult | None:
         return next((g for g in self.gates if g.name == name), None)
@@ -102,4 +116,6 @@ class CheckReport:
             "merge_base": self.merge_base,
             "skipped": list(self.skipped),
             "notes": list(self.notes),
+            "dirty": self.dirty,
+            "checked": self.checked(),
         }

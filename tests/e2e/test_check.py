@@ -12,6 +12,7 @@ import pytest
 from support.cli import Outcome, run_cli
 from support.project import (
     CALC,
+    PYPROJECT,
     TESTED_FEATURE,
     UNTESTED_FEATURE,
     feature_branch,
@@ -244,19 +245,94 @@ def test_path_mismatch_is_named(repo: Repo, check) -> None:
     )
     result = check("--only", "diff-coverage")
     assert result.code == 1
-    summary = result.gate("diff-coverage")["summary"]
-    assert summary.startswith("Python lines changed but none matched coverage data")
-    assert "app/calc/__init__.py" in summary and "'calc/__init__.py'" in summary
+    gate = result.gate("diff-coverage")
+    assert gate["summary"].startswith("0.00% of 6 changed lines covered; coverage ")
+    assert "does not measure app/calc/__init__.py (counted as uncovered)" in (
+        gate["summary"]
+    )
+    assert gate["details"][0] == (
+        "app/calc/__init__.py: 4-5, 8-9, 12-13 (not measured: the coverage data has "
+        "'calc/__init__.py' instead; check [tool.coverage.run] source / "
+        "relative_files and [tool.coverage.paths])"
+    )
 
 
-def test_changed_lines_in_unmeasured_files_are_said_plainly(repo: Repo, check) -> None:
+def test_changed_lines_in_unmeasured_files_count_as_uncovered(
+    repo: Repo, check
+) -> None:
     sample_project(repo)
-    feature_branch(repo, {"scripts/tool.py": "print('hi')\n"})
+    feature_branch(repo, {"scripts/tool.py": "# A tool.\n\nprint('hi')\n"})
+    result = check("--only", "diff-coverage")
+    assert result.code == 1
+    gate = result.gate("diff-coverage")
+    assert gate["summary"] == (
+        "0.00% of 1 changed line covered; coverage does not measure scripts/tool.py"
+        " (counted as uncovered), below the 80% required"
+    )
+    assert gate["uncovered"] == {"scripts/tool.py": "3"}
+    assert gate["not_measured"] == ["scripts/tool.py"]
+    assert gate["details"] == [
+        "scripts/tool.py: 3 (not measured: coverage does not measure it: add it to"
+        " [tool.coverage.run] source, or to [tool.coverage.run] omit if no test is"
+        " meant to cover it)"
+    ]
+    assert gate["findings"][0]["message"] == "changed line coverage does not measure"
+
+
+def test_files_the_coverage_config_omits_are_left_out_and_said(
+    repo: Repo, check
+) -> None:
+    sample_project(repo)
+    feature_branch(
+        repo,
+        {
+            "scripts/tool.py": "print('hi')\n",
+            "pyproject.toml": PYPROJECT.replace(
+                "branch = true", 'branch = true\nomit = ["scripts/*"]'
+            ),
+        },
+    )
+    result = check("--only", "diff-coverage")
+    assert result.code == 0, result.out
+    gate = result.gate("diff-coverage")
+    assert gate["summary"] == (
+        "no measured lines changed (1 line changed; omitted by the coverage config:"
+        " scripts/tool.py)"
+    )
+    assert gate["omitted"] == ["scripts/tool.py"]
+    assert gate["details"] == [
+        "left out, omitted by the coverage config: scripts/tool.py"
+    ]
+
+
+def test_deleted_lines_and_files_are_not_changed_lines(repo: Repo, check) -> None:
+    sample_project(repo)
+    repo.commit(
+        "helpers",
+        {"calc/helpers.py": "X = 1\n", "calc/extra.py": "X = 1\nY = 2\n"}
+        | {"tests/test_h.py": ""},
+    )
+    repo.push("main")
+    repo.switch("2-cleanup", create=True)
+    repo.git("rm", "-q", "calc/helpers.py", "tests/test_h.py")
+    (repo.path / "calc" / "extra.py").write_text("X = 1\n")
+    repo.commit("Remove helpers and Y")
+    result = check("--only", "diff-coverage")
+    assert result.code == 0, result.out
+    gate = result.gate("diff-coverage")
+    assert gate["summary"] == "no Python lines changed"
+    assert gate["details"] == [] and gate["excluded"] == []
+
+
+def test_comments_alone_are_not_executable_lines(repo: Repo, check) -> None:
+    sample_project(repo)
+    feature_branch(repo, {"calc/__init__.py": "# The calculator.\n" + CALC})
     result = check("--only", "diff-coverage")
     assert result.code == 0
-    summary = result.gate("diff-coverage")["summary"]
-    assert summary.startswith("no changed lines with coverage data")
-    assert "scripts/tool.py" in summary
+    assert result.gate("diff-coverage")["summary"] == (
+        "no executable lines changed (2 lines changed: comments, docstrings or"
+        " blank lines)"
+    )
 
 
 def test_check_on_the_base_branch_itself(repo: Repo, check) -> None:

@@ -7,12 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 
 from support.actions import REPO, TOKEN, Actions, payload
 from support.cli import Outcome
 from support.fake_github import FakeGitHub
-from support.project import TESTED_FEATURE, feature_branch, sample_project
+from support.project import (
+    PYPROJECT,
+    TESTED_FEATURE,
+    UNTESTED_FEATURE,
+    feature_branch,
+    sample_project,
+)
 from support.repo import Repo
+from support import gfm
 
 PR = 300
 BRANCH = "254-add-mul"
@@ -93,7 +101,8 @@ def test_push_records_the_baseline_the_next_pull_request_uses(
     recorded = contexts(actions.fake, base)
     assert set(recorded) == {f"mvp-process/{g}" for g in GATES}
     assert recorded["mvp-process/coverage"][1].startswith("100.00% project coverage;")
-    assert "recorded 100.00% as the coverage baseline" in actions.summary.read_text()
+    summary = gfm.shown(actions.summary.read_text())
+    assert "recorded 100.00% as the coverage baseline" in summary
     assert actions.fake.requests("POST", "/comments") == []
     assert_no_secret(actions, pushed)
 
@@ -125,6 +134,71 @@ def test_push_records_the_baseline_the_next_pull_request_uses(
     assert_no_secret(actions, rerun)
 
 
+def forge_as_mallory(fake: FakeGitHub, base: str) -> None:
+    """A collaborator, with their own token: a 0.00% baseline on the merge-base
+    and a comment carrying the sticky comment's marker."""
+    fake.add_token("ghp_malloryToken", "mallory")
+    headers = {"Authorization": "token ghp_malloryToken"}
+    status = {"state": "success", "context": "mvp-process/coverage"}
+    status["description"] = "0.00% project coverage; forged"
+    r = f"{fake.url}/repos/{REPO}"
+    assert requests.post(f"{r}/statuses/{base}", json=status, headers=headers).ok
+    body = {"body": f"{MARKER}\nall green, merge away"}
+    assert requests.post(f"{r}/issues/{PR}/comments", json=body, headers=headers).ok
+
+
+def test_a_forged_baseline_and_a_borrowed_marker_are_ignored(
+    repo: Repo, actions: Actions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = sample_project(repo)
+    push_main(repo, actions, base)
+    assert actions.run(repo.path, ["check"], capsys).code == 0  # records 100%
+    head = open_pr(repo, actions, base, UNTESTED_FEATURE)
+    forge_as_mallory(actions.fake, base)
+    outcome = actions.run(repo.path, ["check", "--only", "coverage"], capsys)
+    assert outcome.code == 1, outcome.out  # 100% → 50%, not 0% → 50%
+    coverage = outcome.gate("coverage")
+    assert coverage["before"] == 100.0
+    assert coverage["baseline"]["note"] == (
+        "ignored 1 mvp-process/coverage status not written by "
+        f"github-actions[bot] (mallory on {base[:12]})"
+    )
+    assert contexts(actions.fake, head)["mvp-process/coverage"][0] == "failure"
+    mallorys, ours = actions.fake.comments(REPO, PR)
+    assert (mallorys.author, mallorys.body) == (
+        "mallory",
+        f"{MARKER}\nall green, merge away",
+    )
+    assert ours.author == "github-actions[bot]"
+    assert "ignored 1 mvp" in ours.body and "mallory on" in ours.body
+
+
+def test_a_pull_request_cannot_lower_its_own_thresholds(
+    repo: Repo, actions: Actions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    strict = PYPROJECT + "\n[tool.mvp-process]\ndiff-coverage-min = 90\n"
+    base = repo.commit("Set the policy", {"pyproject.toml": strict})
+    repo.push("main")
+    lowered = strict.replace("= 90", "= 0") + "coverage-drop-max = 100\n"
+    head = open_pr(repo, actions, base, {**UNTESTED_FEATURE, "pyproject.toml": lowered})
+    outcome = actions.run(repo.path, ["check", "--baseline", "none"], capsys)
+    assert outcome.code == 1, outcome.out
+    diff = outcome.gate("diff-coverage")
+    assert not diff["passed"] and "the 90% required" in diff["summary"]
+    said = [
+        "this pull request changes coverage-drop-max 1 → 100 in "
+        "[tool.mvp-process]; it applies after merge",
+        "this pull request changes diff-coverage-min 90 → 0 in "
+        "[tool.mvp-process]; it applies after merge",
+    ]
+    assert outcome.report is not None
+    assert outcome.report["notes"][:2] == said
+    assert all(text in outcome.out for text in said)
+    (comment,) = actions.fake.comments(REPO, PR)
+    assert said[1] in comment.body  # in the comment's notes
+    assert contexts(actions.fake, head)["mvp-process/diff-coverage"][0] == "failure"
+
+
 def test_status_baseline_only_says_plainly_when_there_is_none(
     repo: Repo, actions: Actions, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -137,7 +211,7 @@ def test_status_baseline_only_says_plainly_when_there_is_none(
     assert "no mvp-process/coverage status on the merge-base" in coverage["summary"]
     assert not (repo.path / ".git" / "mvp-process" / "baselines.json").exists()
     (comment,) = actions.fake.comments(REPO, PR)
-    assert "(no baseline: no mvp-process/coverage status" in comment.body
+    assert "(no baseline: no mvp-process/coverage status" in gfm.shown(comment.body)
 
 
 def test_fork_token_warns_once_and_the_gates_decide(

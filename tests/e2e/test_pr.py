@@ -10,6 +10,7 @@ from support.actions import REPO, TOKEN, Actions, payload
 from support.cli import Outcome, run_cli
 from support.fake_github import FakeGitHub
 from support.repo import Repo
+from support import gfm
 
 PR = 300
 ISSUE = 254
@@ -63,7 +64,14 @@ def run_pr(
         base_sha=base,
         body=body,
     )
-    actions.start("pull_request", event_payload, sha="f" * 40, token=token)
+    actions.start(
+        "pull_request",
+        event_payload,
+        sha="f" * 40,
+        token=token,
+        base_ref="main",
+        head_ref=BRANCH,
+    )
     return actions.run(repo.path, ["pr", *args], capsys)
 
 
@@ -175,7 +183,7 @@ def test_each_broken_rule_fails_with_its_own_message(
     status = pr_status(actions.fake, head)
     assert status["state"] == "failure"
     assert len(str(status["description"])) <= 140
-    assert message.split(":")[0][:40] in actions.summary.read_text().replace("\\", "")
+    assert message.split(":")[0][:40] in gfm.shown(actions.summary.read_text())
 
 
 def test_branch_named_after_a_pull_request(
@@ -202,6 +210,25 @@ def test_reviewer_rule_can_be_turned_off(
     outcome = run_pr(setup, capsys)
     assert outcome.code == 0, outcome.out
     assert not actions.fake.requests("GET", "requested_reviewers")
+
+
+def test_a_pull_request_cannot_turn_the_reviewer_rule_off(
+    setup: tuple[Repo, Actions, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, actions, base, _ = setup
+    turned_off = "[tool.mvp-process]\nrequire-reviewer = false\n"
+    head = repo.commit("No reviewer needed", {"pyproject.toml": turned_off})
+    seed_pull(actions.fake, base, head, reviewers=())
+    outcome = run_pr(setup, capsys)
+    assert outcome.code == 1, outcome.out
+    assert "FAIL reviewer" in outcome.out
+    said = (
+        "this pull request changes require-reviewer true → false in "
+        "[tool.mvp-process]; it applies after merge"
+    )
+    assert said in outcome.out
+    assert said in gfm.shown(actions.summary.read_text())
+    assert pr_status(actions.fake, head)["state"] == "failure"
 
 
 def test_read_only_token_warns_once_and_policy_decides(

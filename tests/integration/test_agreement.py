@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from mvp_process.git import Git
-from mvp_process.check import diff_coverage
+from mvp_process.check import diff_coverage, measure
 from mvp_process.check.tests import run_pytest
 from mvp_process.check.toolenv import ToolEnv
 from support.project import UNTESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 
 BIN = Path(sys.executable).parent
+TOOLS = ToolEnv.resolve(None, {"PATH": str(BIN)})
 
 MORE_UNTESTED = {
     "calc/geometry.py": '''
@@ -46,16 +48,16 @@ MORE_UNTESTED = {
 def measured(repo: Repo, tmp_path: Path):
     sample_project(repo)
     feature_branch(repo, {**UNTESTED_FEATURE, **MORE_UNTESTED})
-    tools = ToolEnv.resolve(None, {"PATH": str(BIN)})
-    run = run_pytest(tools, repo.path, tmp_path / "out")
+    run = run_pytest(TOOLS, repo.path, tmp_path / "out")
     return repo, run
 
 
 def test_diff_coverage_agrees_with_diff_cover_cli(measured, tmp_path: Path) -> None:
     repo, run = measured
     base = repo.sha("main")
+    lookup = partial(measure.lookup, TOOLS, repo.path, (), None, tmp_path)
     ours = diff_coverage.run(
-        Git(repo.path).diff_against(base), run.coverage_xml, repo.path, 80.0
+        Git(repo.path).diff_against(base), run.coverage_xml, repo.path, 80.0, lookup
     )
     theirs_file = tmp_path / "diff-cover.json"
     subprocess.run(
@@ -66,6 +68,8 @@ def test_diff_coverage_agrees_with_diff_cover_cli(measured, tmp_path: Path) -> N
             "--format",
             f"json:{theirs_file}",
             "--quiet",
+            "--exclude",
+            *measure.TEST_GLOBS,
         ],
         cwd=repo.path,
         check=False,

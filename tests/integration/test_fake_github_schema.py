@@ -90,10 +90,15 @@ def test_every_operation_answers_to_its_schema(fake_github: FakeGitHub) -> None:
     answers.append(
         call(fake, "PATCH", f"{r}/issues/comments/{comment_id}", {"body": ""})
     )
+    fake.add_token("ghp_aliceToken", "alice")
+    answers += [
+        call(fake, "GET", "/user"),
+        call(fake, "GET", "/user", token="ghp_aliceToken"),
+    ]
     assert [a.status_code for a in answers] == [
         200, 404, 200, 410, 200, 404, 200, 404, 200, 200, 200,
         201, 201, 422, 422, 422, 200, 404, 200,
-        201, 422, 404, 200, 404, 404, 404, 401, 200, 422,
+        201, 422, 404, 200, 404, 404, 404, 401, 200, 422, 403, 200,
     ]  # fmt: skip
     served = {op for op, _ in fake.checked if op}
     assert served == set(github_schema.operations())
@@ -103,6 +108,12 @@ def test_every_operation_answers_to_its_schema(fake_github: FakeGitHub) -> None:
     combined = answers[16].json()
     assert combined["state"] == "pending"
     assert {s["context"] for s in combined["statuses"]} == {"a", "default"}
+    # Who wrote what: the installation token writes as its bot, which may not
+    # read GET /user; a personal access token reads its own user.
+    assert answers[11].json()["creator"]["login"] == "github-actions[bot]"
+    assert answers[19].json()["user"]["type"] == "Bot"
+    assert answers[29].json()["message"] == "Resource not accessible by integration"
+    assert answers[30].json()["login"] == "alice"
 
 
 def test_faults_answer_as_github_does(fake_github: FakeGitHub) -> None:

@@ -64,6 +64,41 @@ def test_diff_against_includes_uncommitted_work(repo: Repo) -> None:
     assert "+B = 2" in diff and "diff --git a/a.py b/a.py" in diff
 
 
+def test_untracked_files_join_the_diff_and_the_index_is_untouched(
+    repo: Repo,
+) -> None:
+    base = repo.commit("first", {"a.py": "A = 1\n"})
+    repo.write({"new.py": "N = 1\nM = 2\n", "odd\tname [1].py": "X = 1\n"})
+    git = Git(repo.path)
+    index = (repo.path / ".git" / "index").read_bytes()
+    diff = git.diff_against(base, ["new.py", "odd\tname [1].py"])
+    assert "+++ b/new.py\n@@ -0,0 +1,2 @@\n+N = 1\n+M = 2\n" in diff
+    assert 'diff --git "a/odd\\tname [1].py" "b/odd\\tname [1].py"\n' in diff
+    assert diff.endswith("@@ -0,0 +1 @@\n+X = 1\n")
+    assert (repo.path / ".git" / "index").read_bytes() == index
+    assert repo.git("status", "--porcelain").splitlines() == [
+        "?? new.py",
+        '?? "odd\\tname [1].py"',
+    ]
+    assert git.diff_against(base) == "\n"  # without them: nothing changed
+
+
+def test_untracked_files_join_the_diff_of_a_repository_without_an_index(
+    repo: Repo,
+) -> None:
+    base = repo.commit("first", {"a.py": "A = 1\n"})
+    (repo.path / ".git" / "index").unlink()
+    (repo.path / "new.py").write_text("N = 1\n")
+    diff = Git(repo.path).diff_against(base, ["new.py"])
+    assert diff.endswith("+++ b/new.py\n@@ -0,0 +1 @@\n+N = 1\n")
+    assert not (repo.path / ".git" / "index").exists()
+
+
+def test_ls_files_keeps_names_git_would_quote(repo: Repo) -> None:
+    repo.commit("first", {"tab\there.py": "A = 1\n", "é.py": "B = 1\n"})
+    assert sorted(Git(repo.path).ls_files()) == ["tab\there.py", "é.py"]
+
+
 def test_archive_holds_exactly_the_commit(repo: Repo, tmp_path: Path) -> None:
     sha = repo.commit("first", {"a.py": "A = 1\n", "sub/b.txt": "b\n"})
     (repo.path / "untracked.txt").write_text("not in the commit")

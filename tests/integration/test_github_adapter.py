@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.github.api import GitHubRepo, ReadOnlyToken
+from mvp_process.github.api import CommitStatus, GitHubRepo
+from mvp_process.github.api_errors import ReadOnlyToken
 from mvp_process.github.connect import github_repo, retry
 from mvp_process.config import GitHubEnv
 from mvp_process.errors import ApiError, ConfigError
@@ -89,19 +90,40 @@ def test_reviewers_exclude_the_author_and_pending(gh: FakeGitHub) -> None:
     assert found.reviewed_by == ("bob",)
 
 
-def test_statuses_round_trip(gh: FakeGitHub) -> None:
+def test_statuses_round_trip_newest_first_with_their_writer(gh: FakeGitHub) -> None:
     gh.add_commits(REPO, HEAD)
     api = adapter(gh)
     assert api.statuses(HEAD) == []
     api.create_status(HEAD, "mvp-process/tests", "failure", "1 failed", "https://run")
     api.create_status(HEAD, "mvp-process/tests", "success", "2 passed", None)
     api.create_status(HEAD, "mvp-process/black", "success", "clean", None)
-    latest = {s.context: (s.state, s.description) for s in api.statuses(HEAD)}
-    assert latest == {
-        "mvp-process/tests": ("success", "2 passed"),
-        "mvp-process/black": ("success", "clean"),
-    }
+    bot = "github-actions[bot]"
+    assert api.statuses(HEAD) == [
+        CommitStatus("mvp-process/black", "success", "clean", bot),
+        CommitStatus("mvp-process/tests", "success", "2 passed", bot),
+        CommitStatus("mvp-process/tests", "failure", "1 failed", bot),
+    ]
     assert api.statuses("c" * 40) == []
+
+
+def test_identity_of_an_installation_token_is_the_actions_bot(gh: FakeGitHub) -> None:
+    api = adapter(gh)  # a `ghs_` token: known without asking
+    assert api.identity() == "github-actions[bot]"
+    assert gh.requests("GET", "^/user$") == []
+    gh.add_token("v1.0123456789abcdef", "github-actions[bot]")  # an older format
+    older = adapter(gh, token="v1.0123456789abcdef")
+    assert older.identity() == "github-actions[bot]" == older.identity()
+    assert [(r.path, r.status) for r in gh.requests("GET", "^/user$")] == [
+        ("/user", 403)
+    ]
+
+
+def test_identity_of_a_personal_access_token_is_its_user(gh: FakeGitHub) -> None:
+    gh.add_token("ghp_ciUserToken", "ci-user")
+    assert adapter(gh, token="ghp_ciUserToken").identity() == "ci-user"
+    gh.fail("unauthorized", path="^/user$")
+    with pytest.raises(ApiError, match="GitHub rejected the token while reading"):
+        adapter(gh, token="ghp_ciUserToken").identity()
 
 
 def test_sticky_comment_is_found_again_and_edited(gh: FakeGitHub) -> None:
@@ -225,10 +247,10 @@ def test_other_errors_name_githubs_answer(gh: FakeGitHub) -> None:
 def test_rate_limit_without_reset_header() -> None:
     from github.GithubException import GithubException
 
-    from mvp_process.github.api import _raise_for
+    from mvp_process.github.api_errors import raise_for
 
     with pytest.raises(ApiError) as info:
-        _raise_for(GithubException(429, None, {"retry-after": "5"}), "testing")
+        raise_for(GithubException(429, None, {"retry-after": "5"}), "testing")
     assert "rate limit" in str(info.value) and "resets at" not in str(info.value)
 
 
@@ -264,3 +286,18 @@ def test_secondary_limit_that_persists(gh: FakeGitHub) -> None:
     gh.fail("secondary", retry_after=0, times=10)
     with pytest.raises(ApiError, match="rate limit"):
         adapter(gh, total=1).default_branch()
+
+
+def test_another_users_comment_with_the_marker_is_left_alone(gh: FakeGitHub) -> None:
+    gh.add_pull(REPO, 8, head_ref="8-x", head_sha=HEAD, base_sha=BASE)
+    gh.add_token("ghp_mallory", "mallory")
+    mallory = adapter(gh, token="ghp_mallory")
+    assert mallory.upsert_comment(8, "<!-- m -->", "<!-- m --> mallory's") == "created"
+    api = adapter(gh)
+    assert api.upsert_comment(8, "<!-- m -->", "<!-- m --> ours") == "created"
+    assert api.upsert_comment(8, "<!-- m -->", "<!-- m --> ours again") == "updated"
+    written = [(c.author, c.body) for c in gh.comments(REPO, 8)]
+    assert written == [
+        ("mallory", "<!-- m --> mallory's"),
+        ("github-actions[bot]", "<!-- m --> ours again"),
+    ]

@@ -101,10 +101,11 @@ def test_parallel_without_xdist_says_what_to_install(
     fake = tmp_path / "python"
     fake.write_text(
         "#!/bin/sh\n"
-        'if [ "$1" = "-c" ]; then\n'
-        '  for m in "$@"; do [ "$m" = xdist ] && echo xdist; done\n'
-        "  exit 0\n"
-        "fi\n"
+        'case "$2" in *mvp-process-probe*)\n'  # the probe for modules
+        "  printf mvp-process-probe\n"
+        '  for m in "$@"; do [ "$m" = xdist ] && printf " xdist"; done\n'
+        "  echo; exit 0;;\n"
+        "esac\n"
         f'exec {sys.executable} "$@"\n'
     )
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)

@@ -161,10 +161,11 @@ def test_without_pytest_split_a_shard_says_what_to_install(
     fake = tmp_path / "python"
     fake.write_text(
         "#!/bin/sh\n"
-        'if [ "$1" = "-c" ]; then\n'
-        '  for m in "$@"; do [ "$m" = pytest_split ] && echo pytest_split; done\n'
-        "  exit 0\n"
-        "fi\n"
+        'case "$2" in *mvp-process-probe*)\n'  # the probe for modules
+        "  printf mvp-process-probe\n"
+        '  for m in "$@"; do [ "$m" = pytest_split ] && printf " pytest_split"; done\n'
+        "  echo; exit 0;;\n"
+        "esac\n"
         f'exec {sys.executable} "$@"\n'
     )
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)

@@ -91,7 +91,7 @@ def test_depth_limit_and_plain_reason(
         f"no mvp-process/coverage status on the merge-base {shas[3][:12]} or its "
         "2 first-parent ancestors checked (a push to the default branch records it)"
     )
-    assert len(fake_github.requests("GET", "/status$")) == 3
+    assert len(fake_github.requests("GET", "/statuses/")) == 3
 
 
 def test_api_failure_gives_way_to_the_next_source(
@@ -106,3 +106,59 @@ def test_api_failure_gives_way_to_the_next_source(
 
 def test_unavailable_says_why() -> None:
     assert Unavailable("no token").find("a" * 40) == NoBaseline("no token")
+
+
+MALLORY = "ghp_malloryPersonalToken"
+
+
+def forge(fake: FakeGitHub, sha: str, description: str) -> None:
+    """Another user, with a personal access token, posts the coverage status."""
+    fake.add_token(MALLORY, "mallory")
+    env = GitHubEnv(token=MALLORY, api_url=fake.url, repository=REPO)
+    record(github_repo(env, retries=retry(total=0)), sha, description)
+
+
+def test_a_forged_status_on_the_merge_base_is_ignored_and_said(
+    repo: Repo, fake_github: FakeGitHub, api: GitHubRepo
+) -> None:
+    shas = history(repo, fake_github, 1)
+    record(api, shas[0], "87.53% project coverage; recorded by the push build")
+    forge(fake_github, shas[0], "0.00% project coverage; forged")
+    found = StatusBaseline(api, Git(repo.path)).find(shas[0])
+    assert isinstance(found, Baseline)
+    assert (found.percent, found.sha) == (87.53, shas[0])
+    assert found.note == (
+        "ignored 1 mvp-process/coverage status not written by "
+        f"github-actions[bot] (mallory on {shas[0][:12]})"
+    )
+
+
+def test_only_forged_statuses_give_no_baseline(
+    repo: Repo, fake_github: FakeGitHub, api: GitHubRepo
+) -> None:
+    shas = history(repo, fake_github, 2)
+    forge(fake_github, shas[1], "0.00% project coverage; forged")
+    forge(fake_github, shas[0], "1.00% project coverage; forged too")
+    found = StatusBaseline(api, Git(repo.path)).find(shas[1])
+    assert isinstance(found, NoBaseline)
+    assert found.reason.endswith(
+        "; ignored 2 mvp-process/coverage statuses not written by "
+        f"github-actions[bot] (mallory on {shas[1][:12]}, mallory on "
+        f"{shas[0][:12]})"
+    )
+
+
+def test_with_a_personal_access_token_its_user_is_the_writer(
+    repo: Repo, fake_github: FakeGitHub
+) -> None:
+    fake_github.add_repo(REPO)
+    fake_github.add_token("ghp_ciUserToken", "ci-user")
+    env = GitHubEnv(token="ghp_ciUserToken", api_url=fake_github.url, repository=REPO)
+    ours = github_repo(env, retries=retry(total=0))
+    shas = history(repo, fake_github, 1)
+    record(ours, shas[0], "70.00% project coverage; by ci-user")
+    forge(fake_github, shas[0], "0.00% project coverage; forged")
+    found = StatusBaseline(ours, Git(repo.path)).find(shas[0])
+    assert isinstance(found, Baseline) and found.percent == 70.0
+    assert ours.identity() == "ci-user"
+    assert len(fake_github.requests("GET", "^/user$")) == 1  # asked once

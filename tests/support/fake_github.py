@@ -1,10 +1,13 @@
 """A stateful fake of GitHub's REST API on 127.0.0.1, for the real PyGithub.
 
-It serves the endpoints mvp-process uses (repository, issues including pull
+It serves the endpoints mvp-process uses (the authenticated user, which an
+installation token may not read; repository, issues including pull
 requests as issues, pulls, pull commits, requested reviewers, reviews, commit
 statuses and combined status, issue comments) with GitHub's status codes,
 errors, headers and pagination (`Link`), and it keeps state: statuses posted
-are in the combined status, comments created can be listed and edited.
+are in the combined status, comments created can be listed and edited, and
+both say who wrote them (a status's `creator`, a comment's `user`: the
+token's login, `github-actions[bot]` for the workflow's GITHUB_TOKEN).
 
 Faults are injected per request (`fail(...)`): 401, 403 read-only (a token
 seeded `read_only=True` gets it on every write), 403 primary rate limit with
@@ -37,6 +40,7 @@ from support.fake_github_model import (
     Pull,
     Repo,
     Request,
+    Token,
 )
 from support.fake_github_routes import ROUTES, not_found
 
@@ -50,7 +54,7 @@ class FakeGitHub:
         self.stop = threading.Event()
         self.repos: dict[str, Repo] = {}
         self.users: dict[str, int] = {}
-        self.tokens: dict[str, tuple[str, bool]] = {}
+        self.tokens: dict[str, Token] = {}
         self.faults: list[Fault] = []
         self.log: list[Request] = []
         self.schema_errors: list[str] = []
@@ -85,9 +89,20 @@ class FakeGitHub:
         with self.lock:
             self.users.setdefault(login, next(self._ids))
 
-    def add_token(self, token: str, login: str, *, read_only: bool = False) -> None:
+    def add_token(
+        self,
+        token: str,
+        login: str,
+        *,
+        read_only: bool = False,
+        installation: bool | None = None,
+    ) -> None:
+        """A token acting as `login`: a bot's (`...[bot]`) is an installation
+        token unless said otherwise, a user's is a personal access token."""
         self.add_user(login)
-        self.tokens[token] = (login, read_only)
+        if installation is None:
+            installation = login.endswith("[bot]")
+        self.tokens[token] = Token(login, read_only, installation)
 
     def add_repo(self, full_name: str, default_branch: str = "main") -> Repo:
         owner, name = full_name.split("/")
@@ -245,15 +260,18 @@ class FakeGitHub:
             return "", (401, obj.error("Requires authentication", 401), {})
         if token not in self.tokens:
             return "", (401, obj.error("Bad credentials", 401), {})
-        login, read_only = self.tokens[token]
+        caller = self.tokens[token]
         for verb, pattern, operation, handler in ROUTES:
             match = re.fullmatch(pattern, path)
             if match is None or verb != method:
                 continue
-            repo = self.repos.get(f"{match['owner']}/{match['repo']}".lower())
-            if repo is None:
-                return operation, not_found("repos/repos#get-a-repository")
-            if read_only and method != "GET":
+            groups = match.groupdict()
+            repo = None
+            if "owner" in groups:
+                repo = self.repos.get(f"{groups['owner']}/{groups['repo']}".lower())
+                if repo is None:
+                    return operation, not_found("repos/repos#get-a-repository")
+            if caller.read_only and method != "GET":
                 return operation, (
                     403,
                     obj.error("Resource not accessible by integration", 403),
@@ -263,11 +281,9 @@ class FakeGitHub:
                 data = json.loads(body) if body else {}
             except ValueError:
                 return operation, (400, obj.error("Problems parsing JSON", 400), {})
-            args = {
-                k: v for k, v in match.groupdict().items() if k not in ("owner", "repo")
-            }
+            args = {k: v for k, v in groups.items() if k not in ("owner", "repo")}
             with self.lock:
-                answer = handler(self, repo, login, data, query, **args)
+                answer = handler(self, repo, caller, data, query, **args)
             return operation, answer
         return "", not_found("rest")
 

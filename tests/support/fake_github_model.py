@@ -14,6 +14,16 @@ REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 STATES = ("error", "failure", "pending", "success")
 
 
+@dataclass(frozen=True)
+class Token:
+    """Who a token acts as. An installation token (the workflow's GITHUB_TOKEN,
+    a GitHub App's token) acts as the app's bot and may not read `GET /user`."""
+
+    login: str
+    read_only: bool = False
+    installation: bool = False
+
+
 @dataclass
 class Fault:
     kind: str

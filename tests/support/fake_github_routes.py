@@ -1,6 +1,6 @@
 """The fake GitHub's endpoints: one function per REST operation, and ROUTES.
 
-Each takes the fake, the repository, the caller's login, the JSON body, the
+Each takes the fake, the repository, the caller's `Token`, the JSON body, the
 query and the path's parameters, and answers (status, body, extra headers)
 as GitHub does, errors included (404, 410, 422).
 """
@@ -20,6 +20,7 @@ from support.fake_github_model import (
     Issue,
     Pull,
     Repo,
+    Token,
 )
 
 if TYPE_CHECKING:
@@ -39,14 +40,25 @@ def _issue(repo: Repo, number: str) -> Issue | None:
 Route = Callable[..., Answer]
 
 
+def get_authenticated_user(
+    fake: FakeGitHub, repo: None, caller: Token, data: Body, query: Any
+) -> Answer:
+    """A user's token reads its user; an installation token is refused (the
+    operation is `enabledForGitHubApps: false` in GitHub's OpenAPI description)."""
+    if caller.installation:
+        docs = "rest/users/users#get-the-authenticated-user"
+        return 403, obj.error("Resource not accessible by integration", 403, docs), {}
+    return 200, obj.public_user(fake.url, caller.login, fake.users[caller.login]), {}
+
+
 def get_repo(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any
 ) -> Answer:
     return 200, fake._repo_obj(repo), {}
 
 
 def get_issue(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, number: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, number: str
 ) -> Answer:
     issue = repo.issues.get(int(number))
     if issue is not None and issue.deleted:
@@ -57,7 +69,7 @@ def get_issue(
 
 
 def get_pull(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, number: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, number: str
 ) -> Answer:
     issue = _issue(repo, number)
     if issue is None or issue.pull is None:
@@ -71,7 +83,7 @@ def _pull_or_404(repo: Repo, number: str) -> Pull | None:
 
 
 def list_pull_commits(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, number: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, number: str
 ) -> Answer:
     pull = _pull_or_404(repo, number)
     if pull is None:
@@ -86,7 +98,7 @@ def list_pull_commits(
 
 
 def requested_reviewers(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, number: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, number: str
 ) -> Answer:
     pull = _pull_or_404(repo, number)
     if pull is None:
@@ -100,7 +112,7 @@ def requested_reviewers(
 
 
 def list_reviews(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, number: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, number: str
 ) -> Answer:
     pull = _pull_or_404(repo, number)
     if pull is None:
@@ -130,7 +142,7 @@ def _validation(resource: str, field_name: str, message: str) -> Answer:
 
 
 def create_status(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, sha: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, sha: str
 ) -> Answer:
     if sha not in repo.commits:
         return 422, obj.error(f"No commit found for SHA: {sha}", 422), {}
@@ -143,8 +155,9 @@ def create_status(
             "description",
             "description is too long (maximum is 140 characters)",
         )
+    creator = fake._user(caller.login)  # who posted it: the status's `creator`
     status = obj.status(
-        fake._repo_obj(repo), fake.next_id(), sha, fake._user(login), data, fake.now()
+        fake._repo_obj(repo), fake.next_id(), sha, creator, data, fake.now()
     )
     repo.statuses.setdefault(sha, []).append(status)
     location = f"{repo.full_name}/statuses/{sha}"
@@ -159,7 +172,7 @@ def _latest(repo: Repo, sha: str) -> list[dict[str, Any]]:
 
 
 def combined_status(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, ref: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, ref: str
 ) -> Answer:
     if ref not in repo.commits:
         return 404, obj.error(f"No commit found for SHA: {ref}", 404), {}
@@ -168,14 +181,14 @@ def combined_status(
 
 
 def list_statuses(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, ref: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, ref: str
 ) -> Answer:
     items = list(reversed(repo.statuses.get(ref, [])))
     return fake.page(items, query, f"/repos/{repo.full_name}/commits/{ref}/statuses")
 
 
 def list_comments(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, number: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, number: str
 ) -> Answer:
     if _issue(repo, number) is None:
         return not_found("rest/issues/comments#list-issue-comments")
@@ -197,7 +210,7 @@ def _body_problem(data: Body) -> Answer | None:
 
 
 def create_comment(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, number: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, number: str
 ) -> Answer:
     if _issue(repo, number) is None:
         return not_found("rest/issues/comments#create-an-issue-comment")
@@ -205,14 +218,14 @@ def create_comment(
     if problem is not None:
         return problem
     when = fake.now()
-    c = Comment(fake.next_id(), int(number), data["body"], login, when, when)
+    c = Comment(fake.next_id(), int(number), data["body"], caller.login, when, when)
     repo.comments[c.id] = c
     obj_ = fake._comment_obj(repo, c)
     return 201, obj_, {"location": obj_["url"]}
 
 
 def update_comment(
-    fake: FakeGitHub, repo: Repo, login: str, data: Body, query: Any, comment_id: str
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, comment_id: str
 ) -> Answer:
     c = repo.comments.get(int(comment_id))
     if c is None:
@@ -225,6 +238,7 @@ def update_comment(
 
 
 ROUTES: list[tuple[str, str, str, Route]] = [
+    ("GET", "/user", "GET /user", get_authenticated_user),
     ("GET", REPO, "GET /repos/{owner}/{repo}", get_repo),
     (
         "GET",
@@ -289,6 +303,12 @@ ROUTES: list[tuple[str, str, str, Route]] = [
     (
         "GET",
         REPO + r"/commits/(?P<ref>[^/]+)/statuses",
+        "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+        list_statuses,
+    ),
+    (  # the legacy route of the same list, which PyGithub calls
+        "GET",
+        REPO + r"/statuses/(?P<ref>[^/]+)",
         "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
         list_statuses,
     ),

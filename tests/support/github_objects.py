@@ -87,6 +87,26 @@ def user(api: str, login: str, user_id: int, kind: str = "User") -> dict[str, An
     return obj
 
 
+def public_user(api: str, login: str, user_id: int) -> dict[str, Any]:
+    """`GET /user` for a token without the `user` scope: the public profile."""
+    return {
+        **user(api, login, user_id),
+        "name": login.title(),
+        "company": None,
+        "blog": "",
+        "location": None,
+        "email": None,
+        "hireable": None,
+        "bio": None,
+        "public_repos": 1,
+        "public_gists": 0,
+        "followers": 0,
+        "following": 0,
+        "created_at": CREATED,
+        "updated_at": CREATED,
+    }
+
+
 def repository(
     api: str, owner: dict[str, Any], name: str, repo_id: int, default_branch: str
 ) -> dict[str, Any]:

@@ -26,6 +26,8 @@ def test_defaults_without_pyproject(tmp_path: Path) -> None:
     assert config == Config()
     assert config.coverage_drop_max == 1.0
     assert config.diff_coverage_min == 80.0
+    assert "tests/*" in config.diff_coverage_exclude
+    assert "conftest.py" in config.diff_coverage_exclude
     assert config.branch_pattern == DEFAULT_BRANCH_PATTERN
     assert config.require_reviewer is True
     assert config.deploy == DeployConfig()
@@ -33,6 +35,7 @@ def test_defaults_without_pyproject(tmp_path: Path) -> None:
     assert config.deploy.staging_branch == "staging"
     assert config.deploy.health_path == "/"
     assert config.deploy.backup and config.deploy.rollback
+    assert config.deploy.deploy_timeout == 1500.0
     assert config.heroku.api_url == "https://api.heroku.com"
     assert config.heroku.data_api_url == "https://api.data.heroku.com"
     assert config.github.api_url == "https://api.github.com"
@@ -50,6 +53,7 @@ def test_pyproject_values(tmp_path: Path) -> None:
 [tool.mvp-process]
 coverage-drop-max = 2
 diff-coverage-min = 90.5
+diff-coverage-exclude = ["migrations/*"]
 require-reviewer = false
 pytest-args = ["-x", "-q"]
 baseline = "recompute"
@@ -64,11 +68,13 @@ health-path = "/health"
 health-timeout = 30
 health-expect = "ok"
 backup = false
+deploy-timeout = 600
 """,
     )
     config = load_config(tmp_path, {})
     assert config.coverage_drop_max == 2.0
     assert config.diff_coverage_min == 90.5
+    assert config.diff_coverage_exclude == ("migrations/*",)
     assert config.require_reviewer is False
     assert config.pytest_args == ("-x", "-q")
     assert config.baseline == "recompute"
@@ -80,6 +86,7 @@ backup = false
     assert config.deploy.health_expect == "ok"
     assert config.deploy.backup is False
     assert config.deploy.rollback is True
+    assert config.deploy.deploy_timeout == 600.0
 
 
 def test_environment_overrides_pyproject_and_flags_override_both(
@@ -125,6 +132,7 @@ def test_environment_overrides_pyproject_and_flags_override_both(
         ("[tool.mvp-process]\nbase = 3", "must be a string"),
         ("[tool.mvp-process.deploy]\nhealth-path = 'health'", "must start with /"),
         ("[tool.mvp-process.deploy]\nhealth-timeout = 0", "more than 0 seconds"),
+        ("[tool.mvp-process.deploy]\ndeploy-timeout = -5", "more than 0 seconds"),
         ("[tool.mvp-process.deploy]\nbackup = 'yes please'", "must be true or false"),
         ("[tool.mvp-process.deploy]\nproduction-branches = 'main'", None),
         ("[tool]\nmvp-process = 3", "must be a table"),
@@ -164,9 +172,10 @@ def test_bad_environment_value_names_its_source(tmp_path: Path) -> None:
 
 
 def test_not_utf8(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_bytes(b"\xff\xfe[tool]")
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool]\n# caf\xe9\n")
+    with pytest.raises(ConfigError, match=r"is not UTF-8 text \(line 2\)") as info:
         load_config(tmp_path, {})
+    assert info.value.hint == "save it as UTF-8"
 
 
 def test_github_and_heroku_environment(tmp_path: Path) -> None:

@@ -7,10 +7,13 @@ import pytest
 from mvp_process import redact
 from mvp_process.github.policy import PolicyResult, Rule
 from mvp_process import actions
+from mvp_process.check import summary as markdown
+from mvp_process.check import terminal
 from mvp_process.github import comment
 from mvp_process.github import statuses
 from mvp_process.github import pr_report
 from mvp_process.results import CheckReport, Finding, GateResult
+from support import gfm
 
 
 def report(*gates: GateResult, notes: tuple[str, ...] = ()) -> CheckReport:
@@ -33,6 +36,25 @@ def coverage_gate(before: float | None, after: float | None, **base: str) -> Gat
         details=("baseline: ...",),
         metrics={"before": before, "after": after, "baseline": base},
     )
+
+
+def test_every_report_says_when_uncommitted_work_was_checked() -> None:
+    clean = report(GateResult("tests", True, "1 passed"))
+    dirty = CheckReport(**{**clean.__dict__, "dirty": True})
+    plain = "HEAD 111111111111 against origin/main (merge-base 222222222222)"
+    marked = "HEAD `111111111111` against `origin/main` (merge-base `222222222222`)"
+    assert clean.checked() == plain and clean.to_json()["dirty"] is False
+    assert plain in terminal.render(clean) and marked in markdown.summary(clean)
+    assert marked in comment.render(clean)
+    extra = " + uncommitted changes"
+    assert dirty.to_json()["checked"] == plain.replace(" against", extra + " against")
+    assert dirty.to_json()["dirty"] is True
+    for text in (
+        terminal.render(dirty),
+        markdown.summary(dirty),
+        comment.render(dirty),
+    ):
+        assert "+ uncommitted changes against" in text
 
 
 # -- statuses ---------------------------------------------------------------
@@ -94,13 +116,16 @@ def test_comment_lists_what_to_fix_in_gate_order() -> None:
             GateResult("flake8", False, "1 finding", details=("a.py:1:1 F401 x",)),
             GateResult("tests", False, "1 failed", details=("FAILED t::x: boom",)),
             GateResult("diff-coverage", True, "90%", details=("a.py: 3-4",)),
-            GateResult("black", True, "ok", details=("ignored",)),
+            GateResult("black", True, "ok", details=("2 files outside",)),
             notes=("a note",),
         )
     )
     order = [text.index(t) for t in ("flake8 findings", "Failing tests", "Uncovered")]
     assert order == sorted(order)
-    assert "ignored" not in text and "### Notes" in text and "left out" not in text
+    assert "### Notes" in text and "left out" not in text
+    assert "2 files outside" in text  # lint-scope "changed": what it left out
+    passing = comment.render(report(GateResult("tests", True, "ok", details=("x",))))
+    assert "```text\nx" not in passing
 
 
 def test_fences_survive_backticks_in_details() -> None:
@@ -176,4 +201,6 @@ def test_pr_views_escape_user_text() -> None:
     assert "  FAIL branch-name" in text and "  skip reviewer" in text
     md = pr_report.summary(result)
     assert "## mvp-process pr failed\n" in md
-    assert "1-\\`id\\`\\|&lt;b&gt;" in md and "⏭ not checked" in md
+    assert "⏭ not checked" in md
+    page = gfm.render(md)
+    assert "branch '1-`id`|<b>' is bad" in page.text and "b" not in page.names

@@ -68,9 +68,11 @@ def test_read_total(tmp_path: Path, content: str | None, expected) -> None:
     assert read_total(path) == expected
 
 
-def test_pytest_command_respects_an_explicit_cov(tmp_path: Path) -> None:
+def test_pytest_command_measures_what_it_is_given(tmp_path: Path) -> None:
     assert "--cov" in pytest_command(tmp_path, [])
-    args = pytest_command(tmp_path, ["--cov=pkg"])
+    args = pytest_command(tmp_path, ["-x"], cov=("--cov=src/pkg", "--cov=mod"))
+    assert args[:2] == ["--cov=src/pkg", "--cov=mod"] and "-x" in args
+    args = pytest_command(tmp_path, ["--cov=pkg"], cov=())
     assert "--cov" not in args and "--cov=pkg" in args
 
 

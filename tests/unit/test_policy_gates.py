@@ -130,9 +130,10 @@ def test_coverage_decision_names_why_there_is_no_baseline() -> None:
         ((5, 5, 4, 80.0), True, "80.00% of 5 changed lines covered (min 80%)"),
         ((5, 5, 3, 80.0), False, "60.00% of 5 changed lines covered, below the 80%"),
         ((1, 1, 0, 0.0), True, "0.00% of 1 changed line covered (min 0%)"),
-        ((3, 0, 0, 80.0, "the diff has 'a' but"), False, "Python lines changed but"),
-        ((3, 0, 0, 80.0, "", ("x.py",)), True, "no changed lines with coverage data"),
-        ((1, 0, 0, 80.0, "", ()), True, "no changed lines with coverage data (1 line"),
+        ((3, 0, 0, 80.0, (), ("x.py",)), True, "no measured lines changed (3 lines"),
+        ((1, 0, 0, 80.0), True, "no executable lines changed (1 line changed: comm"),
+        ((4, 2, 1, 50.0, ("new.py",)), True, "50.00% of 2 changed lines covered; cov"),
+        ((4, 2, 0, 50.0, ("new.py",)), False, "0.00% of 2 changed lines covered; cov"),
     ],
 )
 def test_diff_coverage_decision(args: tuple, passed: bool, start: str) -> None:
@@ -141,11 +142,14 @@ def test_diff_coverage_decision(args: tuple, passed: bool, start: str) -> None:
     assert decision.summary.startswith(start)
 
 
-def test_diff_coverage_decision_lists_at_most_five_files() -> None:
-    files = tuple(f"f{i}.py" for i in range(7))
-    decision = decide_diff_coverage(7, 0, 0, 80.0, "", files)
-    assert "f4.py and 2 more" in decision.summary
-    assert "f5.py" not in decision.summary
+def test_unmeasured_files_are_named_in_the_decision() -> None:
+    files = tuple(f"f{i}.py" for i in range(5))
+    decision = decide_diff_coverage(7, 5, 0, 80.0, files)
+    assert "coverage does not measure f0.py, f1.py, f2.py and 2 more" in (
+        decision.summary
+    )
+    assert "(counted as uncovered), below the 80% required" in decision.summary
+    assert "f3.py" not in decision.summary
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,10 @@ def test_render_lists_gates_then_failure_details() -> None:
         skipped=("tests",),
     )
     text = render(report)
-    assert "mvp-process check: FAILED  (HEAD 111111111111 vs origin/main" in text
+    assert (
+        "mvp-process check: FAILED  HEAD 111111111111 against origin/main "
+        "(merge-base ?)\n" in text
+    )
     assert "  FAIL " + "flake8".ljust(13) + " 60 findings" in text
     assert "  PASS " + "black".ljust(13) + " no changes needed" in text
     assert "  skip tests" in text

@@ -1,13 +1,16 @@
 """Where the coverage baseline comes from, with no coverage SaaS.
 
 Sources are tried in order until one has a figure: the GitHub status on the
-merge-base (see `adapters.github`), or a recompute that runs the tests on the
-merge-base in a temporary git worktree. A recompute is cached by commit SHA in
-the repository's git folder, so a second `check` against the same base is free.
+merge-base (see `github/status_baseline.py`), or a recompute that runs the
+tests on the merge-base in a temporary git worktree. A recompute is cached in
+the repository's git folder by commit, test command, interpreter and installed
+distributions, so a second `check` against the same base in the same
+environment is free, and a changed environment is measured again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -18,11 +21,14 @@ from pathlib import Path
 from typing import Protocol
 
 from mvp_process.git import Git
+from mvp_process.check import measure
 from mvp_process.check.coverage import Baseline, NoBaseline
-from mvp_process.check.tests import run_pytest
+from mvp_process.check.measure import Environment
+from mvp_process.check.policy import PYTEST_EXIT
+from mvp_process.check.tests import TestRun, run_pytest
 from mvp_process.check.toolenv import ToolEnv
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 class BaselineSource(Protocol):
@@ -64,10 +70,48 @@ class BaselineCache:
         os.replace(tmp, self.path)
 
 
-def cache_key(sha: str, tools: ToolEnv, pytest_args: Sequence[str]) -> str:
-    """The figure depends on the commit and on how the tests were run."""
-    recipe = json.dumps([tools.python, list(pytest_args)])
+def cache_key(
+    sha: str, tools: ToolEnv, pytest_args: Sequence[str], env: Environment
+) -> str:
+    """The figure depends on the commit, how the tests ran, and where.
+
+    `env` carries the interpreter's version and its installed distributions
+    (`measure.environment`): an upgraded dependency is a new figure.
+    """
+    recipe = json.dumps([tools.python, env.python, env.dists, list(pytest_args)])
     return f"{sha}:{hashlib.sha256(recipe.encode()).hexdigest()[:16]}"
+
+
+def copy_generated(git: Git, tree: Path) -> list[str]:
+    """Copy the checkout's git-ignored `.py` files into the worktree's folders.
+
+    A setuptools-scm or hatch-vcs install writes `_version.py` into the
+    package, and git ignores it, so a fresh worktree lacks it and the
+    package cannot even be imported. Only files in folders the worktree has,
+    and never over one of its own.
+    """
+    copied = []
+    for path in git.ls_files(
+        "--others", "--ignored", "--exclude-standard", "--directory"
+    ):
+        target = tree / path
+        if path.endswith(".py") and target.parent.is_dir() and not target.exists():
+            shutil.copy2(git.root / path, target)
+            copied.append(path)
+    return copied
+
+
+def unusable(run: TestRun) -> str:
+    """Why a baseline run's figure cannot be used ("" when it can)."""
+    if run.exit_code in (0, 1) and not run.collection_errors:
+        return ""
+    if run.exit_code == 5:
+        return "ran no tests (pytest exit code 5)"
+    meaning = PYTEST_EXIT.get(run.exit_code, "unexpected exit")
+    first = next((f"{f.id}: {f.message}" for f in run.failures), "")
+    first = first or next((line for line in reversed(run.output_tail) if line), "")
+    why = f"could not start (pytest exit code {run.exit_code}: {meaning}"
+    return f"{why}; {first})" if first else f"{why})"
 
 
 def worktree_env(tree: Path, inherited: str | None = None) -> dict[str, str]:
@@ -99,7 +143,8 @@ class RecomputeBaseline:
         self.cache = cache or BaselineCache.for_repo(git)
 
     def find(self, merge_base: str) -> Baseline | NoBaseline:
-        key = cache_key(merge_base, self.tools, self.pytest_args)
+        here = measure.environment(self.tools, self.git.root)
+        key = cache_key(merge_base, self.tools, self.pytest_args, here)
         cached = self.cache.get(key)
         if cached is not None:
             return Baseline(cached, merge_base, "cache", "recomputed earlier")
@@ -107,6 +152,7 @@ class RecomputeBaseline:
         tree = scratch / "tree"
         try:
             self.git.worktree_add(tree, merge_base)
+            copy_generated(self.git, tree)
             run = run_pytest(
                 self.tools,
                 tree,
@@ -117,10 +163,13 @@ class RecomputeBaseline:
         finally:
             self.git.worktree_remove(tree)
             shutil.rmtree(scratch, ignore_errors=True)
+        where = f"the tests on {merge_base[:12]}"
+        failed = unusable(run)
+        if failed:
+            return NoBaseline(f"{where} {failed}")
         if run.coverage_percent is None:
             return NoBaseline(
-                f"the tests on {merge_base[:12]} produced no coverage data "
-                f"(pytest exit code {run.exit_code})"
+                f"{where} produced no coverage data (pytest exit code {run.exit_code})"
             )
         self.cache.put(key, run.coverage_percent)
         return Baseline(run.coverage_percent, merge_base, "recomputed")
@@ -129,11 +178,16 @@ class RecomputeBaseline:
 def find_baseline(
     sources: Sequence[BaselineSource], merge_base: str
 ) -> Baseline | NoBaseline:
-    """The first source with a figure, or every source's reason for having none."""
-    reasons = []
+    """The first source with a figure, or every source's reason for having none.
+
+    A figure found after other sources had none keeps their reasons in its
+    note: why the tests ran again, or which statuses were ignored, is said.
+    """
+    reasons: list[str] = []
     for source in sources:
         found = source.find(merge_base)
         if isinstance(found, Baseline):
-            return found
+            note = "; ".join(n for n in (found.note, *reasons) if n)
+            return dataclasses.replace(found, note=note) if reasons else found
         reasons.append(found.reason)
     return NoBaseline("; ".join(reasons) or "baseline disabled (baseline = 'none')")

@@ -1,15 +1,34 @@
-"""black gate: any file black would change fails; `[tool.black]` applies."""
+"""black gate: any file black would change fails; `[tool.black]` applies.
+
+black sees the Python files the repository holds (`lintfiles.py`), named one
+by one. black applies its `exclude` and `extend-exclude` only to folders it
+walks, and to named files only `--force-exclude`; so all three (or black's
+default excludes, as when it walks `.`) go to it as one `--force-exclude`,
+read from the pyproject.toml black itself will read. With `lint-scope =
+"changed"` only changed files fail, and the others are counted.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import time
-from pathlib import Path
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
 
+from mvp_process.check import lintfiles
 from mvp_process.check.gate import Context, Gate
+from mvp_process.check.policy_lint import Changes, outside_note, split
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.results import Finding, GateResult
+
+# black's own defaults (black/const.py): what `black .` skips and picks.
+DEFAULT_EXCLUDES = (
+    r"/(\.direnv|\.eggs|\.git|\.hg|\.ipynb_checkpoints|\.mypy_cache|\.nox"
+    r"|\.pytest_cache|\.ruff_cache|\.tox|\.svn|\.venv|\.vscode|__pypackages__"
+    r"|_build|buck-out|build|dist|venv)/"
+)
+DEFAULT_INCLUDES = r"(\.pyi?|\.ipynb)$"
 
 _WOULD = re.compile(r"^would reformat (?P<path>.+)$")
 _ERROR = re.compile(r"^error: cannot (?:format|parse):? (?P<rest>.+)$")
@@ -34,50 +53,166 @@ def parse(output: str, root: Path) -> tuple[list[str], list[str]]:
     return files, errors
 
 
-def run(
-    tools: ToolEnv, root: Path, *, show_diff: bool = False, workers: int | None = None
-) -> GateResult:
-    """`black --check .`, plus the diff of the offending files when asked.
+def compiled(regex: str) -> re.Pattern[str] | None:
+    """As black compiles a setting (verbose when it spans lines); None if invalid."""
+    try:
+        return re.compile(f"(?x){regex}" if "\n" in regex else regex)
+    except re.error:
+        return None
 
-    `workers` caps black's processes when the test run needs a core too.
-    """
-    started = time.monotonic()
-    args = ["--check", *([f"--workers={workers}"] if workers else []), "."]
-    result = tools.module("black", args, cwd=root, priority=5 if workers else 0)
-    files, errors = parse(result.stderr, root)
-    if result.returncode == 0:
-        return GateResult(
-            "black", True, "no changes needed", duration=time.monotonic() - started
-        )
-    details = [f"would reformat {f}" for f in files] + errors
-    if not details:
-        details = result.output.strip().splitlines()[-20:]
-    if show_diff and files:
-        diff = tools.module("black", ["--diff", "--quiet", *files], cwd=root)
-        details += diff.stdout.splitlines()
-    summary = f"{len(files)} file{'s' if len(files) != 1 else ''} would be reformatted"
-    if errors:
-        summary += f", {len(errors)} could not be parsed"
+
+def settings_folder(root: Path, files: Sequence[str]) -> Path:
+    """The folder black takes as the project root for these Python files (and
+    whose pyproject.toml it reads): the nearest one above all of them holding
+    `.git`, `.hg` or a pyproject.toml with [tool.black]."""
+    common = os.path.commonprefix([PurePosixPath(f).parent.parts for f in files])
+    folder = root.joinpath(*common)
+    while folder != root and root in folder.parents:
+        if (
+            (folder / ".git").exists()
+            or (folder / ".hg").is_dir()
+            or lintfiles.tool_table(folder, "black") is not None
+        ):
+            return folder
+        folder = folder.parent
+    return root
+
+
+def selection(root: Path, files: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(the files `black .` would pick, black's arguments for its excludes)."""
+    default = re.compile(DEFAULT_INCLUDES)
+    folder = settings_folder(root, [f for f in files if default.search(f)])
+    table = lintfiles.tool_table(folder, "black") or {}
+    settings = {k.replace("-", "_"): v for k, v in table.items()}
+    include = settings.get("include")
+    picks = (compiled(include) if isinstance(include, str) else None) or default
+    prefix = "" if folder == root else folder.relative_to(root).as_posix() + "/"
+    chosen = [
+        f
+        for f in files
+        if f.startswith(prefix) and picks.search("/" + f.removeprefix(prefix))
+    ]
+    exclude = settings.get("exclude", DEFAULT_EXCLUDES)
+    parts = [exclude, settings.get("extend_exclude"), settings.get("force_exclude")]
+    valid = [p for p in parts if isinstance(p, str) and p and compiled(p)]
+    if len(valid) < len([p for p in parts if p]):
+        return chosen, []  # black reports its own invalid setting
+    joined = "|".join(f"(?x:{p}\n)" if "\n" in p else f"(?-x:{p})" for p in valid)
+    return chosen, ["--force-exclude", joined] if joined else []
+
+
+def _plural(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"
+
+
+def _about(error: str, files: Sequence[str]) -> str | None:
+    """The file one of black's error lines is about."""
+    match = _ERROR.match(error)
+    rest = match["rest"] if match else ""
+    return next((f for f in files if rest.startswith(f + ":")), None)
+
+
+def _result(
+    passed: bool,
+    summary: str,
+    details: Sequence[str] = (),
+    *,
+    scope: Changes | None,
+    started: float,
+    inside: Sequence[str] = (),
+    outside: int = 0,
+) -> GateResult:
     return GateResult(
         "black",
-        False,
+        passed,
         summary,
         details=tuple(details),
         findings=tuple(
-            Finding(
-                path=f, line=1, code="black", message="black would reformat this file"
-            )
-            for f in files
+            Finding(f, 1, "black would reformat this file", code="black")
+            for f in inside
         ),
-        metrics={"files": files},
+        metrics={
+            "files": list(inside),
+            "scope": "changed" if scope else "all",
+            "outside": outside,
+        },
         duration=time.monotonic() - started,
     )
 
 
-def _run(ctx: Context) -> GateResult:
-    return run(
-        ctx.tools, ctx.git.root, show_diff=ctx.config.black_diff, workers=ctx.workers
+def run(
+    tools: ToolEnv,
+    root: Path,
+    files: Sequence[str],
+    *,
+    show_diff: bool = False,
+    workers: int | None = None,
+    scope: Changes | None = None,
+) -> GateResult:
+    """`black --check` on `files`, plus the diff of the offending files when asked.
+
+    `workers` caps black's processes when the test run needs a core too;
+    `scope` (lint-scope "changed") limits what fails to the changed files.
+    """
+    started = time.monotonic()
+    chosen, excludes = selection(root, files)
+    args = ["--check", *([f"--workers={workers}"] if workers else []), *excludes]
+    result, _ = lintfiles.run(
+        tools, "black", args, chosen, root, priority=5 if workers else 0
+    )
+    found, errors = parse(result.stderr, root)
+    if result.returncode == 0:
+        return _result(True, "no changes needed", scope=scope, started=started)
+    if not found and not errors:
+        tail = result.output.strip().splitlines()[-20:]
+        summary = f"black could not run (exit code {result.returncode})"
+        return _result(False, summary, tail, scope=scope, started=started)
+    inside, outside = split(found, lambda f: scope is None or scope.has_file(f))
+    bad, bad_outside = split(
+        errors, lambda e: scope is None or scope.has_file(_about(e, chosen) or e)
+    )
+    details = [f"would reformat {f}" for f in inside] + bad
+    if show_diff and inside:
+        diff, _ = lintfiles.run(tools, "black", ["--diff", "--quiet"], inside, root)
+        details += diff.stdout.splitlines()
+    which = " of the changed ones" if scope else ""
+    summary = f"{_plural(len(inside))}{which} would be reformatted"
+    if bad:
+        summary += f", {len(bad)} could not be parsed"
+    others = len(outside) + len(bad_outside)
+    if others:
+        if not inside and not bad:
+            summary = "no changes needed in the changed files"
+        summary += f"; {_plural(others)} outside them would not pass"
+        details.append(outside_note(others, "file"))
+    passed = not inside and not bad
+    return _result(
+        passed,
+        summary,
+        details,
+        scope=scope,
+        started=started,
+        inside=inside,
+        outside=others,
     )
 
 
-GATE = Gate("black", _run, requires=("black",), title="black would reformat")
+def _run(ctx: Context) -> GateResult:
+    changed = ctx.config.lint_scope == "changed"
+    return run(
+        ctx.tools,
+        ctx.git.root,
+        lintfiles.repository_files(ctx.git),
+        show_diff=ctx.config.black_diff,
+        workers=ctx.workers,
+        scope=lintfiles.changes(ctx.git, ctx.target.merge_base) if changed else None,
+    )
+
+
+GATE = Gate(
+    "black",
+    _run,
+    requires=("black",),
+    title="black would reformat",
+    details_when_passed=True,
+)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from mvp_process.check.registry import GATE_NAMES
 from mvp_process.github.event import read_event
@@ -15,6 +17,7 @@ from mvp_process.check import sharding
 from mvp_process.check.run import run_check
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.check.policy import select_gates, split_names
+from mvp_process.errors import ConfigError
 from mvp_process import actions
 from mvp_process.check import jsonfile
 from mvp_process.check import summary as markdown
@@ -37,7 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAMES",
         help="skip these gates (comma-separated)",
     )
-    parser.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="FILE",
+        help="write a JSON report (`-`: to standard output, the rest to stderr)",
+    )
     parser.add_argument(
         "--coverage-drop-max",
         type=float,
@@ -67,11 +75,36 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
     return {k: v for k, v in keys.items() if v is not None}
 
 
+def _names(flag: str, values: list[str]) -> list[str]:
+    """Gate names from `--only`/`--skip`; an empty value is a mistake, not "all"."""
+    names = split_names(values)
+    if values and not names:
+        raise ConfigError(
+            f"{flag} {values[0]!r} names no gate",
+            hint=f"gate names are {', '.join(GATE_NAMES)}; leave {flag} out for none",
+        )
+    return names
+
+
 def run(args: argparse.Namespace) -> int:
+    """`--json -` keeps standard output for the report: all else goes to stderr."""
+    if not jsonfile.to_stdout(args.json):
+        return _run(args)
+    stdout = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        return _run(args, stdout)
+
+
+def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
     sharding.validate(args)
     if args.shard:
         return sharding.run_shard(args)
-    gates = select_gates(GATE_NAMES, split_names(args.only), split_names(args.skip))
+    if args.base is not None and not args.base.strip():
+        raise ConfigError(
+            "--base is empty", hint="give a branch or ref, or leave --base out"
+        )
+    only, skip = _names("--only", args.only), _names("--skip", args.skip)
+    gates = select_gates(GATE_NAMES, only, skip)
     if args.json:
         jsonfile.check_writable(args.json)
     git, config = common.load(_overrides(args))
@@ -80,23 +113,24 @@ def run(args: argparse.Namespace) -> int:
     github = publishing.connect(config, sys.stdout)
     baselines = publishing.baseline_sources(config, git, tools, github)
     runner = sharding.fan_in(args, git, tools, config) if args.from_shards else None
-    progress = terminal.TerminalProgress(sys.stdout)
-    try:
-        report = run_check(
-            git,
-            tools,
-            config,
-            gates,
-            baselines,
-            observer=progress,
-            base=args.base,
-            test_runner=runner,
-        )
-    finally:
-        progress.close()
-    sys.stdout.write(terminal.render(report))
+    with actions.commands_off(sys.stdout):  # what the tools said is echoed
+        progress = terminal.TerminalProgress(sys.stdout)
+        try:
+            report = run_check(
+                git,
+                tools,
+                config,
+                gates,
+                baselines,
+                observer=progress,
+                base=args.base,
+                test_runner=runner,
+            )
+        finally:
+            progress.close()
+        sys.stdout.write(terminal.render(report))
     if args.json:
-        jsonfile.write(args.json, report.to_json())
+        jsonfile.write(args.json, report.to_json(), json_stream)
     actions.write_outputs(config.github.output, markdown.outputs(report))
     actions.append_summary(config.github.step_summary, markdown.summary(report))
     publishing.publish(report, config, github, event, sys.stdout)

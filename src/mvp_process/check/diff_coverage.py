@@ -1,8 +1,13 @@
 """diff-coverage gate: coverage of the changed lines, through diff-cover's library.
 
-diff-cover's `GitDiffTool` runs git in the process's current folder; ours runs in
-the repository we were given, so we hand diff-cover the diff text ourselves and
-let it do the parsing and the matching against the coverage XML.
+diff-cover parses the diff, read from a file through its public
+`GitDiffFileTool` (its `--diff-file` option: the diff comes from our git
+wrapper, which runs in the repository we were given and includes untracked
+files), and matches it against the Cobertura XML. Test files are left out
+(`diff-coverage-exclude`). A changed file the XML does not list is asked about
+through the project's own coverage.py (`measure.lookup`): its executable
+changed lines count as uncovered, by name, unless the coverage config omits
+the file on purpose. So "no data" never reads as a pass on real code.
 """
 
 from __future__ import annotations
@@ -11,37 +16,32 @@ import os
 import threading
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from mvp_process.check import measure
 from mvp_process.check.gate import Context, Gate
-from mvp_process.check.policy import decide_diff_coverage, format_ranges, line_ranges
+from mvp_process.check.measure import TEST_GLOBS, Lookup, is_excluded
+from mvp_process.check.policy import (
+    decide_diff_coverage,
+    format_ranges,
+    line_ranges,
+    names,
+)
 from mvp_process.check.tests import PYTEST_MODULES
 from mvp_process.results import Finding, GateResult
 
+LookupFn = Callable[[Sequence[str]], Lookup]
+
 # GitPathTool keeps the repository root in class attributes; one diff at a time.
 _PATH_TOOL_LOCK = threading.Lock()
-
-
-@dataclass
-class _FixedDiff:
-    """The interface GitDiffReporter expects, answering with a precomputed diff."""
-
-    text: str
-    range_notation: str = "..."
-
-    def diff_committed(self, compare_branch: str = "") -> str:
-        return self.text
-
-    def diff_staged(self) -> str:
-        return ""
-
-    def diff_unstaged(self) -> str:
-        return ""
-
-    def untracked(self) -> list[str]:
-        return []
+SOURCE_FIX = (
+    "add it to [tool.coverage.run] source, or to [tool.coverage.run] omit "
+    "if no test is meant to cover it"
+)
 
 
 def coverage_files(xml_path: Path, root: Path) -> set[str]:
@@ -64,24 +64,20 @@ def coverage_files(xml_path: Path, root: Path) -> set[str]:
     return found
 
 
-def _mismatch(changed: list[str], measured: set[str]) -> str:
-    """Name a likely path mismatch between the diff and the coverage data."""
+def why_unmeasured(path: str, measured: set[str]) -> str:
+    """Why coverage has no data for `path`, and the fix."""
     if not measured:
         return (
             "the coverage report lists no files at all; set [tool.coverage.run] source"
         )
-    by_name: dict[str, str] = {}
-    for path in sorted(measured):
-        by_name.setdefault(path.rsplit("/", 1)[-1], path)
-    for path in changed:
-        other = by_name.get(path.rsplit("/", 1)[-1])
-        if other and other != path:
-            return (
-                f"the diff has '{path}' but the coverage data has '{other}'; "
-                "check [tool.coverage.run] source / relative_files "
-                "and [tool.coverage.paths]"
-            )
-    return ""
+    name = path.rsplit("/", 1)[-1]
+    other = next((m for m in sorted(measured) if m.rsplit("/", 1)[-1] == name), None)
+    if other:
+        return (
+            f"the coverage data has '{other}' instead; check [tool.coverage.run] "
+            "source / relative_files and [tool.coverage.paths]"
+        )
+    return f"coverage does not measure it: {SOURCE_FIX}"
 
 
 def preload() -> None:
@@ -90,20 +86,23 @@ def preload() -> None:
     import diff_cover.violationsreporters.violations_reporter  # noqa: F401
 
 
-def analyse(diff_text: str, xml_path: Path, root: Path) -> dict[str, Any]:
-    """diff-cover's report dict for `diff_text` against `xml_path`."""
+def analyse(diff_file: Path, xml_path: Path, root: Path) -> dict[str, Any]:
+    """diff-cover's report dict for the diff in `diff_file` against `xml_path`."""
     from diff_cover.diff_reporter import GitDiffReporter
+    from diff_cover.git_diff import GitDiffFileTool
     from diff_cover.git_path import GitPathTool
     from diff_cover.report_generator import JsonReportGenerator
     from diff_cover.violationsreporters.violations_reporter import XmlCoverageReporter
 
     with _PATH_TOOL_LOCK:
-        GitPathTool._cwd = str(root)
-        GitPathTool._root = str(root)
+        # The XML reporter finds files through GitPathTool's class attributes.
+        # Its only public setter, set_cwd(), asks git for the top folder of the
+        # *process's* current folder, not of `root` (diff-cover 11.0.1), so the
+        # two attributes are set here directly: the one private use left.
+        GitPathTool._cwd = GitPathTool._root = str(root)
         try:
             diff = GitDiffReporter(
-                "merge-base",
-                git_diff=_FixedDiff(diff_text),
+                git_diff=GitDiffFileTool(str(diff_file)),
                 ignore_staged=True,
                 ignore_unstaged=True,
                 supported_extensions=["py"],
@@ -119,7 +118,96 @@ def analyse(diff_text: str, xml_path: Path, root: Path) -> dict[str, Any]:
             GitPathTool._cwd = GitPathTool._root = None
 
 
-def run(diff_text: str, xml_path: Path, root: Path, minimum: float) -> GateResult:
+@dataclass
+class Tally:
+    """Changed lines, file by file: measured, uncovered, and what was left out."""
+
+    measured: int = 0
+    uncovered: dict[str, list[int]] = field(default_factory=dict)
+    unmeasured: dict[str, str] = field(default_factory=dict)  # path -> why
+    omitted: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
+
+    def add(self, path: str, measured: set[int], missing: set[int]) -> None:
+        self.measured += len(measured)
+        if missing:
+            self.uncovered[path] = sorted(missing)
+
+
+def tally(
+    stats: dict[str, Any],
+    changed: dict[str, list[int]],
+    xml: Path,
+    root: Path,
+    lookup: LookupFn,
+) -> Tally:
+    """Count diff-cover's figures, then ask coverage.py about the files it lacks."""
+    found = Tally()
+    for path, src in stats["src_stats"].items():
+        if path in changed:
+            lines = set(src["covered_lines"]) | set(src["violation_lines"])
+            found.add(path, lines, set(src["violation_lines"]))
+    known = coverage_files(xml, root)
+    absent = sorted(p for p in changed if p not in known | set(stats["src_stats"]))
+    answer = lookup(absent) if absent else Lookup({})
+    for path, (ran, missing) in sorted(answer.lines.items()):
+        lines = set(changed[path])
+        found.add(path, lines & (ran | missing), lines & missing)
+        if not ran and lines & missing:
+            found.unmeasured[path] = why_unmeasured(path, known)
+    found.omitted, found.unreadable = answer.omitted, answer.unreadable
+    return found
+
+
+def _details(found: Tally, excluded: list[str]) -> list[str]:
+    details = []
+    for path, lines in sorted(found.uncovered.items()):
+        why = found.unmeasured.get(path)
+        text = f"{path}: {format_ranges(line_ranges(lines))}"
+        details.append(f"{text} (not measured: {why})" if why else text)
+    if found.omitted:
+        details.append(
+            f"left out, omitted by the coverage config: {names(found.omitted)}"
+        )
+    if found.unreadable:
+        details.append(f"not Python coverage can read: {names(found.unreadable)}")
+    if excluded:
+        details.append(
+            f"left out as tests (diff-coverage-exclude): {names(tuple(excluded))}"
+        )
+    return details
+
+
+def _findings(found: Tally) -> list[Finding]:
+    findings = []
+    for path, lines in sorted(found.uncovered.items()):
+        what = (
+            "coverage does not measure"
+            if path in found.unmeasured
+            else "not covered by tests"
+        )
+        for a, b in line_ranges(lines):
+            findings.append(
+                Finding(
+                    path=path,
+                    line=a,
+                    end_line=b,
+                    code="diff-coverage",
+                    message=f"changed line{'' if a == b else 's'} {what}",
+                    level="warning",
+                )
+            )
+    return findings
+
+
+def run(
+    diff_text: str,
+    xml_path: Path,
+    root: Path,
+    minimum: float,
+    lookup: LookupFn,
+    exclude: Sequence[str] = TEST_GLOBS,
+) -> GateResult:
     started = time.monotonic()
     if not xml_path.is_file():
         return GateResult(
@@ -128,61 +216,44 @@ def run(diff_text: str, xml_path: Path, root: Path, minimum: float) -> GateResul
             "no coverage data: the test run wrote no coverage report",
             duration=time.monotonic() - started,
         )
-    stats = analyse(diff_text, xml_path, root)
-    changed: dict[str, list[int]] = stats["changed"]
+    diff_file = xml_path.with_name("changes.diff")
+    diff_file.write_text(diff_text, encoding="utf-8")
+    stats = analyse(diff_file, xml_path, root)
+    added = {p: v for p, v in stats["changed"].items() if v}  # not only deletions
+    changed = {p: v for p, v in added.items() if not is_excluded(p, exclude)}
+    excluded = sorted(set(added) - set(changed))
+    found = tally(stats, changed, xml_path, root, lookup)
+    uncovered = sum(len(v) for v in found.uncovered.values())
     changed_lines = sum(len(v) for v in changed.values())
-    measured = int(stats["total_num_lines"])
-    uncovered = int(stats["total_num_violations"])
-    mismatch_text = ""
-    unmeasured: tuple[str, ...] = ()
-    if changed_lines and not measured:
-        known = coverage_files(xml_path, root)
-        mismatch_text = _mismatch(sorted(changed), known)
-        unmeasured = tuple(p for p in sorted(changed) if p not in known)
     decision = decide_diff_coverage(
         changed_lines,
-        measured,
-        measured - uncovered,
+        found.measured,
+        found.measured - uncovered,
         minimum,
-        mismatch_text,
-        unmeasured,
+        tuple(sorted(found.unmeasured)),
+        found.omitted,
     )
-    findings, details, per_file = [], [], {}
-    for path, src in sorted(stats["src_stats"].items()):
-        ranges = line_ranges(src["violation_lines"])
-        if not ranges:
-            continue
-        per_file[path] = format_ranges(ranges)
-        details.append(f"{path}: {per_file[path]}")
-        findings += [
-            Finding(
-                path=path,
-                line=a,
-                end_line=b,
-                code="diff-coverage",
-                message=(
-                    "changed line not covered by tests"
-                    if a == b
-                    else "changed lines not covered by tests"
-                ),
-                level="warning",
-            )
-            for a, b in ranges
-        ]
+    measured = found.measured
     percent = 100.0 * (measured - uncovered) / measured if measured else None
     return GateResult(
         "diff-coverage",
         decision.passed,
         decision.summary,
-        details=tuple(details),
-        findings=tuple(findings),
+        details=tuple(_details(found, excluded)),
+        findings=tuple(_findings(found)),
         metrics={
             "percent": None if percent is None else round(percent, 2),
             "changed_lines": changed_lines,
             "measured_lines": measured,
             "uncovered_lines": uncovered,
             "minimum": minimum,
-            "uncovered": per_file,
+            "uncovered": {
+                p: format_ranges(line_ranges(v)) for p, v in found.uncovered.items()
+            },
+            "not_measured": sorted(found.unmeasured),
+            "omitted": list(found.omitted),
+            "unreadable": list(found.unreadable),
+            "excluded": excluded,
         },
         duration=time.monotonic() - started,
     )
@@ -190,9 +261,23 @@ def run(diff_text: str, xml_path: Path, root: Path, minimum: float) -> GateResul
 
 def _run(ctx: Context) -> GateResult:
     assert ctx.test_run is not None
-    diff = ctx.git.diff_against(ctx.target.merge_base)
+    outdir = ctx.test_run.outdir
+    diff = ctx.git.diff_against(ctx.target.merge_base, ctx.target.untracked)
+    lookup = partial(
+        measure.lookup,
+        ctx.tools,
+        ctx.git.root,
+        ctx.config.pytest_args,
+        outdir / ".coverage",
+        ctx.workdir,
+    )
     return run(
-        diff, ctx.test_run.coverage_xml, ctx.git.root, ctx.config.diff_coverage_min
+        diff,
+        ctx.test_run.coverage_xml,
+        ctx.git.root,
+        ctx.config.diff_coverage_min,
+        lookup,
+        ctx.config.diff_coverage_exclude,
     )
 
 

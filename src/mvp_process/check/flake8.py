@@ -1,18 +1,31 @@
-"""flake8 gate: any warning or error fails; the repo's own flake8 config applies."""
+"""flake8 gate: any warning or error fails; the repo's own flake8 config applies.
+
+flake8 sees the Python files the repository holds (`lintfiles.py`), with its
+`exclude` applied as a walk of `.` would; with `lint-scope = "changed"` only
+findings on changed lines fail, and the others are counted.
+"""
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from mvp_process.check.gate import Gate
+from mvp_process.check import lintfiles
+from mvp_process.check.gate import Context, Gate
+from mvp_process.check.policy_lint import Changes, outside_note, split
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.results import Finding, GateResult
 
 # flake8's default format: path:row:col: CODE text
 _LINE = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d*) (?P<msg>.*)$"
+)
+UNREAD_TABLE = (
+    "[tool.flake8] in pyproject.toml is not read: flake8 reads only .flake8, "
+    "setup.cfg and tox.ini, unless flake8-pyproject is installed where the "
+    "gates run; these findings follow flake8's defaults and those files"
 )
 
 
@@ -35,43 +48,79 @@ def parse(output: str) -> list[Finding]:
     return findings
 
 
-def run(tools: ToolEnv, root: Path, *, jobs: int | None = None) -> GateResult:
-    """Run flake8 over the repository as its config says.
+def _count(findings: Sequence[Finding]) -> str:
+    files = len({f.path for f in findings})
+    noun = "finding" if len(findings) == 1 else "findings"
+    return f"{len(findings)} {noun} in {files} file{'s' if files != 1 else ''}"
 
-    `jobs` caps flake8's worker processes when the test run needs a core too.
+
+def run(
+    tools: ToolEnv,
+    root: Path,
+    files: Sequence[str],
+    *,
+    jobs: int | None = None,
+    scope: Changes | None = None,
+) -> GateResult:
+    """Run flake8 on `files` as the repository's config says.
+
+    `jobs` caps flake8's worker processes when the test run needs a core too;
+    `scope` (lint-scope "changed") limits what fails to the changed lines.
     """
     started = time.monotonic()
-    args = ["--format=default", *([f"--jobs={jobs}"] if jobs else []), "."]
-    result = tools.module("flake8", args, cwd=root, priority=5 if jobs else 0)
+    args = ["--format=default", *([f"--jobs={jobs}"] if jobs else [])]
+    result, status = lintfiles.run(
+        tools, "flake8", args, files, root, priority=5 if jobs else 0
+    )
     findings = parse(result.stdout)
-    duration = time.monotonic() - started
-    if result.returncode == 0 and not findings:
-        return GateResult("flake8", True, "no findings", duration=duration)
-    if not findings:
-        tail = result.output.strip().splitlines()[-20:]
+    notes = []
+    if lintfiles.tool_table(root, "flake8") is not None and not status.get("flake8p"):
+        notes.append(UNREAD_TABLE)
+    metrics = {"files": status.get("files"), "scope": "changed" if scope else "all"}
+    if result.returncode != 0 and not findings:
         return GateResult(
             "flake8",
             False,
             f"flake8 could not run (exit code {result.returncode})",
-            details=tuple(tail),
-            duration=duration,
+            details=(*result.output.strip().splitlines()[-20:], *notes),
+            metrics=metrics,
+            duration=time.monotonic() - started,
         )
-    files = len({f.path for f in findings})
-    noun = "finding" if len(findings) == 1 else "findings"
+    inside, outside = split(
+        findings, lambda f: scope is None or scope.has_line(f.path, f.line)
+    )
+    where = " on changed lines" if scope else ""
+    summary = _count(inside) + where if inside else f"no findings{where}"
+    details = [f"{f.location()} {f.code} {f.message}" for f in inside]
+    if outside:
+        summary += f"; {len(outside)} outside them"
+        details.append(outside_note(len(outside), "finding"))
     return GateResult(
         "flake8",
-        False,
-        f"{len(findings)} {noun} in {files} file{'s' if files != 1 else ''}",
-        details=tuple(f"{f.location()} {f.code} {f.message}" for f in findings),
-        findings=tuple(findings),
-        metrics={"count": len(findings)},
-        duration=duration,
+        not inside,
+        summary,
+        details=(*details, *notes),
+        findings=tuple(inside),
+        metrics={**metrics, "count": len(inside), "outside": len(outside)},
+        duration=time.monotonic() - started,
+    )
+
+
+def _run(ctx: Context) -> GateResult:
+    changed = ctx.config.lint_scope == "changed"
+    return run(
+        ctx.tools,
+        ctx.git.root,
+        lintfiles.repository_files(ctx.git),
+        jobs=ctx.workers,
+        scope=lintfiles.changes(ctx.git, ctx.target.merge_base) if changed else None,
     )
 
 
 GATE = Gate(
     "flake8",
-    lambda ctx: run(ctx.tools, ctx.git.root, jobs=ctx.workers),
+    _run,
     requires=("flake8",),
     title="flake8 findings",
+    details_when_passed=True,
 )

@@ -94,33 +94,47 @@ def decide_coverage(
     return Decision(True, f"{text}, max drop {max_drop:g})")
 
 
+def names(files: tuple[str, ...], most: int = 3) -> str:
+    """`a.py, b.py and 4 more`."""
+    more = len(files) - most
+    return ", ".join(files[:most]) + (f" and {more} more" if more > 0 else "")
+
+
 def decide_diff_coverage(
     changed_lines: int,
     measured: int,
     covered: int,
     minimum: float,
-    mismatch: str = "",
     unmeasured_files: tuple[str, ...] = (),
+    omitted_files: tuple[str, ...] = (),
 ) -> Decision:
-    """Coverage of changed lines; missing data is said, never shown as 100%."""
+    """Coverage of changed lines; missing data is said, never shown as 100%.
+
+    `measured` counts the changed executable lines of files coverage does not
+    measure (`unmeasured_files`) too, as uncovered; only files the project's
+    coverage config omits on purpose (`omitted_files`) are left out.
+    """
     if changed_lines == 0:
         return Decision(True, "no Python lines changed")
     if measured == 0:
-        if mismatch:
+        if omitted_files:
             return Decision(
-                False,
-                "Python lines changed but none matched coverage data: " + mismatch,
+                True,
+                f"no measured lines changed ({plural(changed_lines, 'line')} changed;"
+                f" omitted by the coverage config: {names(omitted_files)})",
             )
-        files = ", ".join(unmeasured_files[:5]) or "the changed files"
-        more = len(unmeasured_files) - 5
         return Decision(
             True,
-            f"no changed lines with coverage data ({plural(changed_lines, 'line')} "
-            f"changed in {files}{f' and {more} more' if more > 0 else ''}, "
-            "which coverage does not measure or are not executable)",
+            f"no executable lines changed ({plural(changed_lines, 'line')} changed:"
+            " comments, docstrings or blank lines)",
         )
     percent = 100.0 * covered / measured
     text = f"{percent:.2f}% of {plural(measured, 'changed line')} covered"
+    if unmeasured_files:
+        text += (
+            f"; coverage does not measure {names(unmeasured_files)}"
+            " (counted as uncovered)"
+        )
     if percent + EPSILON < minimum:
         return Decision(False, f"{text}, below the {minimum:g}% required")
     return Decision(True, f"{text} (min {minimum:g}%)")

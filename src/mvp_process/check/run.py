@@ -131,6 +131,8 @@ def run_check(
         notes.append(text)
         watcher.note(text)
 
+    for text in config.policy_notes:  # a pull request's change to the policy
+        note(text)
     target = resolve(git, config, base, note)
     require_tools(tools, config, gates, git.root)
     runner = test_runner or default_runner(tools, git.root, config)
@@ -148,6 +150,7 @@ def run_check(
         merge_base=target.merge_base,
         skipped=tuple(g for g in GATE_NAMES if g not in gates),
         notes=tuple(notes),
+        dirty=target.dirty,
     )
 
 

@@ -1,21 +1,21 @@
-"""Markdown views of a `CheckReport`: the job summary and (later) the PR comment."""
+"""Markdown views of a `CheckReport`: the job summary, and the gate table the
+PR comment shares. What tools said is escaped by `mvp_process.markdown`."""
 
 from __future__ import annotations
 
+from mvp_process import markdown as md
 from mvp_process.results import CheckReport
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def gate_table(report: CheckReport) -> str:
     rows = ["| Gate | Result | Summary |", "| --- | --- | --- |"]
     for gate in report.gates:
         mark = "✅ pass" if gate.passed else "❌ fail"
-        rows.append(f"| `{gate.name}` | {mark} | {_cell(gate.summary)} |")
+        rows.append(
+            f"| {md.code(gate.name, cell=True)} | {mark} | {md.text(gate.summary)} |"
+        )
     for name in report.skipped:
-        rows.append(f"| `{name}` | ⏭ skipped | not selected |")
+        rows.append(f"| {md.code(name, cell=True)} | ⏭ skipped | not selected |")
     return "\n".join(rows)
 
 
@@ -25,18 +25,17 @@ def summary(report: CheckReport, max_details: int = 30) -> str:
     lines = [
         f"## mvp-process check {verdict}",
         "",
-        f"HEAD `{report.head_sha[:12]}` against `{report.base_ref}` "
-        f"(merge-base `{(report.merge_base or '?')[:12]}`)",
+        report.checked(md.code),
         "",
         gate_table(report),
     ]
     for note in report.notes:
-        lines += ["", f"> {_cell(note)}"]
+        lines += ["", f"> {md.text(note)}"]
     for gate in report.gates:
         if gate.passed or not gate.details:
             continue
         shown = gate.details[:max_details]
-        lines += ["", f"### {gate.name}", "", "```text", *shown, "```"]
+        lines += ["", f"### {gate.name}", "", md.block(shown).rstrip("\n")]
         if len(gate.details) > len(shown):
             lines.append(f"... and {len(gate.details) - len(shown)} more")
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mvp_process.check.measure import untracked_python
 from mvp_process.git import Git
 from mvp_process.config import Config
 from mvp_process.errors import GitError
@@ -18,10 +19,19 @@ DEFAULT_CANDIDATES = ("origin/main", "main", "origin/master", "master")
 
 @dataclass(frozen=True)
 class Target:
+    """What is checked: HEAD, plus the uncommitted work in the folder.
+
+    `untracked`: Python files git does not ignore and nobody committed yet;
+    they are part of the diff, as they are of the test run. `dirty`: the
+    figures include work that is not in HEAD (said in every report).
+    """
+
     head: str
     branch: str | None
     base_ref: str
     merge_base: str
+    dirty: bool = False
+    untracked: tuple[str, ...] = ()
 
 
 def base_candidates(git: Git, explicit: str | None, pr_base: str | None) -> list[str]:
@@ -95,4 +105,12 @@ def resolve(
                 else "pass --base with a branch this one was created from"
             ),
         )
-    return Target(head=head, branch=branch, base_ref=base_ref, merge_base=merge_base)
+    untracked = untracked_python(git)
+    return Target(
+        head=head,
+        branch=branch,
+        base_ref=base_ref,
+        merge_base=merge_base,
+        dirty=bool(untracked) or git.has_tracked_changes(),
+        untracked=untracked,
+    )

@@ -93,8 +93,7 @@ def render(report: CheckReport) -> str:
     lines = [
         "",
         f"mvp-process check: {'PASSED' if report.passed else 'FAILED'}"
-        f"  (HEAD {report.head_sha[:12]} vs {report.base_ref}, "
-        f"merge-base {(report.merge_base or '?')[:12]})",
+        f"  {report.checked()}",
     ]
     for gate in report.gates:
         lines.append(f"  {_mark(gate.passed)} {gate.name:<13} {gate.summary}")

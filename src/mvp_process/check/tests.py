@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mvp_process.check import measure
 from mvp_process.check.pytest_results import (
     COLLECTION,
     ERROR,
@@ -102,10 +103,15 @@ def from_results(
 
 
 def pytest_command(
-    outdir: Path, pytest_args: Sequence[str], reports: bool = True
+    outdir: Path,
+    pytest_args: Sequence[str],
+    reports: bool = True,
+    cov: Sequence[str] = ("--cov",),
 ) -> list[str]:
-    """The arguments after `python -m pytest` (`reports=False`: coverage data only)."""
-    cov = [] if any(a.startswith("--cov=") for a in pytest_args) else ["--cov"]
+    """The arguments after `python -m pytest` (`reports=False`: coverage data only).
+
+    `cov`: what to measure (`measure.plan`).
+    """
     report = (
         f"--cov-report=xml:{outdir / 'coverage.xml'}" if reports else "--cov-report="
     )
@@ -128,13 +134,20 @@ def run_pytest(
     extra_env: Mapping[str, str] | None = None,
     reports: bool = True,
 ) -> TestRun:
-    """Run the suite once, writing coverage and JUnit reports into `outdir`."""
+    """Run the suite once, writing coverage and JUnit reports into `outdir`.
+
+    What it measures is the project's own code in `cwd` (`measure.plan`).
+    """
+    cov = measure.plan(tools, cwd, pytest_args).args
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / FILE).unlink(missing_ok=True)  # only this run's report may count
     started = time.monotonic()
     env = {"COVERAGE_FILE": str(outdir / ".coverage"), **(extra_env or {})}
     result = tools.module(
-        "pytest", pytest_command(outdir, pytest_args, reports), cwd=cwd, extra_env=env
+        "pytest",
+        pytest_command(outdir, pytest_args, reports, cov),
+        cwd=cwd,
+        extra_env=env,
     )
     return from_results(
         read_junit(outdir / FILE, cwd),

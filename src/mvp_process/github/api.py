@@ -3,50 +3,28 @@
 The CLI builds the client (token, base URL, timeout, retries) and hands this
 adapter a lazy `Repository`, so nothing is fetched that is not used. Every
 call goes through `_calling`, which turns PyGithub's and requests' exceptions
-into `ApiError`s that say what to do:
+into `ApiError`s that say what to do (`api_errors.py`).
 
-- 401: the token is invalid or expired;
-- 403 "Resource not accessible by integration": a read-only token (pull
-  requests from forks), as the distinct `ReadOnlyToken`, which publishers
-  downgrade to one warning;
-- rate limits (403/429) and 5xx: PyGithub's `GithubRetry` already waited and
-  retried; what still fails is reported with when to try again;
-- network errors and timeouts: which URL could not be reached.
+What this tool wrote is told apart from what others wrote by its `identity`:
+a baseline status or the sticky comment counts only when that login wrote it.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
-from github.GithubException import (
-    GithubException,
-    RateLimitExceededException,
-    RateLimitExceededExceedsMaxWait,
-)
+from github.GithubException import GithubException
 from github.Repository import Repository
 from requests.exceptions import RequestException
 
 from mvp_process.errors import ApiError
+from mvp_process.github.api_errors import READ_ONLY, raise_for, said_by_github
 from mvp_process.github.policy import IssueState, Reviewers
 
-READ_ONLY = "resource not accessible by integration"
-TOKEN_HINT = (
-    "GITHUB_TOKEN is invalid or expired: in a workflow pass "
-    "`GITHUB_TOKEN: ${{ github.token }}` (or a current personal access token); "
-    "locally, create a new token"
-)
-PERMISSIONS_HINT = (
-    "give the workflow `permissions: {statuses: write, pull-requests: write}`; "
-    "pull requests from forks only get a read-only token"
-)
-
-
-class ReadOnlyToken(ApiError):
-    """The token may read but not write (a pull request from a fork)."""
+ACTIONS_BOT = "github-actions[bot]"
 
 
 @dataclass(frozen=True)
@@ -67,84 +45,31 @@ class CommitStatus:
     context: str
     state: str
     description: str
-
-
-def _message(exc: GithubException) -> str:
-    data = exc.data
-    if isinstance(data, dict) and isinstance(data.get("message"), str):
-        return str(data["message"])
-    return exc.message or ""
-
-
-def _headers(exc: GithubException) -> dict[str, str]:
-    return {k.lower(): str(v) for k, v in (exc.headers or {}).items()}
-
-
-def _rate_limited(exc: GithubException) -> bool:
-    """By the exception's class, or by the headers: when retries run out on a
-    rate-limited 403, `GithubRetry` has already read the body with GitHub's
-    message, and PyGithub sees an empty one."""
-    if isinstance(exc, RateLimitExceededException) or exc.status == 429:
-        return True
-    headers = _headers(exc)
-    return exc.status == 403 and (
-        headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
-    )
-
-
-def _reset_time(exc: GithubException) -> str:
-    reset = _headers(exc).get("x-ratelimit-reset", "")
-    if not reset.isdigit():
-        return ""
-    when = datetime.datetime.fromtimestamp(int(reset), datetime.timezone.utc)
-    return f" (the limit resets at {when:%H:%M:%S} UTC)"
-
-
-def _raise_for(exc: GithubException, action: str) -> NoReturn:
-    status, message = exc.status, _message(exc)
-    said = f"{status} {message}".strip()
-    if status == 401:
-        raise ApiError(
-            f"GitHub rejected the token while {action} ({said})", hint=TOKEN_HINT
-        )
-    if status == 403 and message.lower().startswith(READ_ONLY):
-        raise ReadOnlyToken(
-            f"the token may not write to GitHub while {action} ({said})",
-            hint=PERMISSIONS_HINT,
-        )
-    if _rate_limited(exc):
-        wait = isinstance(exc, RateLimitExceededExceedsMaxWait)
-        raise ApiError(
-            f"GitHub's API rate limit stopped mvp-process while {action} ({said})"
-            + _reset_time(exc),
-            hint="re-run the job later"
-            + ("" if wait else "; retries with backoff did not help"),
-        )
-    if status >= 500:
-        raise ApiError(
-            f"GitHub failed while {action} ({said}), also on retries",
-            hint="GitHub may be having trouble (https://www.githubstatus.com); "
-            "re-run the job",
-        )
-    if status == 403:
-        raise ApiError(f"GitHub refused {action} ({said})", hint=PERMISSIONS_HINT)
-    raise ApiError(f"GitHub answered {said} while {action}")
+    creator: str | None = None
 
 
 class GitHubRepo:
     """One repository's pull requests, issues, statuses and comments."""
 
-    def __init__(self, repo: Repository, full_name: str, api_url: str) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        full_name: str,
+        api_url: str,
+        user_login: Callable[[], str],
+    ) -> None:
         self.repo = repo
         self.full_name = full_name
         self.api_url = api_url
+        self.user_login = user_login  # `GET /user`'s login
+        self._identity: str | None = None
 
     @contextmanager
     def _calling(self, action: str) -> Iterator[None]:
         try:
             yield
         except GithubException as exc:
-            _raise_for(exc, action)
+            raise_for(exc, action)
         except RequestException as exc:
             raise ApiError(
                 f"could not reach GitHub at {self.api_url} while {action}: "
@@ -156,6 +81,29 @@ class GitHubRepo:
         return exc.status in (404, 410)
 
     # -- reads ----------------------------------------------------------------
+    def identity(self) -> str:
+        """The login this token writes as (a status's `creator`, a comment's `user`).
+
+        A user's token (a personal access token) reads it from `GET /user`. An
+        installation token, which the workflow's GITHUB_TOKEN is, may not
+        (403 "Resource not accessible by integration"): GitHub attributes what
+        it writes to the GitHub Actions app, `github-actions[bot]`. (`connect`
+        knows an installation token by its `ghs_` prefix and does not ask.)
+        """
+        if self._identity is None:
+            self._identity = self._who_am_i()
+        return self._identity
+
+    def _who_am_i(self) -> str:
+        with self._calling("reading which user the token belongs to"):
+            try:
+                return self.user_login()
+            except GithubException as exc:
+                refused = said_by_github(exc).lower().startswith(READ_ONLY)
+                if exc.status == 403 and refused:
+                    return ACTIONS_BOT
+                raise
+
     def default_branch(self) -> str:
         """The repository's default branch; also proves the token works."""
         with self._calling(f"reading repository {self.full_name}"):
@@ -229,17 +177,20 @@ class GitHubRepo:
             )
 
     def statuses(self, sha: str) -> list[CommitStatus]:
-        """The latest status of each context on `sha` (the combined status)."""
+        """Every status on `sha`, newest first, with who created it.
+
+        The list, not the combined status: only the list says who wrote each.
+        (For a commit GitHub does not know, the list is empty.)
+        """
         with self._calling(f"reading the statuses of {sha[:12]}"):
-            try:
-                combined = self.repo.get_commit(sha).get_combined_status()
-            except GithubException as exc:
-                if self._not_found(exc):
-                    return []
-                raise
             return [
-                CommitStatus(s.context, s.state, s.description or "")
-                for s in combined.statuses
+                CommitStatus(
+                    s.context,
+                    s.state,
+                    s.description or "",
+                    s.creator.login if s.creator else None,
+                )
+                for s in self.repo.get_commit(sha).get_statuses()
             ]
 
     # -- writes ---------------------------------------------------------------
@@ -258,11 +209,17 @@ class GitHubRepo:
             self.repo.get_commit(sha).create_status(state, **kwargs)
 
     def upsert_comment(self, number: int, marker: str, body: str) -> str:
-        """Edit the comment holding `marker`, or create it: 'updated'/'created'."""
+        """Edit our comment holding `marker`, or create it: 'updated'/'created'.
+
+        Only a comment this token's identity wrote is edited: anyone can paste
+        the marker into a comment of their own, and that one is left alone.
+        """
+        me = self.identity()
         with self._calling(f"writing the comment on pull request #{number}"):
             issue = self.repo.get_issue(number)
             for comment in issue.get_comments():
-                if marker in (comment.body or ""):
+                author = comment.user.login if comment.user else None
+                if author == me and marker in (comment.body or ""):
                     comment.edit(body)
                     return "updated"
             issue.create_comment(body)

@@ -25,7 +25,7 @@ from mvp_process.github.pr import (
     check_online,
     repository_from_remote,
 )
-from mvp_process.github.publish import Publisher, publish_pr
+from mvp_process.github.publish import Publisher, notes_section, publish_pr
 from mvp_process.errors import ConfigError
 from mvp_process import actions
 from mvp_process.github import pr_report as report
@@ -101,10 +101,7 @@ def online(
     publisher = Publisher(api, config.github.run_url, warn)
     notes = publish_pr(checked.result, publisher, checked.pull.head_sha)
     if notes:
-        actions.append_summary(
-            config.github.step_summary,
-            "### GitHub\n\n" + "\n".join(f"- {note}" for note in notes),
-        )
+        actions.append_summary(config.github.step_summary, notes_section(notes))
     return checked
 
 
@@ -114,14 +111,17 @@ def warn(text: str) -> None:
 
 def show(checked: PrCheck, config: Config) -> None:
     """The verdict on the terminal; in Actions also as errors and job summary."""
-    sys.stdout.write(report.render(checked.result, checked.where()))
+    notes = config.policy_notes
+    with actions.commands_off(sys.stdout):  # branch names, descriptions, values
+        sys.stdout.write(report.render(checked.result, checked.where(), notes))
     if not config.github.actions:
         return
     for rule in checked.result.failures:
         title = f"mvp-process pr: {rule.name}"
         actions.command(sys.stdout, "error", rule.message, title=title)
     actions.append_summary(
-        config.github.step_summary, report.summary(checked.result, checked.where())
+        config.github.step_summary,
+        report.summary(checked.result, checked.where(), notes),
     )
 
 

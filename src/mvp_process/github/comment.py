@@ -9,9 +9,9 @@ never fewer than GitHub's characters) and says how many lines it left out.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from mvp_process import markdown as md
 from mvp_process.check import registry
 from mvp_process.redact import redact
 from mvp_process.check.summary import gate_table
@@ -24,14 +24,6 @@ MAX_LINE = 1000
 
 def size(text: str) -> int:
     return len(text.encode("utf-8"))
-
-
-def fence_for(lines: list[str]) -> str:
-    """A code fence longer than any run of backticks inside the block."""
-    longest = max(
-        (len(run) for line in lines for run in re.findall("`+", line)), default=0
-    )
-    return "`" * max(3, longest + 1)
 
 
 @dataclass(frozen=True)
@@ -67,12 +59,12 @@ def _coverage_line(report: CheckReport) -> str:
         return ""
     baseline = report.metric("coverage", "baseline") or {}
     if before is None:
-        reason = baseline.get("reason", "no baseline")
+        reason = md.text(str(baseline.get("reason", "no baseline")))
         return f"**Coverage:** {after:.2f}% (no baseline: {reason})"
-    source = baseline.get("source", "")
-    sha = str(baseline.get("sha", ""))[:12]
-    note = baseline.get("note", "")
-    where = f"{source} on `{sha}`" + (f", {note}" if note else "")
+    source = md.text(str(baseline.get("source", "")))
+    sha = md.code(str(baseline.get("sha", ""))[:12])
+    note = md.text(str(baseline.get("note", "")))
+    where = f"{source} on {sha}" + (f", {note}" if note else "")
     return f"**Coverage:** {before:.2f}% → {after:.2f}% (baseline: {where})"
 
 
@@ -87,8 +79,7 @@ def header(report: CheckReport, run_url: str | None) -> str:
         MARKER,
         f"## {verdict}",
         "",
-        f"HEAD `{report.head_sha[:12]}` against `{report.base_ref}` "
-        f"(merge-base `{(report.merge_base or '?')[:12]}`){run}",
+        report.checked(md.code) + run,
         "",
         gate_table(report),
     ]
@@ -106,10 +97,10 @@ def render(report: CheckReport, run_url: str | None = None, limit: int = LIMIT) 
     used = size(parts[0])
     omitted = 0
     for section in sections(report):
-        fence = fence_for(list(section.lines))
-        opening, closing = f"\n### {section.title}\n\n{fence}text\n", f"{fence}\n"
+        heading = f"\n### {section.title}\n\n"
+        frame = size(heading + md.block(section.lines).split("\n", 1)[0]) * 2
+        used += frame  # the heading and both fences, at most
         kept: list[str] = []
-        used += size(opening + closing)
         for line in section.lines:
             cost = size(line) + 1
             if used + cost > limit - reserve:
@@ -118,9 +109,9 @@ def render(report: CheckReport, run_url: str | None = None, limit: int = LIMIT) 
             used += cost
         omitted += len(section.lines) - len(kept)
         if kept:
-            parts.append(opening + "".join(f"{line}\n" for line in kept) + closing)
+            parts.append(heading + md.block(kept))
         else:
-            used -= size(opening + closing)
+            used -= frame
     if omitted:
         parts.append(
             f"\n_{omitted} more line{'s' if omitted != 1 else ''} left out to stay "

@@ -15,10 +15,13 @@ from __future__ import annotations
 from github import Auth, Github, GithubRetry
 
 from mvp_process import __version__
-from mvp_process.github.api import GitHubRepo
+from mvp_process.github.api import ACTIONS_BOT, GitHubRepo
 from mvp_process.config import GitHubEnv
 from mvp_process.errors import ConfigError
 
+# GitHub's token formats: `ghs_` is a GitHub App installation token (the
+# workflow's GITHUB_TOKEN); `ghp_`/`github_pat_` are personal access tokens.
+INSTALLATION_PREFIX = "ghs_"
 TIMEOUT = 20
 RETRIES = 3
 BACKOFF = 0.5
@@ -63,4 +66,11 @@ def github_repo(
         seconds_between_writes=None,
         lazy=True,
     )
-    return GitHubRepo(client.get_repo(env.repository), env.repository, env.api_url)
+    installation = env.token.startswith(INSTALLATION_PREFIX)
+
+    def login() -> str:  # an installation token would be refused GET /user
+        return ACTIONS_BOT if installation else str(client.get_user().login)
+
+    return GitHubRepo(
+        client.get_repo(env.repository), env.repository, env.api_url, login
+    )

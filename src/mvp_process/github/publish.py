@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mvp_process.github.api import GitHubRepo, ReadOnlyToken
+from mvp_process import markdown as md
+from mvp_process.github.api import GitHubRepo
+from mvp_process.github.api_errors import ReadOnlyToken
 from mvp_process.github.event import Event
 from mvp_process.github.policy import PolicyResult
 from mvp_process.redact import redact
@@ -67,6 +69,11 @@ class Publisher:
         return self._write(lambda api: api.upsert_comment(number, comment.MARKER, text))
 
 
+def notes_section(notes: list[str]) -> str:
+    """The job summary's account of what was published (and what was not)."""
+    return "### GitHub\n\n" + "\n".join(f"- {md.text(note)}" for note in notes)
+
+
 def check_findings(report: CheckReport) -> list[tuple[str, Finding]]:
     """(annotation title, finding) of every gate, in gate order."""
     return [
@@ -89,13 +96,13 @@ def publish_check(
     ]
     if all(published) and published:
         publisher.notes.append(
-            f"published {len(published)} commit statuses on `{sha[:12]}`"
+            f"published {len(published)} commit statuses on {sha[:12]}"
         )
     figure = report.metric("coverage", "after")
     if event.is_default_branch_push and figure is not None and all(published):
         publisher.notes.append(
             f"recorded {figure:.2f}% as the coverage baseline "
-            f"({statuses.COVERAGE_CONTEXT}) of `{sha[:12]}`"
+            f"({statuses.COVERAGE_CONTEXT}) of {sha[:12]}"
         )
     if event.pr_number is not None:
         if publisher.comment(event.pr_number, comment.render(report, run_url)):

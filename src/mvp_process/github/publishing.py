@@ -74,7 +74,12 @@ def publish(
     """Annotations, statuses, the sticky comment, and notes in the job summary."""
     if not config.github.actions:
         return
-    from mvp_process.github.publish import Publisher, check_findings, publish_check
+    from mvp_process.github.publish import (
+        Publisher,
+        check_findings,
+        notes_section,
+        publish_check,
+    )
 
     lines, left_out = actions.annotation_lines(check_findings(report))
     for line in lines:
@@ -93,7 +98,4 @@ def publish(
             "details in this summary"
         )
     if notes:
-        actions.append_summary(
-            config.github.step_summary,
-            "### GitHub\n\n" + "\n".join(f"- {note}" for note in notes),
-        )
+        actions.append_summary(config.github.step_summary, notes_section(notes))

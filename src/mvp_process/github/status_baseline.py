@@ -5,6 +5,10 @@ commit, its description starting with the project figure. A pull request's
 baseline is the figure on its merge-base or, when that commit has none (its
 build failed or is still running), on the nearest first-parent ancestor that
 has one; the report names that commit and how far back it is.
+
+Anyone who may write statuses can post one: only those written by the
+identity this tool posts as count (the newest of them on a commit). Others
+are ignored, and the report says whose and where.
 """
 
 from __future__ import annotations
@@ -27,17 +31,40 @@ class StatusLike(Protocol):
     @property
     def description(self) -> str: ...
 
+    @property
+    def creator(self) -> str | None: ...
+
 
 class StatusReader(Protocol):
+    def identity(self) -> str: ...
+
     def statuses(self, sha: str) -> Sequence[StatusLike]: ...
 
 
-def recorded_figure(statuses: Sequence[StatusLike]) -> float | None:
-    """The figure of the `mvp-process/coverage` status, if there is one."""
+def recorded_figure(
+    statuses: Sequence[StatusLike], identity: str
+) -> tuple[float | None, list[str]]:
+    """The figure of the newest `mvp-process/coverage` status `identity` wrote
+    (statuses come newest first), and who else wrote one."""
+    others = []
     for status in statuses:
-        if status.context == COVERAGE_CONTEXT:
-            return coverage_figure(status.description)
-    return None
+        if status.context != COVERAGE_CONTEXT:
+            continue
+        if status.creator != identity:
+            others.append(status.creator or "a deleted user")
+            continue
+        return coverage_figure(status.description), others
+    return None, others
+
+
+def _ignored(identity: str, others: list[str]) -> str:
+    if not others:
+        return ""
+    count = len(others)
+    return (
+        f"ignored {count} {COVERAGE_CONTEXT} status{'es' if count != 1 else ''} "
+        f"not written by {identity} ({', '.join(others)})"
+    )
 
 
 class StatusBaseline:
@@ -50,28 +77,34 @@ class StatusBaseline:
 
     def find(self, merge_base: str) -> Baseline | NoBaseline:
         commits = self.git.first_parent_ancestors(merge_base, self.depth)
-        for distance, sha in enumerate(commits):
-            try:
-                figure = recorded_figure(self.api.statuses(sha))
-            except ApiError as exc:
-                return NoBaseline(f"could not read commit statuses: {exc.message}")
-            if figure is None:
-                continue
-            note = (
-                ""
-                if distance == 0
-                else (
-                    f"the nearest first-parent ancestor with a figure, {distance} "
-                    f"commit{'s' if distance != 1 else ''} before the merge-base "
-                    f"{merge_base[:12]}"
-                )
-            )
-            return Baseline(figure, sha, "status", note)
-        return NoBaseline(
+        others: list[str] = []
+        try:
+            identity = self.api.identity()
+            for distance, sha in enumerate(commits):
+                figure, by_others = recorded_figure(self.api.statuses(sha), identity)
+                others += [f"{login} on {sha[:12]}" for login in by_others]
+                if figure is not None:
+                    notes = [_how_far(distance, merge_base), _ignored(identity, others)]
+                    note = "; ".join(n for n in notes if n)
+                    return Baseline(figure, sha, "status", note)
+        except ApiError as exc:
+            return NoBaseline(f"could not read commit statuses: {exc.message}")
+        reason = (
             f"no {COVERAGE_CONTEXT} status on the merge-base {merge_base[:12]} "
             f"or its {max(len(commits) - 1, 0)} first-parent ancestors checked "
             "(a push to the default branch records it)"
         )
+        ignored = _ignored(identity, others)
+        return NoBaseline(f"{reason}; {ignored}" if ignored else reason)
+
+
+def _how_far(distance: int, merge_base: str) -> str:
+    if not distance:
+        return ""
+    return (
+        f"the nearest first-parent ancestor with a figure, {distance} "
+        f"commit{'s' if distance != 1 else ''} before the merge-base {merge_base[:12]}"
+    )
 
 
 class Unavailable:

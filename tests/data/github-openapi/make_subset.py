@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 OPERATIONS = [
+    ("/user", "get"),
     ("/repos/{owner}/{repo}", "get"),
     ("/repos/{owner}/{repo}/issues/{issue_number}", "get"),
     ("/repos/{owner}/{repo}/issues/{issue_number}/comments", "get"),

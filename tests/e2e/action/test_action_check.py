@@ -34,6 +34,7 @@ from support.project import (
     sample_project,
 )
 from support.repo import Repo
+from support import gfm
 
 pytestmark = pytest.mark.slow
 
@@ -111,7 +112,7 @@ def test_push_records_the_baseline_then_a_pull_request_passes(
         s for s in github.statuses(REPO, base) if s["context"] == "mvp-process/coverage"
     ]
     assert recorded["description"].startswith("100.00% project coverage;")
-    assert "recorded 100.00% as the coverage baseline" in pushed.summary
+    assert "recorded 100.00% as the coverage baseline" in gfm.shown(pushed.summary)
     assert github.requests("POST", "/comments") == []  # no pull request: no comment
 
     head, event = open_pull_request(repo, github, TESTED_FEATURE)
@@ -131,8 +132,9 @@ def test_push_records_the_baseline_then_a_pull_request_passes(
     # One status per gate on the PR's head, none on the merge commit checked out.
     assert states(github, head) == ALL_PASS
     assert states(github, merge) == {}
-    assert f"- published 5 commit statuses on `{head[:12]}`" in result.summary
-    assert "- wrote the report comment on pull request #300" in result.summary
+    seen = gfm.shown(result.summary)
+    assert f"published 5 commit statuses on {head[:12]}" in seen
+    assert "wrote the report comment on pull request #300" in seen
     assert {s["target_url"] for s in github.statuses(REPO, head)} == {RUN_URL}
     # The baseline came from the status recorded on main: nothing recomputed.
     assert f"baseline: 100.00% (status on {base[:12]})" in result.log
@@ -221,6 +223,26 @@ def test_threshold_inputs_reach_the_configuration(
     assert result.outputs["passed"] == "true"
     assert float(result.outputs["diff-coverage"]) < 80
     assert states(github, head) == ALL_PASS
+
+
+def test_lint_scope_input_reaches_the_configuration(
+    repo: Repo, act: Act, github: FakeGitHub
+) -> None:
+    sample_project(repo)
+    repo.commit("old code", {"calc/old.py": "import os\n"})
+    repo.push("main")
+    _, event = open_pull_request(repo, github, TESTED_FEATURE)
+
+    inputs = {"command": "check", "only": "flake8", "json": "report.json"}
+    strict = act(inputs, event=event)
+    adopting = act({**inputs, "lint-scope": "changed"}, event=event)
+
+    assert strict.exit_code == 1, strict.log
+    assert adopting.exit_code == 0, adopting.log
+    report = json.loads((repo.path / "report.json").read_text(encoding="utf-8"))
+    assert (
+        report["gates"][0]["summary"] == "no findings on changed lines; 1 outside them"
+    )
 
 
 def test_only_and_json_inputs(repo: Repo, act: Act, github: FakeGitHub) -> None:

@@ -19,6 +19,7 @@ from support.action import (
 from support.actions import REPO, TOKEN
 from support.fake_github import FakeGitHub
 from support.repo import Repo
+from support import gfm
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +82,7 @@ def test_a_compliant_pull_request_passes(
     (status,) = pr_statuses(github, head)
     assert (status["context"], status["state"]) == ("mvp-process/pr", "success")
     assert status["target_url"] == RUN_URL
-    assert f"## mvp-process pr passed (pull request #{PR}" in result.summary
+    assert f"mvp-process pr passed (pull request #{PR}" in gfm.shown(result.summary)
     for rule in ("branch-name", "closing-reference", "reviewer"):
         assert f"| `{rule}` | ✅ pass |" in result.summary
     assert f"mvp-process pr: PASSED (pull request #{PR}" in result.log
@@ -106,7 +107,7 @@ def test_a_non_compliant_pull_request_fails_with_its_messages(
     assert (status["context"], status["state"]) == ("mvp-process/pr", "failure")
     assert len(status["description"]) <= 140
     summary = result.summary
-    assert f"## mvp-process pr failed (pull request #{PR}" in summary
+    assert f"mvp-process pr failed (pull request #{PR}" in gfm.shown(summary)
     assert "| `branch-name` | ✅ pass |" in summary
     assert "| `issue` | ✅ pass |" in summary
     messages = {
@@ -116,7 +117,8 @@ def test_a_non_compliant_pull_request_fails_with_its_messages(
     failed = [line for line in summary.splitlines() if "| ❌ fail |" in line]
     assert len(failed) == len(messages), summary
     for rule, message in messages.items():
-        assert f"| `{rule}` | ❌ fail | {message}" in summary
+        assert f"| `{rule}` | ❌ fail |" in summary
+        assert message in gfm.shown(summary)
         assert f"::error title=mvp-process pr%3A {rule}::{message}" in result.log
     assert TOKEN not in shown(result, github)
 

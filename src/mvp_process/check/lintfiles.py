@@ -1,0 +1,118 @@
+"""What flake8 and black look at: the Python files the repository holds.
+
+`flake8 .` and `black .` walk the folder, so a virtualenv inside the checkout
+(what our own README's "Try it" creates) was linted as if it were the project:
+tens of thousands of findings and a minute lost. Git knows what the project
+holds: the tracked files plus the untracked ones it does not ignore. The tools
+get exactly those, through `lint_launcher.py` (their names on standard input,
+their own configuration and excludes still applied), never a folder that is a
+virtualenv (one with `pyvenv.cfg` or `conda-meta`) even when git does not
+ignore it. `changes` tells `lint-scope = "changed"` what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mvp_process import proc
+from mvp_process.check import lint_launcher
+from mvp_process.check.policy_lint import Changes, parse_diff
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.git import Git
+
+_LAUNCHER = Path(lint_launcher.__file__).read_text(encoding="utf-8")
+_VENV_MARKERS = ("pyvenv.cfg", "conda-meta")
+
+
+def in_virtualenv(path: str, root: Path, known: dict[str, bool]) -> bool:
+    """Whether a folder above `path` (up to `root`) is a virtualenv."""
+    folder = path.rpartition("/")[0]
+    if not folder:
+        return False
+    if folder not in known:
+        here = root / folder
+        known[folder] = in_virtualenv(folder, root, known) or any(
+            (here / marker).exists() for marker in _VENV_MARKERS
+        )
+    return known[folder]
+
+
+def repository_files(git: Git) -> list[str]:
+    """The files the repository holds that exist, outside any virtualenv; each
+    tool then picks its own (flake8's `filename`, black's `include`)."""
+    known: dict[str, bool] = {}
+    return [
+        path
+        for path in git.listed_files()
+        if not in_virtualenv(path, git.root, known) and (git.root / path).is_file()
+    ]
+
+
+def run(
+    tools: ToolEnv,
+    module: str,
+    args: Sequence[str],
+    files: Sequence[str],
+    root: Path,
+    priority: int = 0,
+) -> tuple[proc.Result, dict[str, Any]]:
+    """`python -m <module> <args> <files>` in the project's interpreter, and what
+    the launcher said (`files`: how many it handed on; `flake8p`: importable)."""
+    result = tools.code(
+        _LAUNCHER,
+        [module, *args],
+        cwd=root,
+        input="\0".join(files),
+        priority=priority,
+    )
+    status: dict[str, Any] = {}
+    kept = []
+    for line in result.stderr.splitlines(keepends=True):
+        if line.startswith(lint_launcher.STATUS):
+            status = json.loads(line.removeprefix(lint_launcher.STATUS))
+        else:
+            kept.append(line)
+    return (
+        proc.Result(result.args, result.returncode, result.stdout, "".join(kept)),
+        status,
+    )
+
+
+def tool_table(root: Path, tool: str) -> dict[str, Any] | None:
+    """`[tool.<tool>]` of `root/pyproject.toml`, or None (no file, no table, or a
+    file the tool itself will complain about)."""
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    table = (
+        data.get("tool", {}).get(tool) if isinstance(data.get("tool"), dict) else None
+    )
+    return table if isinstance(table, dict) else None
+
+
+def changes(git: Git, merge_base: str) -> Changes:
+    """The working tree against the merge-base: commits, uncommitted edits, and
+    untracked files (every line of those counts as changed)."""
+    diff = git.run(
+        "-c",
+        "core.quotePath=true",
+        "diff",
+        "-U0",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-renames",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        merge_base,
+        "--",
+    ).stdout
+    lines: dict[str, frozenset[int] | None] = {
+        path: frozenset(numbers) for path, numbers in parse_diff(diff).items()
+    }
+    lines.update(dict.fromkeys(git.listed_files(untracked_only=True)))
+    return Changes(lines)

@@ -1,0 +1,137 @@
+"""In a pull request, the policy comes from the merge-base, not the pull request.
+
+A pull request could otherwise pass by writing `diff-coverage-min = 0`,
+`coverage-drop-max = 100` or `require-reviewer = false` into its own
+pyproject.toml. So in GitHub Actions on a pull request (`GITHUB_BASE_REF`
+set), the *policy* keys of `[tool.mvp-process]` are read from the merge-base
+of HEAD and the base branch (`git show <merge-base>:pyproject.toml`), and a
+change the pull request makes to them is said ("this pull request changes
+diff-coverage-min 90 → 0 ...; it applies after merge"). The *project* keys
+(how to run this code: interpreter, pytest arguments, parallel) stay the
+pull request's own: its code and tests are its own too. Environment variables
+and flags still override both: they come from the workflow (see
+docs/github.md for what that protects and what it cannot).
+
+Every key of `config_keys.KEYS` is in exactly one of the two sets below (a
+test checks it), so a key added later is classified here, once.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from typing import Any
+
+from mvp_process.config import TABLE, Config, load_config, read_pyproject, replace
+from mvp_process.errors import ConfigError, GitError
+from mvp_process.git import Git
+
+POLICY_KEYS = frozenset(
+    {
+        "base",
+        "baseline",
+        "branch-pattern",
+        "coverage-drop-max",
+        "diff-coverage-exclude",
+        "diff-coverage-min",
+        "lint-scope",
+        "require-reviewer",
+    }
+)
+PROJECT_KEYS = frozenset({"black-diff", "parallel", "pytest-args", "python"})
+PYPROJECT = "pyproject.toml"  # at the repository's top, where `load_config` reads it
+FETCH_HINT = (
+    "use `fetch-depth: 0` in actions/checkout: in a pull request the policy of "
+    f"[{TABLE}] is read from the merge-base with the base branch"
+)
+
+
+def in_pull_request(config: Config) -> str | None:
+    """The pull request's base branch, in Actions on a pull request."""
+    github = config.github
+    return github.base_ref if github.actions and github.base_ref else None
+
+
+def merge_base(git: Git, base_ref: str) -> tuple[str, tuple[str, ...]]:
+    """The merge-base of HEAD and the base branch (deepening a shallow clone
+    once, as `check` would), and what was done to find it."""
+    base = git.rev_parse(f"origin/{base_ref}") or git.rev_parse(base_ref)
+    if base is None:
+        raise GitError(f"the base branch '{base_ref}' is not here", hint=FETCH_HINT)
+    found = git.merge_base("HEAD", base)
+    notes: tuple[str, ...] = ()
+    if found is None and git.is_shallow() and "origin" in git.remotes():
+        git.unshallow("origin")
+        notes = (
+            "the clone is shallow and has no merge-base with the base branch; "
+            "fetched the full history from origin (use `fetch-depth: 0` to skip this)",
+        )
+        found = git.merge_base("HEAD", git.rev_parse(f"origin/{base_ref}") or base)
+    if found is None:
+        raise GitError(
+            f"HEAD and '{base_ref}' have no common ancestor", hint=FETCH_HINT
+        )
+    return found, notes
+
+
+def base_table(git: Git, sha: str, path: str) -> dict[str, object]:
+    """The policy keys of `[tool.mvp-process]` in `path` at commit `sha`."""
+    text = git.show_file(sha, path)
+    where = f"{path} at the merge-base {sha[:12]}"
+    try:
+        data = tomllib.loads(text or "")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where} is not valid TOML: {exc}") from None
+    tool = data.get("tool")
+    table = tool.get("mvp-process") if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        return {}
+    return {k: v for k, v in table.items() if k in POLICY_KEYS}
+
+
+def shown(value: Any) -> str:
+    """A value as it would be written in pyproject.toml."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if value is None:
+        return "unset"
+    return json.dumps(list(value) if isinstance(value, tuple) else value)
+
+
+def changes(theirs: Config, ours: Config) -> tuple[str, ...]:
+    """Each policy value the pull request's file changes, as a sentence."""
+    said = []
+    for key in sorted(POLICY_KEYS):
+        name = key.replace("-", "_")
+        before, after = getattr(ours, name, None), getattr(theirs, name, None)
+        if before != after:
+            said.append(
+                f"this pull request changes {key} {shown(before)} → {shown(after)} "
+                f"in [{TABLE}]; it applies after merge"
+            )
+    return tuple(said)
+
+
+def load(
+    git: Git,
+    env: Mapping[str, str],
+    overrides: Mapping[str, object] | None = None,
+    deploy_overrides: Mapping[str, object] | None = None,
+) -> Config:
+    """The configuration; in a pull request with the merge-base's policy."""
+    config = load_config(git.root, env, overrides, deploy_overrides)
+    base_ref = in_pull_request(config)
+    if base_ref is None:
+        return config
+    sha, notes = merge_base(git, base_ref)
+    own, _ = read_pyproject(git.root)
+    table = {k: v for k, v in own.items() if k not in POLICY_KEYS}
+    table |= base_table(git, sha, PYPROJECT)
+    where = f"[{TABLE}] of {PYPROJECT} at the merge-base {sha[:12]}"
+    trusted = load_config(
+        git.root, env, overrides, deploy_overrides, table=table, where=where
+    )
+    theirs = load_config(git.root, {}, table=own)
+    said = changes(theirs, load_config(git.root, {}, table=table))
+    return replace(trusted, policy_notes=notes + said)
