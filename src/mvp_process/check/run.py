@@ -134,8 +134,8 @@ def run_check(
     for text in config.policy_notes:  # a pull request's change to the policy
         note(text)
     target = resolve(git, config, base, note)
-    require_tools(tools, config, gates, git.root)
-    runner = test_runner or default_runner(tools, git.root, config)
+    require_tools(tools, config, gates, git.project_dir)
+    runner = test_runner or default_runner(tools, git.project_dir, config)
     with tempfile.TemporaryDirectory(prefix="mvp-process-") as tmp:
         context = Context(git, tools, config, target, Path(tmp))
         results = _Schedule(registry.chosen(gates), context, watcher).run(
@@ -151,6 +151,8 @@ def run_check(
         skipped=tuple(g for g in GATE_NAMES if g not in gates),
         notes=tuple(notes),
         dirty=target.dirty,
+        project=config.project,
+        folder=git.project,
     )
 
 

@@ -78,10 +78,10 @@ def run_shard(args: argparse.Namespace) -> int:
     spec = parse_shard(args.shard)
     git, config = common.load()
     tools = ToolEnv.resolve(config.python, os.environ)
-    require_tools(tools, config, ("tests",), git.root, shard=True)
-    dest = args.shard_dir or git.root / shards.DEFAULT_PARENT / spec.folder
+    require_tools(tools, config, ("tests",), git.project_dir, shard=True)
+    dest = args.shard_dir or git.project_dir / shards.DEFAULT_PARENT / spec.folder
     manifest, run = shards.run_shard(
-        git.root, git.head_sha(), tools, config, spec, dest
+        git.project_dir, git.head_sha(), tools, config, spec, dest
     )
     cut = "recorded durations" if manifest.durations_sha256 else "test count"
     lines = [
@@ -97,14 +97,14 @@ def fan_in(
     args: argparse.Namespace, git: Git, tools: ToolEnv, config: Config
 ) -> TestRunner:
     """Verify the shard folders now; the runner combines them when the check asks."""
-    found = fanin.load_shards(args.from_shards, git.head_sha(), git.root)
+    found = fanin.load_shards(args.from_shards, git.head_sha(), git.project_dir)
     ran = sum(len(s.results.ran) for s in found if s.results)
     print(redact(f"combining {len(found)} test shards ({ran} tests ran)"))
 
     def runner(out: Path) -> TestRun:
-        run = fanin.combine(found, tools, git.root, out, config.pytest_args)
+        run = fanin.combine(found, tools, git.project_dir, out, config.pytest_args)
         if args.store_durations:
-            print(redact(f"wrote {fanin.store_durations(found, git.root)}"))
+            print(redact(f"wrote {fanin.store_durations(found, git.project_dir)}"))
         return run
 
     return runner

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mvp_process.check import measure
@@ -31,6 +31,7 @@ from mvp_process.check.pytest_results import (
 from mvp_process.check.gate import Context, Gate
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.check.policy import decide_tests
+from mvp_process.git import Git
 from mvp_process.results import Finding, GateResult
 
 __all__ = [
@@ -225,9 +226,28 @@ def gate_result(run: TestRun) -> GateResult:
     )
 
 
+def named_from_top(result: GateResult, git: Git) -> GateResult:
+    """The failures' files as the repository names them (for annotations).
+
+    pytest names them from its rootdir: a sub-project's folder, unless a
+    configuration file above it made another folder the rootdir.
+    """
+    if not git.prefix:
+        return result
+    moved = tuple(
+        (
+            replace(f, path=git.prefix + f.path)
+            if (git.project_dir / f.path).is_file()
+            else f
+        )
+        for f in result.findings
+    )
+    return replace(result, findings=moved)
+
+
 def _run(ctx: Context) -> GateResult:
     assert ctx.test_run is not None
-    return gate_result(ctx.test_run)
+    return named_from_top(gate_result(ctx.test_run), ctx.git)
 
 
 GATE = Gate(
