@@ -66,19 +66,35 @@ def suite_args(config: Config) -> tuple[str, ...]:
 
 
 def require_tools(
-    tools: ToolEnv, config: Config, gates: Sequence[str], root: Path
+    tools: ToolEnv,
+    config: Config,
+    gates: Sequence[str],
+    root: Path,
+    *,
+    shard: bool = False,
 ) -> None:
-    """The gates' tools, and pytest-xdist when `parallel = true` runs the tests."""
+    """The gates' tools; pytest-xdist when `parallel = true` runs the tests, and
+    pytest-split for `check --shard` (both plugins of the project's pytest)."""
     tools.require(registry.required_modules(gates), root)
-    if not config.parallel or not any(g.needs_tests for g in registry.chosen(gates)):
-        return
-    try:
-        tools.require(("xdist",), root)
-    except ToolMissing as exc:
-        raise ToolMissing(
-            f"parallel = true runs the tests with pytest-xdist, but {exc.message}",
-            hint=f"{exc.hint}; or set parallel = false in [tool.mvp-process]",
-        ) from None
+    testing = any(g.needs_tests for g in registry.chosen(gates))
+    plugins = [
+        (
+            "xdist",
+            "parallel = true runs the tests with pytest-xdist",
+            "; or set parallel = false in [tool.mvp-process]",
+            config.parallel and testing,
+        ),
+        ("pytest_split", "check --shard cuts the tests with pytest-split", "", shard),
+    ]
+    for module, why, instead, needed in plugins:
+        if not needed:
+            continue
+        try:
+            tools.require((module,), root)
+        except ToolMissing as exc:
+            raise ToolMissing(
+                f"{why}, but {exc.message}", hint=f"{exc.hint}{instead}"
+            ) from None
 
 
 def in_order(run: tests.TestRun) -> tests.TestRun:
