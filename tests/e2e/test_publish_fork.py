@@ -362,6 +362,21 @@ def test_a_report_of_the_head_itself_needs_no_merge(
     assert actions.fake.requests("GET", "/commits/") == []
 
 
+def test_a_sub_projects_report_publishes_under_its_name(
+    actions: Actions, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A monorepo's sub-project (config `project`) has its own contexts and
+    comment, as its own run would have written them."""
+    actions.fake.add_pull(REPO, PR, head_ref="7-x", head_sha=HEAD, base_sha=BASE)
+    report = {**sample_report(), "head": HEAD, "project": "api", "folder": "api"}
+    folder = write_artifact(tmp_path / "artifact", report, PR)
+    outcome = publish(actions, folder, HEAD, capsys, tmp_path)
+    assert outcome.code == 0, outcome.err
+    assert set(published(actions.fake, HEAD)) == {f"mvp-process/api/{g}" for g in GATES}
+    (comment,) = actions.fake.comments(REPO, PR)
+    assert comment.body.startswith("<!-- mvp-process:check:api -->\n")
+
+
 def test_a_token_that_may_not_write_publishes_nothing(
     actions: Actions, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -122,5 +122,7 @@ def sample_report() -> dict[str, Any]:
         "skipped": [],
         "notes": ["this pull request changes nothing"],
         "dirty": False,
+        "project": None,
+        "folder": "",
         "checked": "HEAD bbbbbbbbbbbb against origin/main (merge-base cccccccccccc)",
     }

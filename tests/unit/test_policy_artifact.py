@@ -65,6 +65,18 @@ FORGED: list[tuple[str, Edit, str]] = [
     # the commit and the verdict
     ("a short head", setting("head", value="abc123"), "$.head must be a commit SHA"),
     ("an upper-case head", setting("head", value="A" * 40), "must be a commit SHA"),
+    ("a head and a newline", setting("head", value=HEAD + "\n"), "a commit SHA"),
+    (
+        "a project that ends the marker",
+        setting("project", value="api --> <img src=x>"),
+        "$.project must be a project name as config `project` takes it",
+    ),
+    ("a project and a newline", setting("project", value="api\n"), "project name"),
+    (
+        "a folder that starts a workflow command",
+        setting("folder", value="api\n::set-output name=passed::true"),
+        "$.folder must be a folder (letters, digits",
+    ),
     (
         "a merge-base that is text",
         setting("merge_base", value="main; rm -rf /"),
@@ -326,7 +338,6 @@ def paths(
     return found
 
 
-MARK = comment.MARKER
 ODD_VALUES = (None, True, -1, 10**400, 1.5, "x", "", [], {}, [None], {"k": None})
 
 
@@ -344,7 +355,8 @@ def test_any_value_anywhere_is_read_or_rejected_never_a_crash() -> None:
                 outcomes["rejected"] += 1
                 continue
             outcomes["read"] += 1
-            assert comment.render(report, "https://x.example/run").startswith(MARK)
+            body = comment.render(report, "https://x.example/run")
+            assert body.startswith(comment.marker(report.project) + "\n")
             for result in report.gates:
                 assert len(statuses.gate_description(result)) <= 140
     assert outcomes["rejected"] > 10 * outcomes["read"] > 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from mvp_process.check.registry import GATE_NAMES
+from mvp_process.config_keys import PROJECT_MAX, PROJECT_NAME
 
 MAX_TEXT = 10_000  # characters in any one string (a line of tool output)
 MAX_ITEMS = 10_000  # entries in any one list (findings, details, files)
@@ -27,7 +28,19 @@ Schema = dict[str, Any]
 
 TEXT: Schema = {"type": "string", "maxLength": MAX_TEXT}
 NAME: Schema = {"type": "string", "maxLength": MAX_NAME}
-SHA: Schema = {"type": "string", "pattern": "^[0-9a-f]{40}$"}
+# Patterns end with \Z: jsonschema searches with Python's `re`, whose `$` also
+# matches before a final newline.
+SHA: Schema = {"type": "string", "pattern": "^[0-9a-f]{40}\\Z"}
+PROJECT: Schema = {
+    "type": "string",
+    "pattern": f"^(?:{PROJECT_NAME.pattern})\\Z",
+    "maxLength": PROJECT_MAX,
+}
+FOLDER: Schema = {  # the sub-project's folder, "" for the top
+    "type": "string",
+    "pattern": "^(?:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*)?\\Z",
+    "maxLength": MAX_NAME,
+}
 COUNT: Schema = {"type": "integer", "minimum": 0, "maximum": 2**31}
 PERCENT: Schema = {"type": ["number", "null"], "minimum": 0, "maximum": 100}
 LIMIT: Schema = {"type": "number", "minimum": 0, "maximum": 100}
@@ -128,7 +141,7 @@ def gate(name: str) -> Schema:
 
 REPORT = strict(
     {
-        "version": {"type": "string", "pattern": "^[0-9A-Za-z.+!_-]{1,64}$"},
+        "version": {"type": "string", "pattern": "^[0-9A-Za-z.+!_-]{1,64}\\Z"},
         "passed": {"type": "boolean"},
         "gates": {
             "type": "array",
@@ -150,6 +163,8 @@ REPORT = strict(
         },
         "notes": many(TEXT),
         "dirty": {"type": "boolean"},
+        "project": {"anyOf": [PROJECT, {"type": "null"}]},
+        "folder": FOLDER,
         "checked": TEXT,
     },
     (
@@ -162,6 +177,8 @@ REPORT = strict(
         "skipped",
         "notes",
         "dirty",
+        "project",
+        "folder",
         "checked",
     ),
 )

@@ -50,6 +50,8 @@ _TYPES = {
 _PATTERNS = {
     schema.SHA["pattern"]: "a commit SHA (40 lowercase hex digits)",
     schema.REPORT["properties"]["version"]["pattern"]: "a version number",
+    schema.PROJECT["pattern"]: "a project name as config `project` takes it",
+    schema.FOLDER["pattern"]: "a folder (letters, digits, '.', '_', '-', '/')",
 }
 
 
@@ -255,6 +257,8 @@ def _check_report(data: dict[str, Any]) -> CheckReport:
         skipped=tuple(data["skipped"]),
         notes=tuple(data["notes"]),
         dirty=data["dirty"],
+        project=data["project"],
+        folder=data["folder"],
     )
 
 

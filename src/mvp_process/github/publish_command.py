@@ -145,5 +145,6 @@ def _publish(
         f"#{number}, head {triggered.head_sha[:12]})",
     )
     actions.append_summary(env.step_summary, notes_section(notes))
-    print(f"mvp-process publish: {'; '.join(notes)}")
+    with actions.commands_off(sys.stdout):  # the notes name the report's folder
+        print(f"mvp-process publish: {'; '.join(notes)}")
     return 0
