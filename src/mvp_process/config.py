@@ -106,6 +106,7 @@ class Config:
     black_diff: bool = False
     parallel: bool = False
     lint_scope: str = "all"
+    project: str | None = None  # a sub-project's name in contexts and the comment
     deploy: DeployConfig = field(default_factory=DeployConfig)
     github: GitHubEnv = field(default_factory=GitHubEnv)
     heroku: HerokuEnv = field(default_factory=HerokuEnv)

@@ -140,22 +140,25 @@ def tally(
     xml: Path,
     root: Path,
     lookup: LookupFn,
+    prefix: str = "",
 ) -> Tally:
-    """Count diff-cover's figures, then ask coverage.py about the files it lacks."""
+    """Count diff-cover's figures, then ask coverage.py about the files it lacks;
+    the files named from the repository's top (`prefix` + their path in `root`)."""
     found = Tally()
     for path, src in stats["src_stats"].items():
         if path in changed:
             lines = set(src["covered_lines"]) | set(src["violation_lines"])
-            found.add(path, lines, set(src["violation_lines"]))
+            found.add(prefix + path, lines, set(src["violation_lines"]))
     known = coverage_files(xml, root)
     absent = sorted(p for p in changed if p not in known | set(stats["src_stats"]))
     answer = lookup(absent) if absent else Lookup({})
     for path, (ran, missing) in sorted(answer.lines.items()):
         lines = set(changed[path])
-        found.add(path, lines & (ran | missing), lines & missing)
+        found.add(prefix + path, lines & (ran | missing), lines & missing)
         if not ran and lines & missing:
-            found.unmeasured[path] = why_unmeasured(path, known)
-    found.omitted, found.unreadable = answer.omitted, answer.unreadable
+            found.unmeasured[prefix + path] = why_unmeasured(path, known)
+    found.omitted = tuple(prefix + path for path in answer.omitted)
+    found.unreadable = tuple(prefix + path for path in answer.unreadable)
     return found
 
 
@@ -207,6 +210,7 @@ def run(
     minimum: float,
     lookup: LookupFn,
     exclude: Sequence[str] = TEST_GLOBS,
+    prefix: str = "",
 ) -> GateResult:
     started = time.monotonic()
     if not xml_path.is_file():
@@ -221,8 +225,8 @@ def run(
     stats = analyse(diff_file, xml_path, root)
     added = {p: v for p, v in stats["changed"].items() if v}  # not only deletions
     changed = {p: v for p, v in added.items() if not is_excluded(p, exclude)}
-    excluded = sorted(set(added) - set(changed))
-    found = tally(stats, changed, xml_path, root, lookup)
+    excluded = sorted(prefix + path for path in set(added) - set(changed))
+    found = tally(stats, changed, xml_path, root, lookup, prefix)
     uncovered = sum(len(v) for v in found.uncovered.values())
     changed_lines = sum(len(v) for v in changed.values())
     decision = decide_diff_coverage(
@@ -266,7 +270,7 @@ def _run(ctx: Context) -> GateResult:
     lookup = partial(
         measure.lookup,
         ctx.tools,
-        ctx.git.root,
+        ctx.git.project_dir,
         ctx.config.pytest_args,
         outdir / ".coverage",
         ctx.workdir,
@@ -274,10 +278,11 @@ def _run(ctx: Context) -> GateResult:
     return run(
         diff,
         ctx.test_run.coverage_xml,
-        ctx.git.root,
+        ctx.git.project_dir,
         ctx.config.diff_coverage_min,
         lookup,
         ctx.config.diff_coverage_exclude,
+        prefix=ctx.git.prefix,
     )
 
 

@@ -22,6 +22,12 @@ LIMIT = 65536
 MAX_LINE = 1000
 
 
+def marker(project: str | None = None) -> str:
+    """The hidden first line the sticky comment is found by: one comment per
+    sub-project (config `project`), so two in one pull request never meet."""
+    return f"<!-- mvp-process:check:{project} -->" if project else MARKER
+
+
 def size(text: str) -> int:
     return len(text.encode("utf-8"))
 
@@ -75,9 +81,10 @@ def header(report: CheckReport, run_url: str | None) -> str:
         else "❌ mvp-process check failed"
     )
     run = f" · [workflow run]({run_url})" if run_url else ""
+    project = f": {md.code(report.project)}" if report.project else ""
     lines = [
-        MARKER,
-        f"## {verdict}",
+        marker(report.project),
+        f"## {verdict}{project}",
         "",
         report.checked(md.code) + run,
         "",

@@ -54,7 +54,7 @@ def baseline_sources(
     sources: list[BaselineSource] = []
     if config.baseline in ("auto", "status"):
         if api is not None:
-            sources.append(StatusBaseline(api, git))
+            sources.append(StatusBaseline(api, git, project=config.project))
         elif config.baseline == "status":
             sources.append(
                 Unavailable("baseline = 'status' needs GitHub Actions and a token")
