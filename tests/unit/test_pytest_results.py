@@ -16,8 +16,9 @@ from mvp_process.check.pytest_results import (
     read_results,
     write_results,
 )
-from mvp_process.check.tests import from_results, gate_result
+from mvp_process.check.tests import from_results, gate_result, rerun
 from mvp_process.check.pytest_plugin import mvp_process_results as plugin
+from mvp_process.results import Hint
 
 RESULTS = Results(
     exit_status=1,
@@ -145,13 +146,24 @@ def test_a_run_with_results(tmp_path: Path) -> None:
     assert run.collection_errors == 1
     result = gate_result(run)
     assert result.summary == "1 collection error: tests did not run"
-    assert result.details == (
-        "FAILED tests/test_a.py::test_b: assert 4 == 5",
-        "COLLECTION ERROR tests/test_c.py: ImportError",
+    assert result.details == (  # `path:line:` first, as editors jump
+        "tests/test_a.py:3: FAILED test_b: assert 4 == 5",
+        "tests/test_c.py:1: COLLECTION ERROR: ImportError",
         "ERROR internal: internal error",
+    )
+    assert result.hint == Hint(
+        "reruns them", "python -m pytest tests/test_a.py::test_b tests/test_c.py"
     )
     # Annotations where there is a file: a collection error on its line 1.
     assert [(f.path, f.line, f.code) for f in result.findings] == [
         ("tests/test_a.py", 3, "failed"),
         ("tests/test_c.py", 1, "collection error"),
     ]
+
+
+def test_past_three_failures_pytest_reruns_the_last_failed() -> None:
+    failures = [
+        TestFailure(f"t.py::test_{i}", "failed", "x", "t.py", i) for i in range(4)
+    ]
+    assert rerun(failures) == Hint("reruns the 4 that failed", "python -m pytest --lf")
+    assert rerun([]) == Hint("shows what pytest says", "python -m pytest")
