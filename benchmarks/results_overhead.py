@@ -1,18 +1,25 @@
-"""Time the test run of `check` with our results plugin, with JUnit XML, and bare.
+"""Time the test run of `check` with its JUnit report, without it, and (to
+compare) with the results plugin mvp-process used before.
 
-    python benchmarks/results_overhead.py --modules 200 --tests 10 --rounds 5
+    python benchmarks/results_overhead.py --modules 200 --tests 10 --rounds 11
+    python benchmarks/results_overhead.py --suite click --rounds 11 \\
+        --plugin-dir OLD/src/mvp_process/check/pytest_plugin/untraced
 
-Generates the synthetic repository of `synthetic.py` (or reuses it), then
-alternates, round by round, the pytest command `check` runs (`--cov` with the
-XML report, as `gates.tests.pytest_command` builds it) three ways: with
-`-p mvp_process_results` (what `check` does), with `--junitxml` instead (what
-it did before), and with neither. Prints the medians and the cost of each
-results format over the bare run.
+Generates the synthetic repository of `synthetic.py` (or, with `--suite`,
+downloads a real project's suite, see `real_suite.py`), then alternates,
+round by round, the pytest command `check` runs (`--cov` with the XML report
+and `--junitxml`, as `check.tests.pytest_command` builds it) and the same
+command without the JUnit report ("bare"); with `--plugin-dir` (the
+`untraced/` folder of a checkout from before the switch, 9a932f0 or older)
+also with `-p mvp_process_results` instead of the JUnit report. Prints the
+medians of wall and CPU time and each way's cost over the bare run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -21,33 +28,47 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from real_suite import SUITES, real_repo  # noqa: E402
 from synthetic import ENV, make_repo, size_arguments  # noqa: E402
 
-from mvp_process.check.tests import PLUGIN_DIR, pytest_command  # noqa: E402
+from mvp_process.check.pytest_results import junit_args  # noqa: E402
+from mvp_process.check.tests import pytest_command  # noqa: E402
 
 PY = sys.executable
+EXPECTED = {"junit": "junit.xml", "plugin": "results.json", "bare": None}
 
 
-def command(out: Path, how: str) -> list[str]:
-    """`check`'s pytest command, its results plugin swapped for `how`."""
-    args = pytest_command(out, [])
-    at = args.index("-p")
-    del args[at : at + 3]  # -p mvp_process_results --mvp-results=...
+def command(out: Path, how: str, extra: list[str]) -> list[str]:
+    """`check`'s pytest command, its JUnit options swapped for `how`."""
+    args = pytest_command(out, extra)
+    if how != "junit":
+        del args[-len(junit_args(out)) :]
     if how == "plugin":
-        args[at:at] = pytest_command(out, [])[at : at + 3]
-    elif how == "junit":
-        args[at:at] = [f"--junitxml={out / 'junit.xml'}", "-o", "junit_family=xunit1"]
+        args += ["-p", "mvp_process_results", f"--mvp-results={out / 'results.json'}"]
     return [PY, "-m", "pytest", *args]
 
 
-def timed(repo: Path, how: str) -> float:
+def cpu() -> float:
+    """CPU seconds used so far by finished child processes (less noisy than wall)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def timed(
+    repo: Path, how: str, base: dict[str, str], extra: list[str]
+) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run."""
     with tempfile.TemporaryDirectory(prefix="mvp-bench-") as tmp:
         out = Path(tmp)
-        env = {**ENV, "PYTHONPATH": str(PLUGIN_DIR), "COVERAGE_FILE": f"{out}/.c"}
-        started = time.perf_counter()
-        done = subprocess.run(command(out, how), cwd=repo, env=env, capture_output=True)
-        elapsed = time.perf_counter() - started
-        expected = {"plugin": "results.json", "junit": "junit.xml", "bare": None}[how]
+        env = {**base, "COVERAGE_FILE": f"{out}/.c"}
+        if how == "plugin":
+            path = [base["PLUGIN_DIR"], *filter(None, [base.get("PYTHONPATH")])]
+            env["PYTHONPATH"] = os.pathsep.join(path)
+        started, spent = time.perf_counter(), cpu()
+        cmd = command(out, how, extra)
+        done = subprocess.run(cmd, cwd=repo, env=env, capture_output=True)
+        elapsed = time.perf_counter() - started, cpu() - spent
+        expected = EXPECTED[how]
         if done.returncode != 0 or (expected and not (out / expected).is_file()):
             raise SystemExit(f"{how}: exit {done.returncode}\n{done.stdout[-2000:]!r}")
         return elapsed
@@ -56,21 +77,34 @@ def timed(repo: Path, how: str) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size_arguments(parser, "benchmarks/out/check-repo", rounds=5)
+    parser.add_argument("--suite", choices=sorted(SUITES), help="a real suite")
+    parser.add_argument("--plugin-dir", type=Path, help="the old plugin's loaders")
     args = parser.parse_args()
-    repo = make_repo(args.out.resolve(), args.modules, args.tests)
-    ways = ("plugin", "junit", "bare")
-    times: dict[str, list[float]] = {how: [] for how in ways}
-    timed(repo, "bare")  # warm the bytecode caches
+    base, extra = dict(ENV), []
+    if args.suite:
+        repo, base = real_repo(args.suite, Path("benchmarks/out/real").resolve())
+        extra = base.pop("MVP_PROCESS_PYTEST_ARGS", "").split()
+    else:
+        repo = make_repo(args.out.resolve(), args.modules, args.tests)
+    ways: tuple[str, ...] = ("junit", "bare")
+    if args.plugin_dir:
+        ways += ("plugin",)
+        base["PLUGIN_DIR"] = str(args.plugin_dir.resolve())
+    times: dict[str, list[tuple[float, float]]] = {how: [] for how in ways}
+    timed(repo, "bare", base, extra)  # warm the bytecode caches
     for r in range(args.rounds):
-        order = ways[r % 3 :] + ways[: r % 3]  # alternate who goes first
+        order = ways[r % len(ways) :] + ways[: r % len(ways)]  # who goes first
         for how in order:
-            times[how].append(timed(repo, how))
-        print(f"round {r + 1}: " + ", ".join(f"{h} {times[h][-1]:.2f}s" for h in ways))
-    med = {how: statistics.median(times[how]) for how in ways}
-    print(f"\nmedians over {args.rounds} rounds ({args.modules} modules):")
-    for how in ways:
-        extra = med[how] - med["bare"]
-        print(f"  {how:<7} {med[how]:6.2f}s  ({extra:+.2f}s over bare)")
+            times[how].append(timed(repo, how, base, extra))
+        said = (f"{h} {times[h][-1][0]:.2f}s/{times[h][-1][1]:.2f}s" for h in ways)
+        print(f"round {r + 1} (wall/CPU): " + ", ".join(said), flush=True)
+    suite = args.suite or f"synthetic, {args.modules} modules"
+    print(f"\nmedians over {args.rounds} rounds ({suite}):")
+    for kind, at in (("wall", 0), ("CPU", 1)):
+        med = {how: statistics.median(t[at] for t in times[how]) for how in ways}
+        for how in ways:
+            cost = med[how] - med["bare"]
+            print(f"  {kind:<4} {how:<7} {med[how]:6.2f}s  ({cost:+.2f}s over bare)")
     return 0
 
 

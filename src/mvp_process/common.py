@@ -10,20 +10,41 @@ from mvp_process import actions, config_policy, redact
 from mvp_process.git import Git
 from mvp_process.config import Config
 
+PROJECT_FILE = "pyproject.toml"
+
 
 def load(
     overrides: Mapping[str, object] | None = None,
     deploy_overrides: Mapping[str, object] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> tuple[Git, Config]:
-    """The repository around the current folder and its merged configuration
-    (in a pull request, with the merge-base's policy: `config_policy`)."""
+    """The repository around the current folder, the project in it
+    (`project_folder`), and the project's merged configuration (in a pull
+    request, with the merge-base's policy: `config_policy`)."""
     environ = os.environ if env is None else env
     for name in ("GITHUB_TOKEN", "HEROKU_API_KEY"):
         protect(environ.get(name))
-    git = Git.discover(Path.cwd())
+    cwd = Path.cwd()
+    top = Git.discover(cwd).root
+    git = Git(top, project_folder(top, cwd))
     config = config_policy.load(git, environ, overrides, deploy_overrides)
     return git, config
+
+
+def project_folder(root: Path, cwd: Path) -> str:
+    """The project a command works on, relative to the repository's top: the
+    nearest folder from `cwd` up to the top that holds a pyproject.toml, else
+    the top ("").
+
+    So a sub-project of a monorepo (`api/` with its own pyproject.toml) is
+    checked on its own when the command runs in it (the action's
+    `working-directory`), and a single-project repository is checked whole
+    from any of its folders, as before.
+    """
+    top, here = root.resolve(), cwd.resolve()
+    below = [folder for folder in (here, *here.parents) if top in folder.parents]
+    found = next((f for f in below if (f / PROJECT_FILE).is_file()), None)
+    return found.relative_to(top).as_posix() if found else ""
 
 
 def protect(secret: str | None) -> None:

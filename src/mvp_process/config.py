@@ -49,6 +49,9 @@ class DeployConfig:
     health_expect: str | None = None
     backup: bool = True
     rollback: bool = True
+    # Seconds for the whole deploy: fits in the template's `timeout-minutes: 30`
+    # with 5 minutes left for checkout, install and the report.
+    deploy_timeout: float = 1500.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Config:
     black_diff: bool = False
     parallel: bool = False
     lint_scope: str = "all"
+    project: str | None = None  # a sub-project's name in contexts and the comment
     deploy: DeployConfig = field(default_factory=DeployConfig)
     github: GitHubEnv = field(default_factory=GitHubEnv)
     heroku: HerokuEnv = field(default_factory=HerokuEnv)

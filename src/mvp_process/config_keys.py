@@ -15,6 +15,10 @@ from typing import Any
 DEFAULT_BRANCH_PATTERN = r"^(?P<issue>[1-9][0-9]*)-[a-z0-9]+(?:-[a-z0-9]+)*$"
 BASELINE_MODES = ("auto", "status", "recompute", "none")
 LINT_SCOPES = ("all", "changed")
+# A sub-project's name goes into status contexts (`mvp-process/<project>/<gate>`)
+# and the comment's HTML marker: words, parts separated by single slashes.
+PROJECT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+PROJECT_MAX = 64
 # diff-coverage-exclude's default: the usual test paths, as diff-cover globs.
 DEFAULT_TEST_GLOBS = (
     "tests/*",
@@ -117,6 +121,19 @@ def _as_lint_scope(value: object) -> str:
     return text
 
 
+def _as_project(value: object) -> str | None:
+    text = _as_optional_str(value)
+    if text is not None and (
+        len(text) > PROJECT_MAX or not PROJECT_NAME.fullmatch(text)
+    ):
+        raise ValueError(
+            "must be letters, digits, '.', '_' and '-' (parts separated by '/', "
+            f"each starting with a letter or digit; at most {PROJECT_MAX} "
+            "characters): it names the status contexts mvp-process/<project>/<gate>"
+        )
+    return text
+
+
 def _as_health_path(value: object) -> str:
     text = _as_str(value)
     if not text.startswith("/"):
@@ -153,6 +170,7 @@ KEYS: dict[str, Parser] = {
     "black-diff": _as_bool,
     "parallel": _as_bool,
     "lint-scope": _as_lint_scope,
+    "project": _as_project,
 }
 DEPLOY_KEYS: dict[str, Parser] = {
     "staging-app": _as_optional_str,
@@ -166,4 +184,5 @@ DEPLOY_KEYS: dict[str, Parser] = {
     "health-expect": _as_optional_str,
     "backup": _as_bool,
     "rollback": _as_bool,
+    "deploy-timeout": _as_timeout,
 }

@@ -4,13 +4,17 @@ A pull request could otherwise pass by writing `diff-coverage-min = 0`,
 `coverage-drop-max = 100` or `require-reviewer = false` into its own
 pyproject.toml. So in GitHub Actions on a pull request (`GITHUB_BASE_REF`
 set), the *policy* keys of `[tool.mvp-process]` are read from the merge-base
-of HEAD and the base branch (`git show <merge-base>:pyproject.toml`), and a
-change the pull request makes to them is said ("this pull request changes
-diff-coverage-min 90 → 0 ...; it applies after merge"). The *project* keys
+of HEAD and the base branch (`git show <merge-base>:pyproject.toml`, a
+sub-project's own in a monorepo), and a change the pull request makes to
+them is said ("this pull request changes diff-coverage-min 90 → 0 ...; it
+applies after merge"). The *project* keys
 (how to run this code: interpreter, pytest arguments, parallel) stay the
 pull request's own: its code and tests are its own too. Environment variables
 and flags still override both: they come from the workflow (see
 docs/github.md for what that protects and what it cannot).
+
+`project` (the sub-project's name in status contexts and its comment) is
+policy: a pull request must not publish its results under another name.
 
 Every key of `config_keys.KEYS` is in exactly one of the two sets below (a
 test checks it), so a key added later is classified here, once.
@@ -36,11 +40,12 @@ POLICY_KEYS = frozenset(
         "diff-coverage-exclude",
         "diff-coverage-min",
         "lint-scope",
+        "project",
         "require-reviewer",
     }
 )
 PROJECT_KEYS = frozenset({"black-diff", "parallel", "pytest-args", "python"})
-PYPROJECT = "pyproject.toml"  # at the repository's top, where `load_config` reads it
+PYPROJECT = "pyproject.toml"  # in the project's folder, where `load_config` reads it
 FETCH_HINT = (
     "use `fetch-depth: 0` in actions/checkout: in a pull request the policy of "
     f"[{TABLE}] is read from the merge-base with the base branch"
@@ -120,18 +125,20 @@ def load(
     deploy_overrides: Mapping[str, object] | None = None,
 ) -> Config:
     """The configuration; in a pull request with the merge-base's policy."""
-    config = load_config(git.root, env, overrides, deploy_overrides)
+    folder = git.project_dir
+    config = load_config(folder, env, overrides, deploy_overrides)
     base_ref = in_pull_request(config)
     if base_ref is None:
         return config
     sha, notes = merge_base(git, base_ref)
-    own, _ = read_pyproject(git.root)
+    own, _ = read_pyproject(folder)
     table = {k: v for k, v in own.items() if k not in POLICY_KEYS}
-    table |= base_table(git, sha, PYPROJECT)
-    where = f"[{TABLE}] of {PYPROJECT} at the merge-base {sha[:12]}"
+    path = git.prefix + PYPROJECT
+    table |= base_table(git, sha, path)
+    where = f"[{TABLE}] of {path} at the merge-base {sha[:12]}"
     trusted = load_config(
-        git.root, env, overrides, deploy_overrides, table=table, where=where
+        folder, env, overrides, deploy_overrides, table=table, where=where
     )
-    theirs = load_config(git.root, {}, table=own)
-    said = changes(theirs, load_config(git.root, {}, table=table))
+    theirs = load_config(folder, {}, table=own)
+    said = changes(theirs, load_config(folder, {}, table=table))
     return replace(trusted, policy_notes=notes + said)

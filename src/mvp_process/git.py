@@ -24,10 +24,30 @@ def _env() -> dict[str, str]:
 
 
 class Git:
-    """One repository, addressed by its top-level folder."""
+    """One repository, addressed by its top-level folder, and the project in it.
 
-    def __init__(self, root: Path) -> None:
+    `project` is the folder of the (sub-)project the commands check, relative
+    to the top ("" for the top itself: a single-project repository). Its tools
+    run in `project_dir`; the paths they report are named from the top again
+    with `prefix`, so annotations and reports point at the repository's files.
+    """
+
+    def __init__(self, root: Path, project: str = "") -> None:
         self.root = root
+        self.project = project.strip("/")
+
+    @property
+    def project_dir(self) -> Path:
+        return self.root / self.project
+
+    @property
+    def prefix(self) -> str:
+        """`<project>/`, or "" at the top: a project path + this = a repository path."""
+        return f"{self.project}/" if self.project else ""
+
+    def _in_project(self) -> tuple[str, ...]:
+        """A pathspec for the project's folder (nothing: the whole repository)."""
+        return (f":(literal){self.project}",) if self.project else ()
 
     @classmethod
     def discover(cls, path: Path) -> Git:
@@ -136,12 +156,20 @@ class Git:
         return [p for p in self.run("ls-files", "-z", *args).stdout.split("\0") if p]
 
     def has_tracked_changes(self) -> bool:
-        """Whether tracked files differ from HEAD (staged or not)."""
-        status = self.run("status", "--porcelain", "-z", "--untracked-files=no")
+        """Whether the project's tracked files differ from HEAD (staged or not)."""
+        status = self.run(
+            "status",
+            "--porcelain",
+            "-z",
+            "--untracked-files=no",
+            "--",
+            *self._in_project(),
+        )
         return bool(status.stdout)
 
     def diff_against(self, base: str, untracked: Sequence[str] = ()) -> str:
-        """Zero-context diff from `base` to the working tree, as diff-cover parses.
+        """Zero-context diff from `base` to the working tree, as diff-cover parses:
+        the project's folder only, its paths relative to it (`--relative`).
 
         `untracked` files appear as new files: they are marked intent-to-add in
         a throwaway copy of the index, so the user's index is never touched.
@@ -179,6 +207,7 @@ class Git:
             "--no-ext-diff",
             "--no-renames",
             "-U0",
+            *([f"--relative={self.prefix}"] if self.project else []),
             base,
             "--",
         )

@@ -124,20 +124,23 @@ class CheckReport:
     skipped: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     dirty: bool = False  # the figures include uncommitted work
+    project: str | None = None  # the sub-project's name (config `project`)
+    folder: str = ""  # the checked project's folder in the repository ("": the top)
     history: tuple[Recorded, ...] = ()  # the base branch's figures, oldest first
 
     def checked(self, code: Callable[[str], str] = str) -> str:
         """What was checked, the one header line of every report.
 
-        `code` marks up the commits and the branch (Markdown: backticks).
+        `code` marks up the commits and the branch (Markdown: backticks); a
+        sub-project's folder comes first.
         """
         head = f"HEAD {code(self.head_sha[:12])}"
         if self.dirty:
             head += " + uncommitted changes"
         base = code(self.base_ref or "?")
-        return (
-            f"{head} against {base} (merge-base {code((self.merge_base or '?')[:12])})"
-        )
+        merge = code((self.merge_base or "?")[:12])
+        text = f"{head} against {base} (merge-base {merge})"
+        return f"{code(self.folder + '/')} at {text}" if self.folder else text
 
     def gate(self, name: str) -> GateResult | None:
         return next((g for g in self.gates if g.name == name), None)
@@ -156,6 +159,8 @@ class CheckReport:
             "skipped": list(self.skipped),
             "notes": list(self.notes),
             "dirty": self.dirty,
+            "project": self.project,
+            "folder": self.folder,
             "checked": self.checked(),
             "coverage_history": [
                 {"sha": r.sha, "percent": r.percent} for r in self.history

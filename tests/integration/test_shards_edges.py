@@ -1,21 +1,23 @@
-"""Shards at the edges: failed collection, unstable ids, durations, bad folders."""
+"""Shards at the edges: failed collection, unstable ids, durations, bad folders,
+a missing pytest-split."""
 
 from __future__ import annotations
 
 import json
+import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mvp_process.cli import main
 from mvp_process.check import fanin
 from mvp_process.check.fanin import Shard
-from mvp_process.check.pytest_results import Results, TestFailure, write_results
+from mvp_process.check.policy_shards import Manifest, digest
+from mvp_process.check.pytest_results import Results, TestFailure, read_junit
 from mvp_process.check.tests import gate_result
 from mvp_process.check.toolenv import ToolEnv
-from mvp_process.check.policy_manifest import Manifest, digest
+from mvp_process.cli import main
 from support.project import TESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 
@@ -60,12 +62,8 @@ def test_a_failed_collection_is_reported_as_by_a_single_run(
     single, sharded = tmp_path / "single.json", tmp_path / "sharded.json"
     assert check(calc.path, monkeypatch, "--only", "tests", "--json", str(single)) == 1
     shards = run_shards(calc, monkeypatch, 2)
-    one, two = manifest_of(shards / "shard-1-of-2"), manifest_of(
-        shards / "shard-2-of-2"
-    )
-    assert one["mode"] == two["mode"] == "whole-suite"
-    assert one["pytest_exit_code"] == 2 and two["pytest_exit_code"] is None
-    assert two["checksums"] == {} and two["tests"] == []
+    for k in (1, 2):  # each shard collects the whole suite, so each sees it
+        assert manifest_of(shards / f"shard-{k}-of-2")["pytest_exit_code"] == 2
     code = check(
         calc.path,
         monkeypatch,
@@ -81,9 +79,11 @@ def test_a_failed_collection_is_reported_as_by_a_single_run(
     assert "collection error" in gate(sharded, "tests")["summary"]
 
 
-def test_unstable_test_ids_are_caught(
-    calc: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_unstable_test_ids_still_run_once(
+    calc: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """pytest-split cuts the collection by position, so an id that changes
+    between runners (a parameter taken from the process id) moves nothing."""
     calc.commit(
         "A test whose id changes every run",
         {"tests/test_pid.py": """
@@ -97,30 +97,28 @@ def test_unstable_test_ids_are_caught(
                 assert pid
             """},
     )
+    single, sharded = tmp_path / "single.json", tmp_path / "sharded.json"
+    assert check(calc.path, monkeypatch, "--only", "tests", "--json", str(single)) == 0
     shards = run_shards(calc, monkeypatch, 2)
-    out = capsys.readouterr().out
-    assert "warning: the run collected 1 tests --collect-only did not list" in out
-    problems = [
-        p for k in (1, 2) for p in manifest_of(shards / f"shard-{k}-of-2")["problems"]
-    ]
-    assert any(
-        "planned tests were not collected: tests/test_pid.py::test_pid[" in p
-        for p in problems
-    )
-    assert check(calc.path, monkeypatch, "--from-shards", str(shards)) == 2
-    err = capsys.readouterr().err
-    assert "(mvp-process-shards/shard-2-of-2): the run collected 1 tests" in err
-    assert "is the collection deterministic?" in err
+    only = ("--only", "tests", "--json", str(sharded))
+    assert check(calc.path, monkeypatch, "--from-shards", str(shards), *only) == 0
+    assert gate(sharded, "tests")["summary"] == gate(single, "tests")["summary"]
+
+
+def ran(shard: Path, root: Path) -> list[str]:
+    results = read_junit(shard / "junit.xml", root)
+    assert results is not None
+    return results.ran
 
 
 def test_durations_are_stored_and_then_used(
     calc: Repo,
-    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     shards = run_shards(calc, monkeypatch, 2)
-    assert manifest_of(shards / "shard-1-of-2")["strategy"] == "files"
+    assert "(cut by pytest-split by test count)" in capsys.readouterr().out
+    by_count = ran(shards / "shard-2-of-2", calc.path)
     code = check(
         calc.path,
         monkeypatch,
@@ -132,18 +130,55 @@ def test_durations_are_stored_and_then_used(
         "--store-durations",
     )
     assert code == 0
-    stored = json.loads((calc.path / ".test_durations").read_text())
+    durations = calc.path / ".test_durations"
+    stored = json.loads(durations.read_text())
     assert set(stored) == {
         "tests/test_calc.py::test_add",
         "tests/test_calc.py::test_sub",
         "tests/test_mul.py::test_mul",
     }
-    assert f"wrote {calc.path / '.test_durations'}" in capsys.readouterr().out
-    # The same folder is reused: a shard replaces its own files.
+    assert f"wrote {durations}" in capsys.readouterr().out
+    # The same folders are reused (a shard replaces its own files), and the
+    # cut follows the durations: the slow first test gets a shard to itself.
+    durations.write_text(json.dumps({**stored, "tests/test_calc.py::test_add": 60}))
     run_shards(calc, monkeypatch, 2)
-    again = manifest_of(shards / "shard-2-of-2")
-    assert again["strategy"] == "durations"
-    assert len(again["estimated_loads"]) == 2
+    assert "(cut by pytest-split by recorded durations)" in capsys.readouterr().out
+    assert by_count == ["tests/test_mul.py::test_mul"]
+    assert ran(shards / "shard-2-of-2", calc.path) == [
+        "tests/test_calc.py::test_sub",
+        "tests/test_mul.py::test_mul",
+    ]
+    assert manifest_of(shards / "shard-2-of-2")["durations_sha256"]
+
+
+def test_without_pytest_split_a_shard_says_what_to_install(
+    calc: Repo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An interpreter where every module but pytest-split is installed."""
+    fake = tmp_path / "python"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case "$2" in *mvp-process-probe*)\n'  # the probe for modules
+        "  printf mvp-process-probe\n"
+        '  for m in "$@"; do [ "$m" = pytest_split ] && printf " pytest_split"; done\n'
+        "  echo; exit 0;;\n"
+        "esac\n"
+        f'exec {sys.executable} "$@"\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("MVP_PROCESS_PYTHON", str(fake))
+    assert check(calc.path, monkeypatch, "--shard", "1/2") == 2
+    err = capsys.readouterr().err
+    assert "check --shard cuts the tests with pytest-split" in err
+    assert f"pytest-split not installed in {fake}" in err
+    assert f"install with `{fake} -m pip install pytest-split`" in err
+    assert "Traceback" not in err
+    assert not (calc.path / "mvp-process-shards").exists()
+    # The fan-in needs no pytest-split, nor does a plain check.
+    assert check(calc.path, monkeypatch, "--only", "tests") == 0
 
 
 def test_a_broken_durations_file_is_a_usage_error(
@@ -261,81 +296,64 @@ def test_coverage_data_that_coverage_cannot_read_stops_the_check(
 
 
 # -- pieces of the fan-in, without subprocesses --------------------------------------
+def _manifest(k: int, code: int = 1, **changes: Any) -> Manifest:
+    fields: dict[str, Any] = dict(
+        shard=k, total=2, head="a" * 40, root="/r", exit_code=code
+    )
+    return Manifest(**{**fields, **changes})
+
+
 def test_a_shard_that_crashed_before_writing_results(tmp_path: Path) -> None:
-    """pytest died (exit 3) before any results or coverage file: as a single run
+    """pytest died (exit 3) before any report or coverage file: as a single run
     that crashed, no results at all (the other shard's are not half a picture),
     and the tail explains."""
-    crashed = Manifest(
-        shard=1,
-        total=2,
-        head="a" * 40,
-        root="/r",
-        mode="sliced",
-        strategy="files",
-        collected=2,
-        collection_sha256="x",
-        tests=((0, "t.py::a"),),
-        exit_code=3,
-        output_tail=("INTERNALERROR> boom",),
-    )
-    fine = Manifest(
-        shard=2,
-        total=2,
-        head="a" * 40,
-        root="/r",
-        mode="sliced",
-        strategy="files",
-        collected=2,
-        collection_sha256="x",
-        tests=((1, "t.py::b"),),
-        exit_code=None,
-    )
-    shards = [Shard(tmp_path / "1", crashed), Shard(tmp_path / "2", fine)]
+    crashed = _manifest(1, 3, output_tail=("INTERNALERROR> boom",))
+    fine = Results({"t.py::b": "passed"})
+    shards = [
+        Shard(tmp_path / "1", crashed, None),
+        Shard(tmp_path / "2", _manifest(2, 0), fine),
+    ]
     tools = ToolEnv(sys.executable)
     run = fanin.combine(shards, tools, tmp_path, tmp_path / "out", ())
     assert (run.exit_code, run.total, run.coverage_percent) == (3, 0, None)
     assert run.output_tail == ("[shard 1/2]", "INTERNALERROR> boom")
-    assert not run.has_results and not (tmp_path / "out" / "results.json").exists()
+    assert not run.has_results
     result = gate_result(run)
     assert result.summary == "pytest could not complete (exit code 3: internal error)"
     assert result.details == run.output_tail
 
 
-def _sliced(k: int, tests: tuple[tuple[int, str], ...]) -> Manifest:
-    return Manifest(
-        shard=k,
-        total=2,
-        head="a" * 40,
-        root="/r",
-        mode="sliced",
-        strategy="files",
-        collected=4,
-        collection_sha256="x",
-        tests=tests,
-        exit_code=1,
+def test_the_shards_results_read_as_one_run(tmp_path: Path) -> None:
+    """Counts add up; failures come in shard order (pytest-split's default cut
+    is consecutive, so that is the suite's order); a collection error every
+    shard saw counts once; a shard that ran nothing (exit 5) adds nothing."""
+    broken = TestFailure("t_x.py", "collection error", "ImportError", "t_x.py")
+    b, d = (TestFailure(f"t.py::{n}", "failed", n, "t.py") for n in "bd")
+    one = Results(
+        {"t_x.py": "collection error", "t.py::a": "passed", "t.py::b": "failed"},
+        (broken, b),
+        frozenset({"t_x.py"}),
     )
-
-
-def test_results_merge_in_collection_order(tmp_path: Path) -> None:
-    """Counts add up; failures come in the suite's order, whichever shard ran
-    them; what no plan names (an internal error) comes last."""
-    one = Shard(tmp_path / "1", _sliced(1, ((0, "t.py::a"), (3, "t.py::d"))))
-    two = Shard(tmp_path / "2", _sliced(2, ((1, "t.py::b"), (2, "t.py::c"))))
-    d, b, c = (TestFailure(f"t.py::{n}", "failed", n) for n in "dbc")
-    internal = TestFailure("internal", "error", "internal error")
-    for shard, failures in ((one, (d,)), (two, (internal, c, b))):
-        shard.path.mkdir()
-        failed = sum(f.kind == "failed" for f in failures)
-        errors = len(failures) - failed
-        results = Results(1, len(failures) + 1, failed, errors, 1, failures)
-        write_results(shard.path / "results.json", results)
-    merged = fanin.merge_results([one, two], 1)
-    assert merged is not None
-    assert (merged.total, merged.failed, merged.errors, merged.skipped) == (6, 3, 1, 2)
-    assert merged.failures == (b, c, d, internal)
-    # A shard that ran but left no results: no results at all, as for one run.
-    (one.path / "results.json").unlink()
-    assert fanin.merge_results([one, two], 1) is None
+    two = Results(
+        {"t_x.py": "collection error", "t.py::c": "skipped", "t.py::d": "failed"},
+        (broken, d),
+        frozenset({"t_x.py"}),
+    )
+    shards = [
+        Shard(tmp_path, _manifest(1), one),
+        Shard(tmp_path, _manifest(2), two),
+        Shard(tmp_path, _manifest(3, 5), Results({})),
+    ]
+    tools = ToolEnv(sys.executable)
+    run = fanin.combine(shards, tools, tmp_path, tmp_path / "out", ())
+    assert (run.exit_code, run.total, run.failed, run.errors, run.skipped) == (
+        1,
+        5,
+        2,
+        1,
+        1,
+    )
+    assert run.failures == (broken, b, d)
 
 
 @pytest.mark.parametrize(
@@ -355,19 +373,7 @@ def test_the_projects_coverage_config_is_followed(
 
 def test_the_remap_rule_maps_every_shard_root_here(tmp_path: Path) -> None:
     def shard(k: int, root: str) -> Shard:
-        m = Manifest(
-            shard=k,
-            total=3,
-            head="a",
-            root=root,
-            mode="sliced",
-            strategy="files",
-            collected=0,
-            collection_sha256="",
-            tests=(),
-            exit_code=0,
-        )
-        return Shard(tmp_path, m)
+        return Shard(tmp_path, _manifest(k, 0, total=3, root=root), None)
 
     shards = [
         shard(1, "/home/runner/work/a/a"),
@@ -384,50 +390,25 @@ def test_the_remap_rule_maps_every_shard_root_here(tmp_path: Path) -> None:
 
 
 def test_storing_durations_needs_some(tmp_path: Path) -> None:
-    m = Manifest(
-        shard=1,
-        total=1,
-        head="a",
-        root="/r",
-        mode="whole-suite",
-        strategy="whole-suite",
-        collected=0,
-        collection_sha256="",
-        tests=(),
-        exit_code=2,
-    )
+    (tmp_path / "durations.json").write_text("{}")  # collection failed: none ran
+    crashed = tmp_path / "crashed"  # no durations at all
+    shards = [
+        Shard(tmp_path, _manifest(1, 2), None),
+        Shard(crashed, _manifest(2), None),
+    ]
     with pytest.raises(fanin.ConfigError, match="recorded no test durations"):
-        fanin.store_durations([Shard(tmp_path, m)], tmp_path)
+        fanin.store_durations(shards, tmp_path)
 
 
-# A project conftest that gets in the plugin's way, three ways.
+# A project conftest that crashes pytest, two ways.
 HOSTILE = {
-    "no listing": """
-import os
-
-
-def pytest_sessionfinish(session):
-    listing = session.config.getoption("mvp_shard_list", None)
-    if listing:
-        os.remove(listing)
-""",
-    "no selection": """
-import os
-
-
-def pytest_sessionfinish(session):
-    report = session.config.getoption("mvp_shard_report", None)
-    if report and os.path.exists(report + ".selection"):
-        os.remove(report + ".selection")
-""",
     "crash": """
 import pytest
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config):
-    if config.getoption("mvp_shard_keep", None):
-        raise RuntimeError("a plugin crashed")
+    raise RuntimeError("a plugin crashed")
 """,
     "dies": """
 import os
@@ -448,22 +429,13 @@ def test_a_conftest_in_the_way_is_never_a_silent_pass(
 ) -> None:
     calc.commit("conftest", {"tests/conftest.py": HOSTILE[hostile]})
     monkeypatch.chdir(calc.path)
-    code = main(["check", "--shard", "1/1"])
-    out, err = capsys.readouterr()
-    if hostile == "no listing":
-        assert code == 2
-        assert "pytest --collect-only did not list the tests" in err
-        return
-    assert code == 0
+    assert main(["check", "--shard", "1/1"]) == 0
     folder = calc.path / "mvp-process-shards" / "shard-1-of-1"
     code = main(["check", "--from-shards", str(folder), "--skip", "flake8,black"])
     out, err = capsys.readouterr()
-    if hostile == "no selection":
-        assert code == 2
-        assert "pytest ran but the shard plugin reported no selection" in err
-    elif hostile == "dies":  # no results file, no coverage data: as one run
+    if hostile == "dies":  # no JUnit report, no coverage data: as one run
         assert code == 1
-        assert not (folder / "results.json").exists()
+        assert not (folder / "junit.xml").exists()
         assert "pytest could not complete (exit code 3: internal error)" in out
         assert "s)\n       [shard 1/1]\n" in out  # its (empty) last words
     else:

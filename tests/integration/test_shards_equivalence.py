@@ -21,9 +21,10 @@ from typing import Any
 
 import pytest
 
+from mvp_process.check.fanin import sha256
+from mvp_process.check.policy_shards import digest
+from mvp_process.check.pytest_results import read_junit
 from mvp_process.cli import main
-from mvp_process.check.policy_manifest import digest
-from mvp_process.check.policy_shards import collection_digest
 from support.repo import GIT_ENV, Repo
 from support.suite import shop_project
 
@@ -142,28 +143,17 @@ def test_same_figures_failures_and_uncovered_lines(runs: Runs) -> None:
 
 
 def test_every_test_ran_in_exactly_one_shard_elsewhere(runs: Runs) -> None:
-    manifests = [
-        json.loads(
-            (runs.artifacts / f"mvp-process-shard-{k}" / "manifest.json").read_text()
-        )
-        for k in range(1, SHARDS + 1)
-    ]
-    ids = [node for m in manifests for _, node in m["tests"]]
-    assert len(ids) == len(set(ids)) == manifests[0]["collection"]["count"] == 18
-    assert collection_digest(ids) == manifests[0]["collection"]["sha256"]
-    assert all(len(m["tests"]) in (6,) for m in manifests)
-    assert {m["strategy"] for m in manifests} == {"files"}
+    folders = [runs.artifacts / f"mvp-process-shard-{k}" for k in range(1, SHARDS + 1)]
+    manifests = [json.loads((f / "manifest.json").read_text()) for f in folders]
+    ran = [read_junit(f / "junit.xml", runs.repo.path) for f in folders]
+    ids = [node for results in ran if results for node in results.ran]
+    assert len(ids) == len(set(ids)) == _gate(runs.single, "tests")["total"] == 18
+    assert [len(results.ran) for results in ran if results] == [6, 6, 6]
+    assert {m["durations_sha256"] for m in manifests} == {None}  # cut by count
     roots = {m["root"] for m in manifests}
     assert roots == {str(c) for c in runs.clones}
     assert str(runs.repo.path) not in roots and not any(Path(r).exists() for r in roots)
     assert {m["head"] for m in manifests} == {runs.repo.sha()}
-    # Each shard imported only its own files; shard 1 also the file with no test.
-    imported = [set(m["collected_files"]) for m in manifests]
-    assert "tests/test_helpers.py" in imported[0]
-    assert sum(len(files) for files in imported) < 2 * 6  # no shard took them all
-    assert set().union(*imported) >= {
-        m_file for m in manifests for m_file in m["files"]
-    }
 
 
 # -- damaged shards ------------------------------------------------------------------
@@ -192,8 +182,16 @@ def _flip_data(folder: Path) -> None:
 def _edit_without_digest(folder: Path) -> None:
     path = folder / "manifest.json"
     text = path.read_text()
-    assert '"strategy": "files"' in text
-    path.write_text(text.replace('"strategy": "files"', '"strategy": "durations"'))
+    assert '"root": "/' in text
+    path.write_text(text.replace('"root": "/', '"root": "/elsewhere/'))
+
+
+def _run_shard_1s_tests_again(folder: Path) -> None:
+    """Shard 2 ran shard 1's tests: the runners collected different suites."""
+    junit = folder / "junit.xml"
+    shutil.copyfile(folder.parent / "mvp-process-shard-1" / "junit.xml", junit)
+    checksums = json.loads((folder / "manifest.json").read_text())["checksums"]
+    _resign(folder, checksums={**checksums, "junit.xml": sha256(junit)})
 
 
 DAMAGE = {
@@ -208,12 +206,12 @@ DAMAGE = {
         ["mvp-process-shard-2: manifest.json: manifest digest"],
     ),
     "results gone": (
-        lambda f: (f / "results.json").unlink(),
-        ["mvp-process-shard-2: results.json is missing"],
+        lambda f: (f / "junit.xml").unlink(),
+        ["mvp-process-shard-2: junit.xml is missing"],
     ),
     "results edited": (
-        lambda f: (f / "results.json").write_text('{"format": "other"}'),
-        ["mvp-process-shard-2: results.json is corrupt"],
+        lambda f: (f / "junit.xml").write_text("<testsuites/>"),
+        ["mvp-process-shard-2: junit.xml is corrupt"],
     ),
     "wrong N": (
         lambda f: _resign(f, total=4),
@@ -227,13 +225,13 @@ DAMAGE = {
         lambda f: _resign(f, shard=1),
         ["shard 1/3 appears more than once", "shard 2/3 is missing"],
     ),
-    "other suite": (
-        lambda f: _resign(f, collection={"count": 18, "sha256": "f" * 64}),
-        ["shard 2/3 (", "collected a different test suite than shard 1/3"],
+    "other durations": (
+        lambda f: _resign(f, durations_sha256="f" * 64),
+        ["cut with different .test_durations files"],
     ),
     "slices overlap": (
-        lambda f: _resign(f, tests=[[0, "tests/test_cart.py::test_add"]]),
-        ["tests assigned to two shards", "test_add"],
+        _run_shard_1s_tests_again,
+        ["tests ran in two shards", "(shards 1/3 and 2/3)"],
     ),
 }
 

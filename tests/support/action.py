@@ -87,7 +87,7 @@ def run_action(
     token: str = "",
     github: Mapping[str, str] | None = None,
 ) -> RunResult:
-    """One `uses: org/mvp-process@v1` step, with `inputs` as its `with:`."""
+    """One `uses:` step of this action, with `inputs` as its `with:`."""
     runner = ActionRunner(ROOT, workspace, temp, cache, base_env=runner_base_env())
     return runner.run(
         inputs,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from support.actions_expressions import Evaluator
+from support.actions_node import Expressions
 
 
 class EmulatorError(Exception):
@@ -146,9 +146,9 @@ class JobState:
             env["PATH"] = os.pathsep.join([*self.added_path, env.get("PATH", "")])
         return env
 
-    def evaluator(self) -> Evaluator:
+    def expressions(self) -> Expressions:
         contexts = {**self.contexts, "env": {**self.added_env}, "steps": self.steps}
-        return Evaluator(contexts, failed=self.exit_code != 0)
+        return Expressions(contexts, "failure" if self.exit_code else "success")
 
     def new_files(self, temp: Path) -> dict[str, Path]:
         folder = temp / "_runner_file_commands"

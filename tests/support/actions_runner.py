@@ -1,5 +1,9 @@
 """Run a composite action's steps the way the GitHub Actions runner does.
 
+The action is read by GitHub's own parser and its expressions are evaluated by
+GitHub's own evaluator (`support.actions_node`: `@actions/workflow-parser` and
+`@actions/expressions`); an action the parser rejects is an error here too.
+
 What it reproduces (from the runner's documented behaviour):
 - the `inputs` context from the action's defaults (themselves expressions, such as
   `${{ github.token }}`) and the given `with:` values; unknown inputs are an error;
@@ -33,9 +37,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from support.actions_expressions import Evaluator, ExpressionError
+from support.actions_node import ExpressionError, TemplateError, parse
 from support.actions_model import (
     CacheStore,
     EmulatorError,
@@ -64,8 +66,13 @@ class ActionRunner:
         self.temp = temp
         self.cache = cache
         self.base_env = dict(os.environ if base_env is None else base_env)
-        self.action = yaml.safe_load((action_dir / "action.yml").read_text())
-        if self.action.get("runs", {}).get("using") != "composite":
+        path = action_dir / "action.yml"
+        try:
+            parsed = parse("action", path.read_text(encoding="utf-8"), str(path))
+        except TemplateError as exc:
+            raise EmulatorError(f"GitHub's parser rejects {path}:\n{exc}") from None
+        self.action, self.conditions = parsed.tree, parsed.steps
+        if self.action["runs"]["using"] != "composite":
             raise EmulatorError("only composite actions are supported")
 
     # -- contexts ---------------------------------------------------------------
@@ -179,10 +186,10 @@ class ActionRunner:
         state.contexts["inputs"] = self._inputs(inputs or {}, state)
         for index, raw in enumerate(self.action["runs"]["steps"]):
             state.records.append(self._step(index, raw, state))
-        outputs = {
-            name: state.evaluator().interpolate(str(spec.get("value", "")))
-            for name, spec in (self.action.get("outputs") or {}).items()
-        }
+        declared = self.action.get("outputs") or {}
+        (outputs,) = state.expressions().strings(
+            {name: spec.get("value", "") for name, spec in declared.items()}
+        )
         return RunResult(
             exit_code=state.exit_code,
             outputs=outputs,
@@ -199,11 +206,9 @@ class ActionRunner:
         unknown = sorted(set(k.lower() for k in given) - set(declared))
         if unknown:
             raise EmulatorError(f"unexpected input(s): {', '.join(unknown)}")
-        evaluator = state.evaluator()
-        values = {
-            name: evaluator.interpolate(str(spec.get("default", "")))
-            for name, spec in declared.items()
-        }
+        (values,) = state.expressions().strings(
+            {name: spec.get("default", "") for name, spec in declared.items()}
+        )
         values.update({k.lower(): str(v) for k, v in given.items()})
         return values
 
@@ -214,22 +219,18 @@ class ActionRunner:
             name=str(raw.get("name") or raw.get("uses") or "run"),
             outcome="skipped",
         )
-        evaluator = state.evaluator()
-        if not evaluator.condition(str(raw.get("if", "success()"))):
+        expressions = state.expressions()
+        if not expressions.condition(self.conditions[index]):
             state.set_step(record)
             return record
-        step_env = {
-            k: evaluator.interpolate(str(v)) for k, v in (raw.get("env") or {}).items()
-        }
-        record.env = step_env
+        settings = {k: raw[k] for k in ("shell", "working-directory") if k in raw}
+        record.env, record.inputs, values = expressions.strings(
+            raw.get("env"), raw.get("with"), settings
+        )
         if "uses" in raw:
-            record.inputs = {
-                k: evaluator.interpolate(str(v))
-                for k, v in (raw.get("with") or {}).items()
-            }
             self._uses(str(raw["uses"]), record, state)
         else:
-            self._run(raw, record, step_env, evaluator, state)
+            self._run(raw, record, values, state)
         state.set_step(record)
         return record
 
@@ -237,27 +238,24 @@ class ActionRunner:
         self,
         raw: dict[str, Any],
         record: StepRecord,
-        step_env: dict[str, str],
-        evaluator: Evaluator,
+        values: dict[str, str],
         state: JobState,
     ) -> None:
-        script = str(raw["run"])
-        if "${{" in script:
+        script = raw["run"]
+        if not isinstance(script, str):  # the parser made it an expression
             raise EmulatorError(f"step {record.name!r}: expression inside run:")
-        shell = evaluator.interpolate(str(raw.get("shell", "")))
+        shell = values.get("shell", "")
         if shell == "bash":
             argv = ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
         elif shell == "sh":
             argv = ["sh", "-e"]
         else:
             raise EmulatorError(f"step {record.name!r}: unsupported shell {shell!r}")
-        cwd = self.workspace / evaluator.interpolate(
-            str(raw.get("working-directory", "."))
-        )
+        cwd = self.workspace / values.get("working-directory", ".")
         files = state.new_files(self.temp)
         script_path = self.temp / f"{uuid.uuid4()}.sh"
         script_path.write_text(script, encoding="utf-8")
-        env = {**state.env(), **step_env, **{k: str(p) for k, p in files.items()}}
+        env = {**state.env(), **record.env, **{k: str(p) for k, p in files.items()}}
         done = subprocess.run(
             [*argv, str(script_path)],
             cwd=cwd,

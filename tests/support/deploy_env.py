@@ -13,29 +13,47 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.deploy import command as cli_deploy
 from mvp_process.cli import main
+from mvp_process.config import DeployConfig
+from mvp_process.deploy import command as cli_deploy
+from mvp_process.deploy.policy_steps import reserve
+from support import gfm
 from support.fake_heroku import FakeHeroku, TlsFiles, make_tls
 from support.repo import Repo
 
 API_KEY = "hrku-f4ke0000-SECRET-KEY-9a8b7c6d5e4f"
 STAGING = "mvp-staging"
 PRODUCTION = "mvp-production"
+DEFAULT_BUDGET = DeployConfig().deploy_timeout
 
 
 @dataclass
 class VirtualTime:
-    """Real elapsed time plus skipped sleeps: backoffs and polls take no time."""
+    """Real elapsed time plus skipped sleeps: backoffs and polls take no time.
+
+    `started` is the first reading of a run (where the deploy's time budget
+    starts), so `leave` can jump to just before the steps' deadline.
+    """
 
     skipped: float = 0.0
     sleeps: list[float] = field(default_factory=list)
+    started: float | None = None
 
     def clock(self) -> float:
-        return time.monotonic() + self.skipped
+        now = time.monotonic() + self.skipped
+        if self.started is None:
+            self.started = now
+        return now
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.skipped += seconds
+
+    def leave(self, seconds: float, budget: float = DEFAULT_BUDGET) -> None:
+        """Jump ahead so that only `seconds` of the steps' time are left."""
+        assert self.started is not None, "the deploy has not started"
+        deadline = self.started + budget - reserve(budget)
+        self.skipped += max(0.0, deadline - seconds - self.clock())
 
 
 def project_files(
@@ -91,6 +109,7 @@ class DeployEnv:
 
     def run(self, *args: str) -> int:
         self.capsys.readouterr()
+        self.time.started = None
         code = main(["deploy", *args])
         captured = self.capsys.readouterr()
         self.last_out, self.last_err = captured.out, captured.err
@@ -106,6 +125,10 @@ class DeployEnv:
 
     def summary(self) -> str:
         return self.summary_file.read_text() if self.summary_file.exists() else ""
+
+    def shown(self) -> str:
+        """The job summary as a reader sees it on GitHub (escapes rendered)."""
+        return gfm.shown(self.summary())
 
     def everything(self) -> str:
         """Every byte the command showed or wrote."""

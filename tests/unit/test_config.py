@@ -35,6 +35,7 @@ def test_defaults_without_pyproject(tmp_path: Path) -> None:
     assert config.deploy.staging_branch == "staging"
     assert config.deploy.health_path == "/"
     assert config.deploy.backup and config.deploy.rollback
+    assert config.deploy.deploy_timeout == 1500.0
     assert config.heroku.api_url == "https://api.heroku.com"
     assert config.heroku.data_api_url == "https://api.data.heroku.com"
     assert config.github.api_url == "https://api.github.com"
@@ -67,6 +68,7 @@ health-path = "/health"
 health-timeout = 30
 health-expect = "ok"
 backup = false
+deploy-timeout = 600
 """,
     )
     config = load_config(tmp_path, {})
@@ -84,6 +86,7 @@ backup = false
     assert config.deploy.health_expect == "ok"
     assert config.deploy.backup is False
     assert config.deploy.rollback is True
+    assert config.deploy.deploy_timeout == 600.0
 
 
 def test_environment_overrides_pyproject_and_flags_override_both(
@@ -129,6 +132,7 @@ def test_environment_overrides_pyproject_and_flags_override_both(
         ("[tool.mvp-process]\nbase = 3", "must be a string"),
         ("[tool.mvp-process.deploy]\nhealth-path = 'health'", "must start with /"),
         ("[tool.mvp-process.deploy]\nhealth-timeout = 0", "more than 0 seconds"),
+        ("[tool.mvp-process.deploy]\ndeploy-timeout = -5", "more than 0 seconds"),
         ("[tool.mvp-process.deploy]\nbackup = 'yes please'", "must be true or false"),
         ("[tool.mvp-process.deploy]\nproduction-branches = 'main'", None),
         ("[tool]\nmvp-process = 3", "must be a table"),

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 import yaml
 
+from mvp_process.setup.init import action_ref
+
 TEMPLATE = Path(__file__).parents[2] / "workflows-templates" / "mvp-process-sharded.yml"
 BIN = Path(sys.executable).parent
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
-OUR_ACTION = "org/mvp-process@v1"
+OUR_ACTION = action_ref()
 
 
 @pytest.fixture(scope="module")

@@ -71,14 +71,22 @@ class BaselineCache:
 
 
 def cache_key(
-    sha: str, tools: ToolEnv, pytest_args: Sequence[str], env: Environment
+    sha: str,
+    tools: ToolEnv,
+    pytest_args: Sequence[str],
+    env: Environment,
+    project: str = "",
 ) -> str:
     """The figure depends on the commit, how the tests ran, and where.
 
     `env` carries the interpreter's version and its installed distributions
-    (`measure.environment`): an upgraded dependency is a new figure.
+    (`measure.environment`): an upgraded dependency is a new figure. Each
+    sub-project (`project`, its folder) has its own figure for a commit.
     """
-    recipe = json.dumps([tools.python, env.python, env.dists, list(pytest_args)])
+    where = [project] if project else []
+    recipe = json.dumps(
+        [tools.python, env.python, env.dists, list(pytest_args)] + where
+    )
     return f"{sha}:{hashlib.sha256(recipe.encode()).hexdigest()[:16]}"
 
 
@@ -143,26 +151,15 @@ class RecomputeBaseline:
         self.cache = cache or BaselineCache.for_repo(git)
 
     def find(self, merge_base: str) -> Baseline | NoBaseline:
-        here = measure.environment(self.tools, self.git.root)
-        key = cache_key(merge_base, self.tools, self.pytest_args, here)
+        here = measure.environment(self.tools, self.git.project_dir)
+        project = self.git.project
+        key = cache_key(merge_base, self.tools, self.pytest_args, here, project)
         cached = self.cache.get(key)
         if cached is not None:
             return Baseline(cached, merge_base, "cache", "recomputed earlier")
-        scratch = Path(tempfile.mkdtemp(prefix="mvp-process-baseline-"))
-        tree = scratch / "tree"
-        try:
-            self.git.worktree_add(tree, merge_base)
-            copy_generated(self.git, tree)
-            run = run_pytest(
-                self.tools,
-                tree,
-                scratch / "out",
-                pytest_args=self.pytest_args,
-                extra_env=worktree_env(tree, self.tools.env.get("PYTHONPATH")),
-            )
-        finally:
-            self.git.worktree_remove(tree)
-            shutil.rmtree(scratch, ignore_errors=True)
+        run = self._run_tests(merge_base)
+        if run is None:
+            return NoBaseline(f"{project}/ does not exist on {merge_base[:12]}")
         where = f"the tests on {merge_base[:12]}"
         failed = unusable(run)
         if failed:
@@ -173,6 +170,28 @@ class RecomputeBaseline:
             )
         self.cache.put(key, run.coverage_percent)
         return Baseline(run.coverage_percent, merge_base, "recomputed")
+
+    def _run_tests(self, merge_base: str) -> TestRun | None:
+        """The project's tests on `merge_base`, run in its folder of a worktree
+        of that commit (None: a sub-project's folder that did not exist yet)."""
+        scratch = Path(tempfile.mkdtemp(prefix="mvp-process-baseline-"))
+        tree = scratch / "tree"
+        try:
+            self.git.worktree_add(tree, merge_base)
+            copy_generated(self.git, tree)
+            folder = tree / self.git.project
+            if not folder.is_dir():
+                return None
+            return run_pytest(
+                self.tools,
+                folder,
+                scratch / "out",
+                pytest_args=self.pytest_args,
+                extra_env=worktree_env(folder, self.tools.env.get("PYTHONPATH")),
+            )
+        finally:
+            self.git.worktree_remove(tree)
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def find_baseline(

@@ -42,15 +42,17 @@ def _relative(path: str, root: Path) -> str:
         return path
 
 
-def parse(output: str, root: Path) -> tuple[list[str], list[str]]:
-    """Files black would reformat, and the errors it reported."""
+def parse(output: str, root: Path, prefix: str = "") -> tuple[list[str], list[str]]:
+    """Files black (run in `root`) would reformat, and the errors it reported,
+    their paths as `prefix` + the path in `root`."""
     files, errors = [], []
     for raw in output.splitlines():
         line = raw.strip()
         if match := _WOULD.match(line):
-            files.append(_relative(match["path"], root))
-        elif match := _ERROR.match(line):
-            errors.append(line.replace(str(root) + os.sep, ""))
+            files.append(prefix + _relative(match["path"], root))
+        elif match := _ERROR.match(line.replace(str(root) + os.sep, "")):
+            head = match.string[: match.start("rest")]
+            errors.append(head + prefix + match["rest"])
     return files, errors
 
 
@@ -159,19 +161,25 @@ def run(
     show_diff: bool = False,
     workers: int | None = None,
     scope: Changes | None = None,
+    prefix: str = "",
 ) -> GateResult:
-    """`black --check` on `files`, plus the diff of the offending files when asked.
+    """`black --check` in `root` on `files` (relative to it), plus the diff of
+    the offending files when asked.
 
     `workers` caps black's processes when the test run needs a core too;
-    `scope` (lint-scope "changed") limits what fails to the changed files.
+    `scope` (lint-scope "changed") limits what fails to the changed files;
+    `prefix` names `root` from the repository's top (a sub-project's folder),
+    from which black looks for its settings as it does itself.
     """
     started = time.monotonic()
-    chosen, excludes = selection(root, files)
+    top = root.parents[prefix.count("/") - 1] if prefix else root
+    chosen, excludes = selection(top, [prefix + f for f in files])
     args = ["--check", *([f"--workers={workers}"] if workers else []), *excludes]
+    named = [f.removeprefix(prefix) for f in chosen]
     result, _ = lintfiles.run(
-        tools, "black", args, chosen, root, priority=5 if workers else 0
+        tools, "black", args, named, root, priority=5 if workers else 0
     )
-    found, errors = parse(result.stderr, root)
+    found, errors = parse(result.stderr, root, prefix)
     if result.returncode == 0:
         return _result(True, "no changes needed", scope=scope, started=started)
     if not found and not errors:
@@ -184,7 +192,8 @@ def run(
     )
     details = [f"{f}:1: would reformat" for f in inside] + bad
     if show_diff and inside:
-        diff, _ = lintfiles.run(tools, "black", ["--diff", "--quiet"], inside, root)
+        again = [f.removeprefix(prefix) for f in inside]
+        diff, _ = lintfiles.run(tools, "black", ["--diff", "--quiet"], again, root)
         details += diff.stdout.splitlines()
     which = " of the changed ones" if scope else ""
     summary = f"{_plural(len(inside))}{which} would be reformatted"
@@ -212,11 +221,12 @@ def _run(ctx: Context) -> GateResult:
     changed = ctx.config.lint_scope == "changed"
     return run(
         ctx.tools,
-        ctx.git.root,
+        ctx.git.project_dir,
         lintfiles.repository_files(ctx.git),
         show_diff=ctx.config.black_diff,
         workers=ctx.workers,
         scope=lintfiles.changes(ctx.git, ctx.target.merge_base) if changed else None,
+        prefix=ctx.git.prefix,
     )
 
 

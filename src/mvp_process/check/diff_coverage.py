@@ -110,23 +110,26 @@ def tally(
     xml: Path,
     root: Path,
     lookup: LookupFn,
+    prefix: str = "",
 ) -> Tally:
-    """Count diff-cover's figures, then ask coverage.py about the files it lacks."""
+    """Count diff-cover's figures, then ask coverage.py about the files it lacks;
+    the files named from the repository's top (`prefix` + their path in `root`)."""
     found = Tally()
     for path, src in stats["src_stats"].items():
         if path in changed:
             lines = set(src["covered_lines"]) | set(src["violation_lines"])
-            found.add(path, lines, set(src["violation_lines"]))
+            found.add(prefix + path, lines, set(src["violation_lines"]))
     known = coverage_files(xml, root)
     absent = sorted(p for p in changed if p not in known | set(stats["src_stats"]))
     answer = lookup(absent) if absent else Lookup({})
     for path, (ran, missing) in sorted(answer.lines.items()):
         lines = set(changed[path])
-        found.add(path, lines & (ran | missing), lines & missing)
+        found.add(prefix + path, lines & (ran | missing), lines & missing)
         if not ran and lines & missing:
-            found.unmeasured[path] = why_unmeasured(path, known)
-    found.omitted, found.unreadable = answer.omitted, answer.unreadable
-    found.extra = dict(answer.lines)
+            found.unmeasured[prefix + path] = why_unmeasured(path, known)
+    found.omitted = tuple(prefix + path for path in answer.omitted)
+    found.unreadable = tuple(prefix + path for path in answer.unreadable)
+    found.extra = dict(answer.lines)  # named in `root`, as diff-cover names them
     return found
 
 
@@ -177,9 +180,11 @@ def run(
     minimum: float,
     lookup: LookupFn,
     exclude: Sequence[str] = TEST_GLOBS,
+    prefix: str = "",
     html: Page | None = None,
 ) -> GateResult:
-    """`html`: where diff-cover's HTML page of the same changed lines goes."""
+    """`prefix` names `root` from the repository's top; `html`: where
+    diff-cover's HTML page of the same changed lines goes."""
     started = time.monotonic()
     if not xml_path.is_file():
         return GateResult(
@@ -193,10 +198,11 @@ def run(
     stats = analyse(diff_file, xml_path, root)
     added = {p: v for p, v in stats["changed"].items() if v}  # not only deletions
     changed = {p: v for p, v in added.items() if not is_excluded(p, exclude)}
-    excluded = sorted(set(added) - set(changed))
-    found = tally(stats, changed, xml_path, root, lookup)
+    tests = sorted(set(added) - set(changed))
+    excluded = [prefix + path for path in tests]
+    found = tally(stats, changed, xml_path, root, lookup, prefix)
     if html is not None:
-        html.write(diff_file, xml_path, root, excluded, found.extra)
+        html.write(diff_file, xml_path, root, tests, found.extra)
     uncovered = sum(len(v) for v in found.uncovered.values())
     changed_lines = sum(len(v) for v in changed.values())
     decision = decide_diff_coverage(
@@ -244,7 +250,7 @@ def _run(ctx: Context) -> GateResult:
     lookup = partial(
         measure.lookup,
         ctx.tools,
-        ctx.git.root,
+        ctx.git.project_dir,
         ctx.config.pytest_args,
         outdir / ".coverage",
         ctx.workdir,
@@ -253,11 +259,12 @@ def _run(ctx: Context) -> GateResult:
     return run(
         diff,
         ctx.test_run.coverage_xml,
-        ctx.git.root,
+        ctx.git.project_dir,
         ctx.config.diff_coverage_min,
         lookup,
         ctx.config.diff_coverage_exclude,
-        None if page is None else Page(page, ctx.target.merge_base),
+        prefix=ctx.git.prefix,
+        html=None if page is None else Page(page, ctx.target.merge_base),
     )
 
 

@@ -1,15 +1,14 @@
 """`check --from-shards DIR...`: turn shard folders into one `TestRun`.
 
 The folders are read and verified first (every shard 1..N exactly once, same
-N, same HEAD, checksums intact, slices adding up to the suite), and any
-problem stops the check with a message naming the shard. Then the coverage
-data is combined in the project's interpreter with a generated `[paths]` rule
-mapping each shard's checkout folder to this one (runners check out to
-different paths), the XML report is written with the project's own
-coverage configuration, and the results files are merged: counts summed,
-failures in the suite's collection order. The result is the `TestRun` a
-single pytest run would have produced, so the tests, coverage and
-diff-coverage gates decide exactly as they always do.
+N, same HEAD, same durations file, checksums intact, no test run twice), and
+any problem stops the check with a message naming the shard. Then the
+coverage data is combined in the project's interpreter with a generated
+`[paths]` rule mapping each shard's checkout folder to this one (runners
+check out to different paths), the XML report is written with the project's
+own coverage configuration, and the JUnit reports are merged. The result is
+the `TestRun` a single pytest run would have produced, so the tests, coverage
+and diff-coverage gates decide exactly as they always do.
 """
 
 from __future__ import annotations
@@ -21,14 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mvp_process.check.shards import DURATIONS_FILE, MANIFEST, ShardError, sha256
-from mvp_process.errors import ConfigError
-from mvp_process.check import tests
-from mvp_process.check.pytest_results import Results, read_results, write_results
-from mvp_process.check.toolenv import ToolEnv
-from mvp_process.check import policy_manifest as shard_manifest
 from mvp_process.check import policy_shards as policy
-from mvp_process.check.policy_manifest import DATA, DURATIONS, RESULTS, Folder, Manifest
+from mvp_process.check import tests
+from mvp_process.check.policy_shards import DATA, DURATIONS, RESULTS, Folder, Manifest
+from mvp_process.check.pytest_results import Results, merge, read_junit
+from mvp_process.check.shards import DURATIONS_FILE, MANIFEST, ShardError, sha256
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.errors import ConfigError
 
 REMAP_SECTION = "mvp_process_shards"
 
@@ -37,6 +35,7 @@ REMAP_SECTION = "mvp_process_shards"
 class Shard:
     path: Path
     manifest: Manifest
+    results: Results | None  # None: pytest left no report (it died)
 
 
 def _label(path: Path) -> str:
@@ -73,12 +72,10 @@ def read_folder(path: Path) -> Folder:
     label = _label(path)
     try:
         data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        manifest = policy.parse_manifest(data)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return Folder(label, problem=f"{MANIFEST} is not readable JSON ({exc})")
-    try:
-        manifest = shard_manifest.parse_manifest(data)
-    except shard_manifest.ManifestError as exc:
-        return Folder(label, problem=f"{MANIFEST}: {exc}")
+        said = f"{MANIFEST}: {exc}" if isinstance(exc, policy.ManifestError) else ""
+        return Folder(label, problem=said or f"{MANIFEST} is not readable JSON ({exc})")
     for name, expected in sorted(manifest.checksums.items()):
         if not (path / name).is_file():
             return Folder(label, manifest, f"{name} is missing")
@@ -89,12 +86,18 @@ def read_folder(path: Path) -> Folder:
     return Folder(label, manifest)
 
 
-def load_shards(dirs: Sequence[Path], head: str) -> list[Shard]:
+def load_shards(dirs: Sequence[Path], head: str, root: Path) -> list[Shard]:
     """Verified shards 1..N in order, or a `ShardError` naming every problem."""
     paths, problems = find_folders(dirs)
     folders = [read_folder(p) for p in paths]
-    problems += (
-        shard_manifest.check_shards(folders, head) if folders or not problems else []
+    problems += policy.check_shards(folders, head) if folders or not problems else []
+    shards = [
+        Shard(p, f.manifest, read_junit(p / RESULTS, root))
+        for p, f in zip(paths, folders)
+        if f.manifest and not problems
+    ]
+    problems += policy.overlap(
+        {s.manifest.label: s.results.ran for s in shards if s.results}
     )
     if problems:
         raise ShardError(
@@ -104,7 +107,6 @@ def load_shards(dirs: Sequence[Path], head: str) -> list[Shard]:
             "the failed shard jobs, then this one (locally: `check --shard K/N` "
             "for each shard named)",
         )
-    shards = [Shard(p, f.manifest) for p, f in zip(paths, folders) if f.manifest]
     return sorted(shards, key=lambda s: s.manifest.shard)
 
 
@@ -171,33 +173,9 @@ def combine_coverage(
 
 
 # -- test results -----------------------------------------------------------------
-def merge_results(shards: Sequence[Shard], exit_status: int) -> Results | None:
-    """The shards' results as one run's: counts summed, failures in collection
-    order (those outside the plan, like collection errors, last, as they came).
-    None when a shard that ran left none (it crashed, as a single run would)."""
-    order = {node: pos for s in shards for pos, node in s.manifest.tests}
-    found = [read_results(s.path / RESULTS) for s in shards]
-    every = [r for r in found if r is not None]
-    if len(every) < len(found):
-        return None
-    failures = sorted(
-        ((order.get(f.id, len(order)), k, i), f)
-        for k, results in enumerate(every)
-        for i, f in enumerate(results.failures)
-    )
-    return Results(
-        exit_status=exit_status,
-        total=sum(r.total for r in every),
-        failed=sum(r.failed for r in every),
-        errors=sum(r.errors for r in every),
-        skipped=sum(r.skipped for r in every),
-        failures=tuple(f for _, f in failures),
-    )
-
-
-def _tail(ran: Sequence[Shard]) -> tuple[str, ...]:
+def _tail(shards: Sequence[Shard]) -> tuple[str, ...]:
     """pytest's last words from the shards that did not simply pass or fail."""
-    odd = [s for s in ran if s.manifest.exit_code not in (0, 1)] or list(ran)
+    odd = [s for s in shards if s.manifest.exit_code not in (0, 1, 5)] or list(shards)
     lines = [
         line
         for s in odd
@@ -213,21 +191,20 @@ def combine(
     out: Path,
     pytest_args: Sequence[str],
 ) -> tests.TestRun:
-    """The `TestRun` of the whole suite, written into `out` as pytest would have."""
+    """The `TestRun` of the whole suite, as one pytest run would have left it.
+
+    pytest-split's default cut gives each shard a consecutive piece of the
+    collection, so the shards' failures, in shard order, are in the suite's
+    order. A shard whose pytest left no report makes it a run without results,
+    as a single run that died: the tests gate fails with the last words.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    ran = [s for s in shards if s.manifest.exit_code is not None]
-    code = policy.combined_exit_code([s.manifest.exit_code or 0 for s in ran])
-    results = merge_results(ran, code)
-    if results is not None:
-        write_results(out / RESULTS, results)
-    combine_coverage(ran, tools, root, out, pytest_args)
-    return tests.from_results(
-        results,
-        code,
-        out,
-        _tail(ran),
-        max((s.manifest.duration for s in ran), default=0.0),
-    )
+    code = policy.combined_exit_code([s.manifest.exit_code for s in shards])
+    parts = [s.results for s in shards]
+    results = merge(p for p in parts if p) if all(parts) else None
+    combine_coverage(shards, tools, root, out, pytest_args)
+    duration = max((s.manifest.duration for s in shards), default=0.0)
+    return tests.from_results(results, code, out, _tail(shards), duration)
 
 
 def store_durations(shards: Sequence[Shard], root: Path) -> Path:
@@ -240,8 +217,8 @@ def store_durations(shards: Sequence[Shard], root: Path) -> Path:
     if not merged:
         raise ConfigError(
             "--store-durations: the shards recorded no test durations",
-            hint="durations are recorded when the suite is sliced (not when "
-            "collection failed)",
+            hint="durations are recorded for the tests a shard ran (none ran "
+            "when collection failed)",
         )
     target = root / DURATIONS_FILE
     tmp = target.with_suffix(".tmp")

@@ -30,13 +30,14 @@ UNREAD_TABLE = (
 )
 
 
-def parse(output: str) -> list[Finding]:
-    """Findings from flake8's default output; other lines are ignored."""
+def parse(output: str, prefix: str = "") -> list[Finding]:
+    """Findings from flake8's default output (paths as `prefix` + flake8's);
+    other lines are ignored."""
     findings = []
     for raw in output.splitlines():
         match = _LINE.match(raw.strip())
         if match:
-            path = match["path"].removeprefix("./")
+            path = prefix + match["path"].removeprefix("./")
             findings.append(
                 Finding(
                     path=path,
@@ -69,18 +70,20 @@ def run(
     *,
     jobs: int | None = None,
     scope: Changes | None = None,
+    prefix: str = "",
 ) -> GateResult:
-    """Run flake8 on `files` as the repository's config says.
+    """Run flake8 in `root` on `files` (relative to it) as its config says.
 
     `jobs` caps flake8's worker processes when the test run needs a core too;
-    `scope` (lint-scope "changed") limits what fails to the changed lines.
+    `scope` (lint-scope "changed") limits what fails to the changed lines;
+    `prefix` names `root` from the repository's top (a sub-project's folder).
     """
     started = time.monotonic()
     args = ["--format=default", *([f"--jobs={jobs}"] if jobs else [])]
     result, status = lintfiles.run(
         tools, "flake8", args, files, root, priority=5 if jobs else 0
     )
-    findings = parse(result.stdout)
+    findings = parse(result.stdout, prefix)
     notes = []
     if lintfiles.tool_table(root, "flake8") is not None and not status.get("flake8p"):
         notes.append(UNREAD_TABLE)
@@ -119,10 +122,11 @@ def _run(ctx: Context) -> GateResult:
     changed = ctx.config.lint_scope == "changed"
     return run(
         ctx.tools,
-        ctx.git.root,
+        ctx.git.project_dir,
         lintfiles.repository_files(ctx.git),
         jobs=ctx.workers,
         scope=lintfiles.changes(ctx.git, ctx.target.merge_base) if changed else None,
+        prefix=ctx.git.prefix,
     )
 
 

@@ -42,13 +42,16 @@ def in_virtualenv(path: str, root: Path, known: dict[str, bool]) -> bool:
 
 
 def repository_files(git: Git) -> list[str]:
-    """The files the repository holds that exist, outside any virtualenv; each
-    tool then picks its own (flake8's `filename`, black's `include`)."""
+    """The files the project holds that exist, outside any virtualenv, relative
+    to its folder (where the tools run); each tool then picks its own (flake8's
+    `filename`, black's `include`)."""
     known: dict[str, bool] = {}
     return [
-        path
+        path.removeprefix(git.prefix)
         for path in git.listed_files()
-        if not in_virtualenv(path, git.root, known) and (git.root / path).is_file()
+        if path.startswith(git.prefix)
+        and not in_virtualenv(path, git.root, known)
+        and (git.root / path).is_file()
     ]
 
 

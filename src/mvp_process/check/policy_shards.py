@@ -1,26 +1,31 @@
-"""Pure decisions of test sharding: `K/N`, balanced slices, combined exit code.
+"""Pure decisions of test sharding: `K/N`, the manifest, whether shards add up.
 
-Nothing here touches files or runs programs. `core.shards` collects the suite;
-this module decides how it is cut, the same way on every runner, so every
-test runs in exactly one shard. What a shard folder's manifest says, and
-whether a set of them adds up to one run, is `policy.shard_manifest`.
+Nothing here touches files or runs programs. pytest-split cuts the suite
+(`--splits N --group K`, the same cut on every runner for the same collection
+and durations); `check.shards` runs a slice and `check.fanin` reads the
+folders; this module says what a folder's `manifest.json` holds and names
+every reason a set of folders is not exactly shards 1..N of one run of one
+commit.
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from mvp_process.errors import ConfigError
 
 MAX_SHARDS = 256
-MIN_WEIGHT = 0.001  # seconds: a recorded 0.0 still costs something to run
-SLICED, WHOLE_SUITE = "sliced", "whole-suite"
-DURATIONS, FILES = "durations", "files"
+FORMAT = "mvp-process-shard"
+VERSION = 3  # 3: cut by pytest-split, results in pytest's junit.xml
+# The data files a shard folder may hold beside its manifest, which checksums them.
+DATA, RESULTS, DURATIONS = "coverage.data", "junit.xml", "durations.json"
+DATA_FILES = (DATA, RESULTS, DURATIONS)
 _SHARD = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*")
 
 
@@ -59,133 +64,13 @@ def parse_shard(text: str) -> ShardSpec:
     return ShardSpec(index, total)
 
 
-# -- slicing ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Slicing:
-    """How a collected suite is cut: per shard, positions into the collection."""
-
-    strategy: str
-    shards: tuple[tuple[int, ...], ...]
-    loads: tuple[float, ...]
-
-
-def file_of(node_id: str) -> str:
-    """`tests/test_a.py::TestX::test_y[1]` -> `tests/test_a.py`."""
-    return node_id.split("::", 1)[0]
-
-
-def _greedy(units: Sequence[tuple[float, tuple[int, ...]]], total: int) -> Slicing:
-    """Longest first, each unit to the least-loaded shard (ties: lowest index).
-
-    Units are (weight, positions); the order of `units` breaks weight ties, so
-    the result depends only on the collection and the recorded figures.
-    """
-    order = sorted(range(len(units)), key=lambda i: (-units[i][0], i))
-    heap = [(0.0, k) for k in range(total)]
-    chosen: list[list[int]] = [[] for _ in range(total)]
-    loads = [0.0] * total
-    for i in order:
-        load, k = heapq.heappop(heap)
-        weight, positions = units[i]
-        chosen[k].extend(positions)
-        loads[k] = load + weight
-        heapq.heappush(heap, (loads[k], k))
-    return Slicing("", tuple(tuple(sorted(c)) for c in chosen), tuple(loads))
-
-
-def _units(
-    node_ids: Sequence[str], weights: Sequence[float], total: int
-) -> list[tuple[float, tuple[int, ...]]]:
-    """Whole test files; a file heavier than a fair share is cut in consecutive pieces.
-
-    Keeping files whole means a shard imports only its own files: collecting
-    (importing) the suite is most of what a shard costs.
-    """
-    files: dict[str, list[int]] = {}
-    for position, node_id in enumerate(node_ids):
-        files.setdefault(file_of(node_id), []).append(position)
-    share = math.fsum(weights) / total + 1e-9
-    units: list[tuple[float, tuple[int, ...]]] = []
-    for positions in files.values():
-        piece: list[int] = []
-        weight = 0.0
-        for position in positions:
-            if piece and weight + weights[position] > share:
-                units.append((weight, tuple(piece)))
-                piece, weight = [], 0.0
-            piece.append(position)
-            weight += weights[position]
-        units.append((weight, tuple(piece)))
-    return units
-
-
-def split_suite(
-    node_ids: Sequence[str], total: int, durations: Mapping[str, float] | None = None
-) -> Slicing:
-    """Cut the suite into `total` balanced slices, deterministically.
-
-    With recorded durations that know at least one collected test, a test
-    weighs its duration (tests not recorded weigh the average of those that
-    are, as pytest-split does); otherwise every test weighs the same. Files
-    are the units (see `_units`), dealt longest first to the lightest shard.
-    """
-    collected = set(node_ids)
-    known = {n: d for n, d in (durations or {}).items() if n in collected}
-    if known:
-        average = math.fsum(known.values()) / len(known)  # exact: order-free
-        weights = [max(known.get(n, average), MIN_WEIGHT) for n in node_ids]
-        strategy = DURATIONS
-    else:
-        weights, strategy = [1.0] * len(node_ids), FILES
-    result = _greedy(_units(node_ids, weights, total), total)
-    return Slicing(strategy, result.shards, result.loads)
-
-
-def files_to_collect(
-    node_ids: Sequence[str],
-    positions: Sequence[int],
-    collected_files: Sequence[str],
-    index: int,
-) -> list[str]:
-    """The files a shard's run must collect: those of its tests, and for shard 1
-    also every collected file holding no test to run (helpers, files whose
-    tests `-k`/`-m` deselect), so every file is still imported by some shard,
-    as an unsharded run imports it, and its import-time coverage counts.
-    """
-    mine = dict.fromkeys(file_of(node_ids[p]) for p in positions)
-    if index == 1:
-        used = {file_of(n) for n in node_ids}
-        mine.update(dict.fromkeys(f for f in collected_files if f not in used))
-    return list(mine)
-
-
-def collection_digest(node_ids: Sequence[str]) -> str:
-    """A fingerprint of the set of collected ids (order does not matter)."""
-    return hashlib.sha256("\n".join(sorted(node_ids)).encode()).hexdigest()
-
-
-def combined_exit_code(codes: Sequence[int]) -> int:
-    """pytest's exit code for the whole suite, from the shards that ran it.
-
-    A crash or usage error anywhere wins; then failures; then success; only
-    when no shard ran anything is it "no tests collected" (5).
-    """
-    serious = [c for c in codes if c not in (0, 1, 5)]
-    if serious:
-        return serious[0]
-    if 1 in codes:
-        return 1
-    return 0 if 0 in codes else 5
-
-
 def parse_durations(data: object) -> dict[str, float]:
-    """pytest-split's `.test_durations`: {node id: seconds} (or old [[id, s], ...])."""
-    pairs: list[object]
-    if isinstance(data, dict):
-        pairs = [[k, v] for k, v in data.items()]
-    elif isinstance(data, list):
-        pairs = data
-    else:
+    """pytest-split's `.test_durations`: {node id: seconds} (or old [[id, s], ...]).
+
+    Checked here because pytest-split itself crashes on a malformed file.
+    """
+    pairs = list(data.items()) if isinstance(data, dict) else data
+    if not isinstance(pairs, list):
         raise ValueError("must be a JSON object of {node id: seconds}")
     durations: dict[str, float] = {}
     for pair in pairs:
@@ -197,3 +82,181 @@ def parse_durations(data: object) -> dict[str, float]:
             raise ValueError(f"{node_id!r}: {seconds!r} is not a number of seconds")
         durations[node_id] = float(number)
     return durations
+
+
+def combined_exit_code(codes: Sequence[int]) -> int:
+    """pytest's exit code for the whole suite, from the shards' codes: a crash
+    or usage error anywhere wins; then failures; then success; only when no
+    shard ran a test is it "no tests collected" (5)."""
+    serious = [c for c in codes if c not in (0, 1, 5)]
+    if serious:
+        return serious[0]
+    if 1 in codes:
+        return 1
+    return 0 if 0 in codes else 5
+
+
+class ManifestError(ValueError):
+    """A manifest that is not what a shard writes."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What one shard ran and produced (the folder's `manifest.json`)."""
+
+    shard: int
+    total: int
+    head: str
+    root: str  # the folder the repository was checked out in
+    exit_code: int
+    durations_sha256: str | None = None  # the `.test_durations` the cut used
+    duration: float = 0.0
+    output_tail: tuple[str, ...] = ()
+    checksums: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.shard}/{self.total}"
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "format": FORMAT,
+            "version": VERSION,
+            "shard": self.shard,
+            "total": self.total,
+            "head": self.head,
+            "root": self.root,
+            "pytest_exit_code": self.exit_code,
+            "durations_sha256": self.durations_sha256,
+            "duration": round(self.duration, 3),
+            "output_tail": list(self.output_tail),
+            "checksums": dict(sorted(self.checksums.items())),
+            **dict(self.extra),
+        }
+        return {**body, "digest": digest(body)}
+
+
+def digest(body: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of a manifest without its `digest`."""
+    fields = {k: v for k, v in body.items() if k != "digest"}
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _get(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ManifestError(f"'{key}' is missing or of the wrong type")
+    return value
+
+
+def parse_manifest(data: object) -> Manifest:
+    """Check a decoded `manifest.json` field by field, digest included."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ManifestError("not an mvp-process shard manifest")
+    if data.get("version") != VERSION:
+        raise ManifestError(
+            f"manifest version {data.get('version')!r}; this mvp-process "
+            f"reads version {VERSION}"
+        )
+    if data.get("digest") != digest(data):
+        raise ManifestError(
+            "manifest digest mismatch: the file was altered or truncated"
+        )
+    checksums = _get(data, "checksums", dict)
+    tail = _get(data, "output_tail", list)
+    sha = data.get("durations_sha256")
+    if not all(isinstance(v, str) for v in [*checksums.values(), *tail]) or not (
+        sha is None or isinstance(sha, str)
+    ):
+        raise ManifestError(
+            "'checksums', 'output_tail' and 'durations_sha256' hold strings"
+        )
+    unknown = sorted(set(checksums) - set(DATA_FILES))
+    if unknown:  # never a path to open: only our own file names
+        raise ManifestError(f"it lists an unknown file '{unknown[0]}'")
+    known = {"format", "version", "digest", "shard", "total", "head", "root"}
+    known |= {"pytest_exit_code", "durations_sha256", "duration", "output_tail"}
+    return Manifest(
+        shard=_get(data, "shard", int),
+        total=_get(data, "total", int),
+        head=_get(data, "head", str),
+        root=_get(data, "root", str),
+        exit_code=_get(data, "pytest_exit_code", int),
+        durations_sha256=sha,
+        duration=float(_get(data, "duration", (int, float))),
+        output_tail=tuple(tail),
+        checksums=dict(checksums),
+        extra={k: v for k, v in data.items() if k not in known | {"checksums"}},
+    )
+
+
+# -- does a set of shards add up to one run? ----------------------------------------
+@dataclass(frozen=True)
+class Folder:
+    """One shard folder as read: its manifest, or why it could not be used."""
+
+    label: str
+    manifest: Manifest | None = None
+    problem: str = ""
+
+    @property
+    def name(self) -> str:
+        m = self.manifest
+        return f"shard {m.label} ({self.label})" if m else self.label
+
+
+def check_shards(folders: Sequence[Folder], head: str) -> list[str]:
+    """Every reason the folders are not exactly shards 1..N of one run of `head`."""
+    if not folders:
+        return ["no shard folders were given"]
+    problems = [f"{f.label}: {f.problem}" for f in folders if f.problem]
+    good = [(f, f.manifest) for f in folders if f.manifest and not f.problem]
+    if not good:
+        return problems or ["no shard manifest could be read"]
+    if len({m.total for _, m in good}) > 1:
+        said = ", ".join(f"{f.name} says N={m.total}" for f, m in good)
+        return problems + [f"the shards disagree on the shard count: {said}"]
+    total = good[0][1].total
+    for folder, m in good:
+        if m.head != head:
+            problems.append(
+                f"{folder.name} ran on commit {m.head[:12]}, not on HEAD {head[:12]}"
+            )
+        if not 1 <= m.shard <= total:
+            problems.append(f"{folder.name} has no place among 1..{total}")
+    for k in range(1, total + 1):
+        same = [f.label for f, m in good if m.shard == k]
+        if not same:
+            problems.append(
+                f"shard {k}/{total} is missing (no folder has its manifest)"
+            )
+        elif len(same) > 1:
+            problems.append(
+                f"shard {k}/{total} appears more than once: {', '.join(same)}"
+            )
+    if len({m.durations_sha256 for _, m in good}) > 1:
+        problems.append(
+            "the shards were cut with different .test_durations files, so their "
+            "slices need not add up to the suite"
+        )
+    return problems
+
+
+def overlap(ran: Mapping[str, Sequence[str]]) -> list[str]:
+    """Tests that two shards ran (keyed by shard label): the runners collected
+    different suites, so pytest-split's cuts do not fit together."""
+    seen: dict[str, str] = {}
+    twice: list[str] = []
+    for label, tests in ran.items():
+        for test in tests:
+            if test in seen:
+                twice.append(f"{test} (shards {seen[test]} and {label})")
+            seen.setdefault(test, label)
+    if not twice:
+        return []
+    return [
+        f"tests ran in two shards: {', '.join(twice[:5])}; did every runner "
+        "collect the same tests in the same order?"
+    ]

@@ -1,27 +1,32 @@
-"""The results file our pytest plugin writes (`-p mvp_process_results`), read.
+"""pytest's own JUnit XML report (`--junitxml`), read for the tests gate.
 
-The plugin (`mvp_process/check/pytest_plugin/mvp_process_results.py`) runs in the
-project's interpreter and imports nothing of ours, so the format is spelled
-out twice: there as it is written, here as it is checked. A file that is
-missing, unreadable, of another format or version, or whose counts do not
-agree with its failures is no results at all: the caller then fails the
-tests gate with pytest's own last words, never a silent pass.
+pytest's `xunit1` flavour gives each test's file and line, so a failure can be
+annotated where it is. What pytest writes, the gates count this way: a test
+counts once and its first bad outcome wins (pytest writes a second test case
+for a teardown error after a failed call, and under pytest-xdist every worker
+reports the same collection error); a collection error counts as one test of
+kind `collection error`; xfail counts as skipped, a strict xpass as failed. A
+report that is missing or unreadable is no results at all: the caller then
+fails the tests gate with pytest's own last words, never a silent pass.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+import itertools
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-FORMAT = "mvp-process-results"
-VERSION = 1
-FILE = "results.json"
+FILE = "junit.xml"
 FAILED, ERROR, COLLECTION = "failed", "error", "collection error"
-KINDS = (FAILED, ERROR, COLLECTION)
+PASSED, SKIPPED = "passed", "skipped"
+BAD = (FAILED, ERROR, COLLECTION)
+
+
+def junit_args(path: Path) -> list[str]:
+    """pytest's options writing the report: after the project's own, so they win."""
+    return [f"--junitxml={path}", "-o", "junit_family=xunit1", "-o", "junit_logging=no"]
 
 
 @dataclass(frozen=True)
@@ -39,115 +44,114 @@ class TestFailure:
 
 @dataclass(frozen=True)
 class Results:
-    """What one pytest run (or the shards of one, merged) reported."""
+    """Each test's outcome (by node id, in report order) and the bad ones.
 
-    exit_status: int
-    total: int
-    failed: int
-    errors: int
-    skipped: int
-    failures: tuple[TestFailure, ...]
+    `session` holds the ids reported by the session rather than by a test run
+    (collection errors and skips, pytest's internal error): every shard of a
+    suite reports those, as each collects the whole suite.
+    """
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "version": VERSION,
-            "exitstatus": self.exit_status,
-            "counts": {
-                "total": self.total,
-                "failed": self.failed,
-                "errors": self.errors,
-                "skipped": self.skipped,
-            },
-            "failures": [
-                {
-                    "id": f.id,
-                    "kind": f.kind,
-                    "message": f.message,
-                    "path": f.path,
-                    "line": f.line,
-                }
-                for f in self.failures
-            ],
-        }
+    outcomes: Mapping[str, str]
+    failures: tuple[TestFailure, ...] = ()
+    session: frozenset[str] = frozenset()
 
-    def map_text(self, change: Callable[[str], str]) -> Results:
-        """The same results with `change` applied to every text (e.g. `redact`)."""
-        return replace(
-            self,
-            failures=tuple(
-                replace(
-                    f,
-                    id=change(f.id),
-                    message=change(f.message),
-                    path=None if f.path is None else change(f.path),
-                )
-                for f in self.failures
-            ),
-        )
+    @property
+    def ran(self) -> list[str]:
+        return [test for test in self.outcomes if test not in self.session]
+
+    def count(self, *kinds: str) -> int:
+        return sum(1 for outcome in self.outcomes.values() if outcome in kinds)
+
+    @property
+    def total(self) -> int:
+        return len(self.outcomes)
 
 
-def _int(data: Mapping[str, Any], key: str, low: int = 0) -> int:
-    value = data.get(key)
-    if type(value) is not int or value < low:
-        raise ValueError(f"'{key}' must be an integer >= {low}")
-    return value
+def first_reason(text: str, message: str) -> str:
+    """The first `E ` line of pytest's report (what failed), else its message's."""
+    for line in text.splitlines():
+        if line.startswith("E "):
+            return line[1:].strip()
+    message = message.strip()
+    return message.splitlines()[0] if message else "(no message)"
 
 
-def _failure(raw: object) -> TestFailure:
-    if not isinstance(raw, dict):
-        raise ValueError("a failure must be an object")
-    text = [raw.get(k) for k in ("id", "message")]
-    path, line = raw.get("path"), raw.get("line")
-    if not all(isinstance(t, str) for t in text) or raw.get("kind") not in KINDS:
-        raise ValueError("a failure needs a string id and message and a known kind")
-    if path is not None and not isinstance(path, str):
-        raise ValueError("a failure's path must be a string or null")
-    if line is not None:
-        line = _int(raw, "line", 1)
-    return TestFailure(raw["id"], raw["kind"], raw["message"], path, line)
-
-
-def parse_results(data: object) -> Results:
-    """Check a decoded results file field by field; `ValueError` says what is off."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError("not an mvp-process results file")
-    if data.get("version") != VERSION:
-        raise ValueError(f"results version {data.get('version')!r}, not {VERSION}")
-    counts, raw = data.get("counts"), data.get("failures")
-    if not isinstance(counts, dict) or not isinstance(raw, list):
-        raise ValueError("'counts' must be an object and 'failures' a list")
-    status = data.get("exitstatus")
-    if type(status) is not int:
-        raise ValueError("'exitstatus' must be an integer")
-    results = Results(
-        exit_status=status,
-        total=_int(counts, "total"),
-        failed=_int(counts, "failed"),
-        errors=_int(counts, "errors"),
-        skipped=_int(counts, "skipped"),
-        failures=tuple(_failure(f) for f in raw),
+def node_id(classname: str, name: str, file: str | None, root: Path) -> str:
+    """The node id behind a test case: pytest writes the id's file as a dotted
+    module name with the classes after it, and the test's own file (which,
+    for a test inherited from another module, is not the id's) apart."""
+    if file is None:
+        return name  # pytest's internal error
+    if not classname:
+        return file  # a collection error or skip: the file is the node
+    parts = classname.split(".")
+    own = (file.removesuffix(".py").replace("/", "."), file)
+    prefixes = (
+        (".".join(parts[:end]), "/".join(parts[:end]) + ".py")
+        for end in range(len(parts), 0, -1)
     )
-    kinds = [f.kind for f in results.failures]
-    if (
-        kinds.count(FAILED) != results.failed
-        or len(kinds) - kinds.count(FAILED) != results.errors
-        or results.failed + results.errors + results.skipped > results.total
-    ):
-        raise ValueError("the counts do not agree with the failures listed")
-    return results
+    for module, path in itertools.chain([own], prefixes):
+        if classname != module and not classname.startswith(module + "."):
+            continue
+        if path == file or (root / path).is_file():  # the disk only when unsure
+            classes = (
+                classname[len(module) + 1 :].split(".") if module != classname else []
+            )
+            return "::".join([path, *classes, name])
+    return "::".join([classname, name])
 
 
-def read_results(path: Path) -> Results | None:
-    """The results in `path`, or None when there are none worth trusting."""
+def _outcome(case: ET.Element) -> tuple[str, ET.Element | None, bool]:
+    """(kind, the element explaining a bad one, reported at collection?)"""
+    for child in case:
+        if child.tag == "failure":
+            return FAILED, child, False
+        if child.tag == "error":
+            collection = child.get("message") == "collection failure"
+            return (COLLECTION if collection else ERROR), child, collection
+    skip = case.find("skipped")
+    if skip is None:
+        return PASSED, None, False
+    return SKIPPED, None, skip.get("message") == "collection skipped"
+
+
+def read_junit(path: Path, root: Path) -> Results | None:
+    """The results in pytest's report at `path`, or None when there is none."""
     try:
-        return parse_results(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):  # UnicodeDecodeError and JSON errors included
+        cases = list(ET.parse(path).getroot().iter("testcase"))
+    except (OSError, ET.ParseError):
         return None
+    outcomes: dict[str, str] = {}
+    failures: list[TestFailure] = []
+    session: set[str] = set()
+    for case in cases:
+        file = case.get("file")
+        test = node_id(case.get("classname", ""), case.get("name", "?"), file, root)
+        kind, element, collection = _outcome(case)
+        if collection or file is None:
+            session.add(test)
+        if outcomes.get(test) in BAD:
+            continue  # the first bad outcome of a test wins
+        if element is not None:
+            line = case.get("line", "")
+            if kind == COLLECTION and file and not (root / file).is_file():
+                file = None
+            reason = first_reason(element.text or "", element.get("message", ""))
+            at = int(line) + 1 if line.isdigit() else None
+            failures.append(TestFailure(test, kind, reason, file, at))
+        if element is not None or outcomes.get(test, PASSED) == PASSED:
+            outcomes[test] = kind
+    return Results(outcomes, tuple(failures), frozenset(session))
 
 
-def write_results(path: Path, results: Results) -> None:
-    """Write `path` atomically (the plugin does the same): complete or absent."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(results.to_json(), ensure_ascii=False), "utf-8")
-    os.replace(tmp, path)
+def merge(parts: Iterable[Results]) -> Results:
+    """Several runs' results as one run's: the first word on each test wins
+    (shards each collect the suite, so each reports its collection errors)."""
+    outcomes: dict[str, str] = {}
+    failures: dict[str, TestFailure] = {}
+    session: set[str] = set()
+    for part in parts:
+        outcomes.update((k, v) for k, v in part.outcomes.items() if k not in outcomes)
+        failures.update((f.id, f) for f in part.failures if f.id not in failures)
+        session |= part.session
+    return Results(outcomes, tuple(failures.values()), frozenset(session))

@@ -35,8 +35,10 @@ def header(report: CheckReport, run_url: str | None = None) -> str:
     verdict = "passed" if report.passed else "failed"
     icon = outcome(status(report.passed)).split()[0]
     run = f" · {md.link('workflow run', run_url)}" if run_url else ""
+    project = f": {md.code(report.project)}" if report.project else ""
     return (
-        f"## {icon} mvp-process check {verdict}\n\n{report.checked(md.code)}{run}"
+        f"## {icon} mvp-process check {verdict}{project}\n\n"
+        f"{report.checked(md.code)}{run}"
         f"\n\n{gate_table(report)}\n"
     )
 

@@ -66,19 +66,35 @@ def suite_args(config: Config) -> tuple[str, ...]:
 
 
 def require_tools(
-    tools: ToolEnv, config: Config, gates: Sequence[str], root: Path
+    tools: ToolEnv,
+    config: Config,
+    gates: Sequence[str],
+    root: Path,
+    *,
+    shard: bool = False,
 ) -> None:
-    """The gates' tools, and pytest-xdist when `parallel = true` runs the tests."""
+    """The gates' tools; pytest-xdist when `parallel = true` runs the tests, and
+    pytest-split for `check --shard` (both plugins of the project's pytest)."""
     tools.require(registry.required_modules(gates), root)
-    if not config.parallel or not any(g.needs_tests for g in registry.chosen(gates)):
-        return
-    try:
-        tools.require(("xdist",), root)
-    except ToolMissing as exc:
-        raise ToolMissing(
-            f"parallel = true runs the tests with pytest-xdist, but {exc.message}",
-            hint=f"{exc.hint}; or set parallel = false in [tool.mvp-process]",
-        ) from None
+    testing = any(g.needs_tests for g in registry.chosen(gates))
+    plugins = [
+        (
+            "xdist",
+            "parallel = true runs the tests with pytest-xdist",
+            "; or set parallel = false in [tool.mvp-process]",
+            config.parallel and testing,
+        ),
+        ("pytest_split", "check --shard cuts the tests with pytest-split", "", shard),
+    ]
+    for module, why, instead, needed in plugins:
+        if not needed:
+            continue
+        try:
+            tools.require((module,), root)
+        except ToolMissing as exc:
+            raise ToolMissing(
+                f"{why}, but {exc.message}", hint=f"{exc.hint}{instead}"
+            ) from None
 
 
 def in_order(run: tests.TestRun) -> tests.TestRun:
@@ -118,8 +134,8 @@ def run_check(
     for text in config.policy_notes:  # a pull request's change to the policy
         note(text)
     target = resolve(git, config, base, note)
-    require_tools(tools, config, gates, git.root)
-    runner = test_runner or default_runner(tools, git.root, config)
+    require_tools(tools, config, gates, git.project_dir)
+    runner = test_runner or default_runner(tools, git.project_dir, config)
     with tempfile.TemporaryDirectory(prefix="mvp-process-") as tmp:
         context = Context(git, tools, config, target, Path(tmp))
         results = _Schedule(registry.chosen(gates), context, watcher).run(
@@ -135,6 +151,8 @@ def run_check(
         skipped=tuple(g for g in GATE_NAMES if g not in gates),
         notes=tuple(notes),
         dirty=target.dirty,
+        project=config.project,
+        folder=git.project,
     )
 
 

@@ -1,8 +1,9 @@
 """The sharded forms of `check` (not a command of its own).
 
-`check --shard K/N` runs one slice of the tests on one matrix runner and writes
-a folder for `actions/upload-artifact`; `check --from-shards DIR...` is the
-fan-in that decides all five gates from those folders, as a single run would.
+`check --shard K/N` runs one slice of the tests (cut by pytest-split) on one
+matrix runner and writes a folder for `actions/upload-artifact`; `check
+--from-shards DIR...` is the fan-in that decides all five gates from those
+folders, as a single run would.
 """
 
 from __future__ import annotations
@@ -77,16 +78,16 @@ def run_shard(args: argparse.Namespace) -> int:
     spec = parse_shard(args.shard)
     git, config = common.load()
     tools = ToolEnv.resolve(config.python, os.environ)
-    require_tools(tools, config, ("tests",), git.root)
-    dest = args.shard_dir or git.root / shards.DEFAULT_PARENT / spec.folder
-    manifest = shards.run_shard(git.root, git.head_sha(), tools, config, spec, dest)
-    code = manifest.exit_code
-    ran = "nothing to run" if code is None else f"pytest exit code {code}"
+    require_tools(tools, config, ("tests",), git.project_dir, shard=True)
+    dest = args.shard_dir or git.project_dir / shards.DEFAULT_PARENT / spec.folder
+    manifest, run = shards.run_shard(
+        git.project_dir, git.head_sha(), tools, config, spec, dest
+    )
+    cut = "recorded durations" if manifest.durations_sha256 else "test count"
     lines = [
-        f"shard {spec.label}: {len(manifest.tests)} of {manifest.collected} tests "
-        f"({manifest.strategy}), {ran} -> {dest}",
+        f"shard {spec.label}: {run.total} tests (cut by pytest-split by {cut}), "
+        f"pytest exit code {manifest.exit_code} -> {dest}",
         "the gates are decided by `check --from-shards` over all shard folders",
-        *(f"warning: {problem}" for problem in manifest.problems),
     ]
     print(redact("\n".join(lines)))
     return 0
@@ -96,15 +97,14 @@ def fan_in(
     args: argparse.Namespace, git: Git, tools: ToolEnv, config: Config
 ) -> TestRunner:
     """Verify the shard folders now; the runner combines them when the check asks."""
-    found = fanin.load_shards(args.from_shards, git.head_sha())
-    first = found[0].manifest
-    counts = f"{first.strategy}, {first.collected} tests"
-    print(redact(f"combining {first.total} test shards ({counts})"))
+    found = fanin.load_shards(args.from_shards, git.head_sha(), git.project_dir)
+    ran = sum(len(s.results.ran) for s in found if s.results)
+    print(redact(f"combining {len(found)} test shards ({ran} tests ran)"))
 
     def runner(out: Path) -> TestRun:
-        run = fanin.combine(found, tools, git.root, out, config.pytest_args)
+        run = fanin.combine(found, tools, git.project_dir, out, config.pytest_args)
         if args.store_durations:
-            print(redact(f"wrote {fanin.store_durations(found, git.root)}"))
+            print(redact(f"wrote {fanin.store_durations(found, git.project_dir)}"))
         return run
 
     return runner

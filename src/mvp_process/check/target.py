@@ -105,7 +105,7 @@ def resolve(
                 else "pass --base with a branch this one was created from"
             ),
         )
-    untracked = untracked_python(git)
+    untracked = tuple(f for f in untracked_python(git) if f.startswith(git.prefix))
     return Target(
         head=head,
         branch=branch,

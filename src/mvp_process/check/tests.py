@@ -1,35 +1,38 @@
 """tests gate: pytest with pytest-cov in the project's environment.
 
 `run_pytest` is shared by the gate, the baseline recompute and the shards: one
-pytest invocation yields our results file (counts, and who failed where:
-`-p mvp_process_results`, far cheaper than a JUnit report of every test) and
-the Cobertura XML report, which serves diff-cover and also carries the totals
-from which the exact `coverage report` figure follows (one report, not two, on
-the hot path). Coverage data goes to our own folder so the user's `.coverage`
-is untouched.
+pytest invocation yields pytest's own JUnit report (counts, and who failed
+where: `pytest_results`) and the Cobertura XML report, which serves diff-cover
+and also carries the totals from which the exact `coverage report` figure
+follows (one report, not two, on the hot path). Coverage data goes to our own
+folder so the user's `.coverage` is untouched.
 """
 
 from __future__ import annotations
 
-import os
 import shlex
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mvp_process.check import measure, pytest_plugin
+from mvp_process.check import measure
 from mvp_process.check.pytest_results import (
     COLLECTION,
+    ERROR,
+    FAILED,
     FILE,
+    SKIPPED,
     Results,
     TestFailure,
-    read_results,
+    junit_args,
+    read_junit,
 )
 from mvp_process.check.gate import Context, Gate
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.check.policy import decide_tests
+from mvp_process.git import Git
 from mvp_process.results import Finding, GateResult, Hint
 
 __all__ = [
@@ -42,8 +45,6 @@ __all__ = [
     "run_pytest",
 ]
 
-PLUGIN_DIR = Path(pytest_plugin.__file__).resolve().parent / "untraced"
-RESULTS_PLUGIN = "mvp_process_results"
 PYTEST_MODULES = ("pytest", "pytest_cov")
 
 
@@ -63,14 +64,14 @@ class TestRun:
     outdir: Path
     output_tail: tuple[str, ...]
     duration: float
-    has_results: bool = True  # False: pytest left no (valid) results file
+    has_results: bool = True  # False: pytest left no (readable) JUnit report
 
     @property
     def coverage_xml(self) -> Path:
         return self.outdir / "coverage.xml"
 
     @property
-    def results_json(self) -> Path:
+    def junit_xml(self) -> Path:
         return self.outdir / FILE
 
     @property
@@ -85,15 +86,15 @@ def from_results(
     output_tail: Sequence[str],
     duration: float,
 ) -> TestRun:
-    """The `TestRun` of a finished run: its results file (if any) read, coverage
+    """The `TestRun` of a finished run: its JUnit report (if any) read, coverage
     figure from `outdir/coverage.xml`."""
-    found = results or Results(exit_code, 0, 0, 0, 0, ())
+    found = results or Results({})
     return TestRun(
         exit_code=exit_code,
         total=found.total,
-        failed=found.failed,
-        errors=found.errors,
-        skipped=found.skipped,
+        failed=found.count(FAILED),
+        errors=found.count(ERROR, COLLECTION),
+        skipped=found.count(SKIPPED),
         failures=found.failures,
         coverage_percent=read_total(outdir / "coverage.xml"),
         outdir=outdir,
@@ -101,22 +102,6 @@ def from_results(
         duration=duration,
         has_results=results is not None,
     )
-
-
-def plugin_env(
-    tools: ToolEnv, extra_env: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """`extra_env`, with our plugin folder first on PYTHONPATH.
-
-    `-p mvp_process_results` (and `-p mvp_process_shard`) must import in the
-    project's interpreter, where mvp-process itself need not be installed; the
-    PYTHONPATH the run would otherwise have (`extra_env`'s, else the tools')
-    follows it.
-    """
-    env = dict(extra_env or {})
-    inherited = env.get("PYTHONPATH", tools.env.get("PYTHONPATH"))
-    env["PYTHONPATH"] = os.pathsep.join([str(PLUGIN_DIR), *filter(None, [inherited])])
-    return env
 
 
 def pytest_command(
@@ -136,11 +121,9 @@ def pytest_command(
         *cov,
         report,
         "--cov-fail-under=0",
-        "-p",
-        RESULTS_PLUGIN,
-        f"--mvp-results={outdir / FILE}",
         "-q",
         *pytest_args,
+        *junit_args(outdir / FILE),
     ]
 
 
@@ -153,17 +136,15 @@ def run_pytest(
     extra_env: Mapping[str, str] | None = None,
     reports: bool = True,
 ) -> TestRun:
-    """Run the suite once, writing coverage and results files into `outdir`.
+    """Run the suite once, writing coverage and JUnit reports into `outdir`.
 
     What it measures is the project's own code in `cwd` (`measure.plan`).
     """
     cov = measure.plan(tools, cwd, pytest_args).args
     outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / FILE).unlink(missing_ok=True)  # only this run's file may count
+    (outdir / FILE).unlink(missing_ok=True)  # only this run's report may count
     started = time.monotonic()
-    env = plugin_env(
-        tools, {"COVERAGE_FILE": str(outdir / ".coverage"), **(extra_env or {})}
-    )
+    env = {"COVERAGE_FILE": str(outdir / ".coverage"), **(extra_env or {})}
     result = tools.module(
         "pytest",
         pytest_command(outdir, pytest_args, reports, cov),
@@ -171,7 +152,7 @@ def run_pytest(
         extra_env=env,
     )
     return from_results(
-        read_results(outdir / FILE),
+        read_junit(outdir / FILE, cwd),
         result.returncode,
         outdir,
         result.output.strip().splitlines()[-30:],
@@ -271,9 +252,34 @@ def gate_result(run: TestRun) -> GateResult:
     )
 
 
+def named_from_top(result: GateResult, git: Git) -> GateResult:
+    """The failures' files, and their detail lines, as the repository names them
+    (for annotations and links; the gates' other paths are named so too).
+
+    pytest names them from its rootdir: a sub-project's folder, unless a
+    configuration file above it made another folder the rootdir.
+    """
+    if not git.prefix:
+        return result
+    moved = {
+        f: replace(f, path=git.prefix + f.path)
+        for f in result.findings
+        if (git.project_dir / f.path).is_file()
+    }
+    about = result.about()
+    return replace(
+        result,
+        findings=tuple(moved.get(f, f) for f in result.findings),
+        details=tuple(
+            git.prefix + line if about(line) in moved else line
+            for line in result.details
+        ),
+    )
+
+
 def _run(ctx: Context) -> GateResult:
     assert ctx.test_run is not None
-    return gate_result(ctx.test_run)
+    return named_from_top(gate_result(ctx.test_run), ctx.git)
 
 
 GATE = Gate(

@@ -24,7 +24,11 @@ from mvp_process import proc
 from mvp_process.errors import ToolMissing
 from mvp_process.redact import redact
 
-_PIP_NAMES = {"pytest_cov": "pytest-cov", "xdist": "pytest-xdist"}
+_PIP_NAMES = {
+    "pytest_cov": "pytest-cov",
+    "xdist": "pytest-xdist",
+    "pytest_split": "pytest-split",
+}
 _PROBE = (
     "import importlib.util, sys; "
     "print('mvp-process-probe', *(m for m in sys.argv[1:] "

@@ -6,32 +6,36 @@ up healthy, the same slug to production. `--target production` alone releases
 the slug staging runs, if it was built from the commit (`--build` builds
 production from the commit instead). Any failure after the build rolls the
 app back once to the release it ran before. Other branches: nothing to deploy.
+The whole deploy has `deploy-timeout` seconds; the runner's cancel (SIGINT,
+then SIGTERM) stops it between requests; the report, the outputs and the job
+summary are written however it ends.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import heroku3
 
-from mvp_process.git import Git
+from mvp_process import actions, common
+from mvp_process.config import Config
 from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_data import PgBackups
 from mvp_process.deploy.heroku_http import ACCEPT, HerokuSession, probe
+from mvp_process.deploy.policy import select_targets
 from mvp_process.deploy.rendezvous import attach
-from mvp_process import common
-from mvp_process.config import Config
+from mvp_process.deploy.report import TerminalDeploy, outputs, render, summary
+from mvp_process.deploy.results import DeployResult
 from mvp_process.deploy.run import deploy
 from mvp_process.deploy.runtime import Runtime
-from mvp_process.deploy.steps import Services
-from mvp_process.errors import ConfigError, GitError
-from mvp_process.deploy.policy import select_targets
-from mvp_process import actions
-from mvp_process.deploy.report import TerminalDeploy, outputs, render, summary
+from mvp_process.errors import ConfigError, GitError, MvpError
+from mvp_process.git import Git
 
 # Time, as seams: tests and the benchmark swap in virtual time.
 CLOCK: Callable[[], float] = time.monotonic
@@ -89,7 +93,7 @@ def branch_and_sha(
 
 def build_services(
     config: Config, notify: Callable[[str], None]
-) -> tuple[Services, HerokuSession]:
+) -> tuple[HerokuPlatform, PgBackups]:
     """The real clients: heroku3 on our session, the data API, a keyless session."""
     heroku = config.heroku
     session = HerokuSession(
@@ -102,10 +106,10 @@ def build_services(
     client = heroku3.api.Heroku(session=session)
     client._heroku_url = heroku.api_url  # heroku3 has no public setting for it
     session.headers["Accept"] = ACCEPT  # heroku3 sets its own variant
-    # Uploads, output streams and health checks go to other hosts: no key there.
+    # Uploads and output streams go to other hosts: no key there.
     files = HerokuSession(None, sleep=SLEEP, notify=notify)
     platform = HerokuPlatform(client, session, files, heroku.api_url)
-    return Services(platform, PgBackups(session, heroku.data_api_url)), files
+    return platform, PgBackups(session, heroku.data_api_url)
 
 
 def ca_file() -> str | None:
@@ -113,38 +117,64 @@ def ca_file() -> str | None:
     return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
 
 
+@contextmanager
+def signals(rt: Runtime) -> Iterator[None]:
+    """SIGINT and SIGTERM go to `rt` while the deploy runs (the runner's
+    cancel sequence: SIGINT, SIGTERM a few seconds later, then a kill)."""
+    handled = (signal.SIGINT, signal.SIGTERM)
+    previous = {
+        sig: signal.signal(sig, lambda n, _: rt.on_signal(signal.Signals(n).name))
+        for sig in handled
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run(args: argparse.Namespace) -> int:
     git, config = common.load()
     branch, sha = branch_and_sha(git, config, args)
     selection = select_targets(branch, args.target, config.deploy, args.build)
     terminal = TerminalDeploy(sys.stdout)
-    services: Services | None = None
-    files = HerokuSession(None, sleep=SLEEP)
+    services = None
     if config.heroku.api_key:
-        services, files = build_services(config, terminal.note)
+        services = build_services(config, terminal.note)
     elif selection.targets and not args.dry_run:
         raise ConfigError(
             "HEROKU_API_KEY is not set",
             hint="add it as a repository secret and pass it to the step's env",
         )
+    health = HerokuSession(None, sleep=SLEEP, retry=False)
     runtime = Runtime(
         clock=CLOCK,
         sleep=SLEEP,
-        probe=lambda url, timeout: probe(files, url, timeout),
-        attach=lambda url: attach(url, ca_file=ca_file()),
+        probe=lambda url, timeout: probe(health, url, timeout),
+        attach=lambda url, seconds: attach(url, seconds, ca_file=ca_file()),
+        budget=config.deploy.deploy_timeout,
     )
-    result = deploy(
-        services,
-        git,
-        config.deploy,
-        selection,
-        branch,
-        sha,
-        terminal,
-        runtime,
-        dry_run=args.dry_run,
-    )
-    sys.stdout.write(render(result))
+    result = DeployResult(branch, sha, selection.reason, dry_run=args.dry_run)
+    with signals(runtime):
+        try:
+            deploy(services, git, config.deploy, selection, terminal, runtime, result)
+        except BaseException as exc:
+            if not (isinstance(exc, MvpError) and not result.apps):
+                result.crash = f"{type(exc).__name__}: {exc}"
+                finish(config, result, runtime)
+            raise  # exit 2 before anything changed; else exit 3
+        finish(config, result, runtime)
+    return result.exit_code
+
+
+def finish(config: Config, result: DeployResult, rt: Runtime) -> None:
+    """The report, the outputs and the job summary: on every way out."""
+    result.signal = rt.signal
+    with actions.commands_off(sys.stdout):  # states and notes quote Heroku
+        sys.stdout.write(render(result))
     actions.write_outputs(config.github.output, outputs(result))
     actions.append_summary(config.github.step_summary, summary(result))
-    return result.exit_code
+    notices = [a.superseded for a in result.apps if a.superseded]
+    if actions.in_actions():
+        for text in notices:
+            actions.command(sys.stdout, "notice", text, title="mvp-process")

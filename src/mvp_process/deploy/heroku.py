@@ -1,14 +1,12 @@
 """The Heroku Platform API, as the deploy needs it.
 
-heroku3 is used where it fits: account, app, release listing, builds and
-their listing, slugs, releases of a slug, rollbacks and add-ons. It falls short
-elsewhere, so those calls go through the same `HerokuSession` directly, each
-marked "heroku3 has no ...": `/sources` (no upload URL), a single build's
-status and release, a release's `status` / `output_stream_url` (heroku3's
-Release model drops them), pipeline couplings and promotions, the add-on
-attachment resolver, and one-off dynos (heroku3's `run_command` attaches with
-its own rendezvous client, which has no CA or timeout control and no exit
-status).
+heroku3 is used where it fits: account, app, add-ons, builds and their list,
+slugs. The rest goes through the same `HerokuSession` directly, each saying
+why: `/sources`, a single build (and cancelling it), releases (heroku3's
+Release drops `status`, `user` and `output_stream_url`, and it reads every
+new release back with a second call), pipeline couplings and promotions, the
+add-on attachment resolver, and one-off dynos (heroku3 attaches with its own
+rendezvous client: no CA, no timeout, no exit status) and stopping them.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ from heroku3.models.app import App
 
 from mvp_process.deploy.heroku_http import (
     HerokuSession,
+    call,
     check,
     http_error,
     unreachable,
@@ -40,18 +39,14 @@ from mvp_process.errors import ApiError
 from mvp_process.redact import register
 
 T = TypeVar("T")
-STREAM_TIMEOUT = (10.0, 600.0)
+RECENT = 20  # releases read back: enough to see what happened during a deploy
 
 
 class HerokuPlatform:
     """Platform API calls, each turned into a small frozen dataclass."""
 
     def __init__(
-        self,
-        client: Any,
-        session: HerokuSession,
-        files: HerokuSession,
-        api_url: str,
+        self, client: Any, session: HerokuSession, files: HerokuSession, api_url: str
     ) -> None:
         self.client = client
         self.session = session
@@ -83,9 +78,7 @@ class HerokuPlatform:
     def _json(
         self, method: str, path: str, what: str, app: str | None = None, **kw: Any
     ) -> Any:
-        with self._calling(what, app):
-            response = self.session.request(method, self.api_url + path, **kw)
-        return check(response, what, app)
+        return call(self.session, method, self.api_url + path, what, app, **kw)
 
     def _app(self, name: str) -> Any:
         # A heroku3 App bound to the client without fetching it (heroku3 methods
@@ -103,26 +96,18 @@ class HerokuPlatform:
         web_url = info.web_url or f"https://{info.name}.herokuapp.com/"
         return AppInfo(name=info.name, id=info.id, web_url=web_url)
 
-    def current_release(self, app: str) -> ReleaseInfo | None:
-        """The release the app runs now (what a rollback returns to)."""
-        items = self._call(
+    def releases(self, app: str) -> list[ReleaseInfo]:
+        """The newest releases, newest first (heroku3's Release drops `status`,
+        `user` and `output_stream_url`)."""
+        range_ = f"version ..; order=desc, max={RECENT}"
+        items = self._json(
+            "GET",
+            f"/apps/{app}/releases",
             f"list the releases of {app}",
             app,
-            lambda: self._app(app).releases(order_by="version", sort="desc", limit=20),
+            headers={"Range": range_},
         )
-        releases = [
-            ReleaseInfo(
-                id=r.id,
-                version=int(r.version),
-                status=r.status or "succeeded",
-                current=bool(r.current),
-                slug_id=r.slug.id if r.slug else None,
-                description=r.description or "",
-            )
-            for r in items
-        ]
-        current = [r for r in releases if r.current]
-        return current[0] if current else None
+        return [release_info(item) for item in items]
 
     def postgres_addon(self, app: str) -> str | None:
         """The name of a Heroku Postgres add-on on the app (GET only)."""
@@ -130,8 +115,7 @@ class HerokuPlatform:
             f"list the add-ons of {app}", app, lambda: self._app(app).addons()
         )
         for addon in addons:
-            plan = getattr(addon.plan, "name", "") or ""
-            if plan.startswith("heroku-postgresql"):
+            if (getattr(addon.plan, "name", "") or "").startswith("heroku-postgresql"):
                 return str(addon.name)
         return None
 
@@ -142,18 +126,14 @@ class HerokuPlatform:
             "addon_attachment": "DATABASE_URL",
             "addon_service": "heroku-postgresql",
         }
-        what = f"find the DATABASE_URL database of {app}"
-        with self._calling(what, app):
-            response = self.session.request(
-                "POST",
-                self.api_url + "/actions/addon-attachments/resolve",
-                json=body,
-                retry_server_errors=True,
-            )
-        if response.status_code == 404:
-            return None
-        attachments = check(response, what)
-        return str(attachments[0]["addon"]["id"]) if attachments else None
+        found = self._json(
+            "POST",
+            "/actions/addon-attachments/resolve",
+            f"find the DATABASE_URL database of {app}",
+            json=body,
+            missing_ok=True,
+        )
+        return str(found[0]["addon"]["id"]) if found else None
 
     # -- source and builds -----------------------------------------------------------
     def upload_source(self, tarball: bytes) -> str:
@@ -161,20 +141,16 @@ class HerokuPlatform:
 
         heroku3 has no `/sources`. The URLs are signed: treated as secrets.
         """
-        what = "create a source upload URL"
-        with self._calling(what):
-            response = self.session.request(
-                "POST", self.api_url + "/sources", json={}, retry_server_errors=True
-            )
-        blob = check(response, what)["source_blob"]
-        register(blob["put_url"])
-        register(blob["get_url"])
+        blob = self._json("POST", "/sources", "create a source upload URL", json={})
+        urls = blob["source_blob"]
+        register(urls["put_url"])
+        register(urls["get_url"])
         with self._calling("upload the source tarball"):
             put = self.files.put(
-                blob["put_url"], data=tarball, headers={"Content-Type": ""}
+                urls["put_url"], data=tarball, headers={"Content-Type": ""}
             )
         check(put, "upload the source tarball")
-        return str(blob["get_url"])
+        return str(urls["get_url"])
 
     def create_build(
         self, app: str, url: str, checksum: str, version: str
@@ -194,16 +170,16 @@ class HerokuPlatform:
             release_id=None,
         )
 
-    def build(self, app: str, build_id: str) -> BuildInfo:
-        """heroku3 has no single-build read (and its Build drops `release`)."""
-        return build_info(
-            self._json("GET", f"/apps/{app}/builds/{build_id}", "read the build", app)
-        )
+    def build(self, app: str, build_id: str, cancel: bool = False) -> BuildInfo:
+        """Read (or cancel) one build: heroku3 has neither (and drops `release`)."""
+        method, what = ("DELETE", "cancel") if cancel else ("GET", "read")
+        path = f"/apps/{app}/builds/{build_id}"
+        return build_info(self._json(method, path, f"{what} the build", app))
 
-    def stream(self, url: str) -> Iterator[str]:
+    def stream(self, url: str, timeout: float) -> Iterator[str]:
         """Lines of a build or release-phase output stream, as they come."""
         with self._calling("read an output stream"):
-            response = self.files.get(url, stream=True, timeout=STREAM_TIMEOUT)
+            response = self.files.get(url, stream=True, timeout=(10.0, timeout))
             if not response.ok:
                 raise http_error(response, "read an output stream")
             with response:
@@ -212,17 +188,13 @@ class HerokuPlatform:
 
     # -- releases --------------------------------------------------------------------
     def release(self, app: str, release_id: str) -> ReleaseInfo:
-        """heroku3's Release has no `output_stream_url`, so this is a direct GET."""
         path = f"/apps/{app}/releases/{release_id}"
         return release_info(self._json("GET", path, "read the release", app))
 
     def release_slug(self, app: str, slug_id: str) -> ReleaseInfo:
-        created = self._call(
-            f"release slug {slug_id} on {app}",
-            app,
-            lambda: self._app(app).create_release(slug_id),
-        )
-        return self.release(app, created.id)
+        """A release of a slug (heroku3's reads it back with a second call)."""
+        path, what = f"/apps/{app}/releases", f"release slug {slug_id} on {app}"
+        return release_info(self._json("POST", path, what, app, json={"slug": slug_id}))
 
     def slug_commit(self, app: str, slug_id: str) -> str | None:
         """The commit a slug was built from: the slug's `commit`, else the version
@@ -245,20 +217,18 @@ class HerokuPlatform:
         return None
 
     def rollback(self, app: str, release_id: str) -> ReleaseInfo:
-        self._call(f"roll back {app}", app, lambda: self._app(app).rollback(release_id))
-        current = self.current_release(app)
-        if current is None:  # pragma: no cover - Heroku always has a current release
-            raise ApiError(f"{app} has no current release after the rollback")
-        return current
+        """The rollback's own release (heroku3's lists every release to find it)."""
+        path, what = f"/apps/{app}/releases", f"roll back {app}"
+        return release_info(
+            self._json("POST", path, what, app, json={"release": release_id})
+        )
 
     # -- pipelines (heroku3 has none) -------------------------------------------
     def pipeline_of(self, app: str) -> str | None:
+        path = f"/apps/{app}/pipeline-couplings"
         what = f"read the pipeline coupling of {app}"
-        with self._calling(what, app):
-            response = self.session.get(f"{self.api_url}/apps/{app}/pipeline-couplings")
-        if response.status_code == 404:
-            return None
-        return str(check(response, what, app)["pipeline"]["id"])
+        found = self._json("GET", path, what, app, missing_ok=True)
+        return str(found["pipeline"]["id"]) if found else None
 
     def promote(
         self, pipeline: str, source_app: str, source_release: str, target_app: str
@@ -288,18 +258,22 @@ class HerokuPlatform:
         raise ApiError(f"the promotion {promotion} has no target app {app_id}")
 
     # -- one-off dynos ----------------------------------------------------------
-    def start_oneoff(self, app: str, command: str) -> OneOffDyno:
-        """POST /apps/{app}/dynos, attach=true (not retried on 5xx: it may have run)."""
-        body = {"command": command, "attach": True, "type": "run"}
-        data = self._json(
-            "POST",
-            f"/apps/{app}/dynos",
-            f"start a one-off dyno on {app}",
-            app,
-            json=body,
-            retry_server_errors=False,
-        )
+    def start_oneoff(self, app: str, command: str, seconds: float) -> OneOffDyno:
+        """POST /apps/{app}/dynos, attached; Heroku stops it after `seconds`
+        (`time_to_live`) even if nobody is left to stop it."""
+        body = {
+            "command": command,
+            "attach": True,
+            "type": "run",
+            "time_to_live": max(1, int(seconds)),
+        }
+        what = f"start a one-off dyno on {app}"
+        data = self._json("POST", f"/apps/{app}/dynos", what, app, json=body)
         if not data.get("attach_url"):
             raise ApiError(f"Heroku gave no attach_url for the one-off dyno on {app}")
         register(data["attach_url"])
-        return OneOffDyno(name=data.get("name") or "run", attach_url=data["attach_url"])
+        return OneOffDyno(data["id"], data.get("name") or "run", data["attach_url"])
+
+    def stop_dyno(self, app: str, dyno: str) -> None:
+        path = f"/apps/{app}/dynos/{dyno}/actions/stop"
+        self._json("POST", path, f"stop dyno {dyno}", app)

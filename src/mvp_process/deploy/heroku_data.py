@@ -13,10 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
-from mvp_process.deploy.heroku_http import HerokuSession, check, unreachable
-from mvp_process.deploy.policy import backup_name
+from mvp_process.deploy.heroku_http import HerokuSession, call
+from mvp_process.deploy.policy_steps import backup_name
 
 
 @dataclass(frozen=True)
@@ -53,25 +51,13 @@ class PgBackups:
         self.url = data_api_url.rstrip("/")
 
     def capture(self, addon_id: str) -> Transfer:
-        what = "start a PG Backups capture"
-        try:
-            response = self.session.request(
-                "POST",
-                f"{self.url}/client/v11/databases/{addon_id}/backups",
-                json={},
-                retry_server_errors=False,
-            )
-        except requests.RequestException as exc:
-            raise unreachable(exc, what) from None
-        return _transfer(check(response, what))
+        url = f"{self.url}/client/v11/databases/{addon_id}/backups"
+        return _transfer(
+            call(self.session, "POST", url, "start a PG Backups capture", json={})
+        )
 
     def transfer(self, app: str, uuid: str) -> Transfer:
+        url = f"{self.url}/client/v11/apps/{app}/transfers/{uuid}"
         what = "read the PG Backups transfer"
-        try:
-            response = self.session.get(
-                f"{self.url}/client/v11/apps/{app}/transfers/{uuid}",
-                params={"verbose": "true"},
-            )
-        except requests.RequestException as exc:
-            raise unreachable(exc, what) from None
-        return _transfer(check(response, what, None))
+        params = {"verbose": "true"}
+        return _transfer(call(self.session, "GET", url, what, params=params))

@@ -1,41 +1,38 @@
-"""HTTP to Heroku: timeouts, retries, and an API key that cannot leak.
+"""HTTP to Heroku: timeouts, urllib3's retries, and an API key that cannot leak.
 
-heroku3 5.2.1 sends every request through `session.request` but sets no
-timeout, raises on the first 429 and never retries a 5xx. Rather than patch
-heroku3, we hand it this `requests.Session` subclass, so heroku3's calls and
-our own (the endpoints heroku3 lacks) share one behaviour:
-
-- every request has a timeout;
-- 429 is retried (Heroku refused it before doing anything), honouring
-  `Retry-After` and `RateLimit-Remaining`; 5xx and connection errors are
-  retried for reads and for writes that are safe to repeat;
-- the key is sent only to the configured Heroku hosts (never to the upload
-  URL or the build-output stream, which live elsewhere), is not in any repr,
-  and errors are built from status and message only.
+heroku3 sends every request through `session.request` without a timeout and
+never retries, so it gets this `requests.Session`, shared with our own calls:
+every request has a timeout; urllib3's `Retry` retries 429 for every method
+(Heroku refused before doing anything) and 5xx for all but POST (a second
+build, dyno, backup, release or rollback must never happen), honouring
+`Retry-After` up to `MAX_RETRY_WAIT`; a throttle `Retry` has no notion of
+pauses when `RateLimit-Remaining` runs low; the key goes only to the Heroku
+hosts (never to upload URLs, output streams or the app) and is in no repr.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
+from urllib3.util.retry import Retry
 
 from mvp_process import __version__
 from mvp_process.errors import ApiError, MvpError
-from mvp_process.deploy.policy_retry import (
-    MAX_ATTEMPTS,
-    backoff,
-    retry_delay,
-    throttle_delay,
-)
 
 ACCEPT = "application/vnd.heroku+json; version=3"
 TIMEOUT = (10.0, 60.0)
+ATTEMPTS = 5
+MAX_RETRY_WAIT = 60.0
+LOW_RATE_LIMIT = 10  # Heroku refills about 75 tokens a minute...
+THROTTLE = 1.0  # ...so a second's pause when they run low
 Sleep = Callable[[float], None]
 Notify = Callable[[str], None]
 
@@ -69,8 +66,65 @@ class KeyAuth(AuthBase):
         return f"<KeyAuth for {sorted(self._origins)}>"
 
 
+class HerokuRetry(Retry):
+    """urllib3's `Retry`, sleeping through our clock and saying why it waits."""
+
+    wait: Sleep
+    notify: Notify
+
+    def new(self, **kw: Any) -> Self:
+        made = super().new(**kw)
+        made.wait, made.notify = self.wait, self.notify
+        return made
+
+    def is_retry(
+        self, method: str, status_code: int, has_retry_after: bool = False
+    ) -> bool:
+        if status_code == 429:
+            return bool(self.total)
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def increment(self, *args: Any, **kwargs: Any) -> Self:
+        response = kwargs.get("response")
+        if response is not None and self._retry_after(response) > MAX_RETRY_WAIT:
+            # Not waited for: urlopen hands back this answer (raise_on_status=False).
+            pool: Any = None
+            raise MaxRetryError(pool, None, ResponseError("Retry-After too long"))
+        return super().increment(*args, **kwargs)
+
+    def _retry_after(self, response: Any) -> float:
+        try:
+            return self.get_retry_after(response) or 0.0
+        except InvalidHeader:
+            return 0.0
+
+    def sleep(self, response: Any = None) -> None:
+        seconds = (self._retry_after(response) if response is not None else 0.0) or (
+            self.get_backoff_time()
+        )
+        if response is not None and response.status == 429:
+            seconds = max(seconds, THROTTLE)  # never straight back when refused
+        last = self.history[-1]
+        path = urlsplit(last.url or "").path
+        why = f"answered {last.status}" if last.status else "could not connect"
+        self.notify(f"{last.method} {path} {why}: retrying in {seconds:g}s")
+        if seconds > 0:
+            self.wait(seconds)
+
+
+def retries(sleep: Sleep, notify: Notify) -> HerokuRetry:
+    made = HerokuRetry(
+        total=ATTEMPTS - 1,
+        status_forcelist=(429, 500, 502, 503, 504),
+        backoff_factor=1.0,  # urllib3: 0 s, then 2, 4, 8 s
+        raise_on_status=False,
+    )
+    made.wait, made.notify = sleep, notify
+    return made
+
+
 class HerokuSession(requests.Session):
-    """A session with default timeouts and Heroku-aware retries."""
+    """A session with default timeouts, Heroku-aware retries and the throttle."""
 
     def __init__(
         self,
@@ -79,7 +133,7 @@ class HerokuSession(requests.Session):
         *,
         sleep: Sleep,
         notify: Notify = lambda _: None,
-        timeout: tuple[float, float] = TIMEOUT,
+        retry: bool = True,
     ) -> None:
         super().__init__()
         # Always set (even without a key) so requests never falls back to ~/.netrc.
@@ -87,10 +141,11 @@ class HerokuSession(requests.Session):
         self.headers["Accept"] = ACCEPT
         self.headers["User-Agent"] = f"mvp-process/{__version__}"
         self.sleep = sleep
-        self.notify = notify
-        self.timeout = timeout
-        self.remaining: str | None = None
-        self.retries = 0
+        self.remaining: int | None = None
+        if retry:
+            adapter = HTTPAdapter(max_retries=retries(sleep, notify))
+            self.mount("https://", adapter)
+            self.mount("http://", adapter)
 
     def __repr__(self) -> str:
         return f"<HerokuSession {self.auth!r}>"
@@ -98,46 +153,14 @@ class HerokuSession(requests.Session):
     def request(  # type: ignore[override]
         self, method: str, url: str, *args: Any, **kwargs: Any
     ) -> requests.Response:
-        """`Session.request`, plus `retry_server_errors` (default: all but POST)."""
-        server_errors = kwargs.pop("retry_server_errors", None)
-        if server_errors is None:
-            server_errors = method.upper() != "POST"
-        kwargs.setdefault("timeout", self.timeout)
-        attempt = 0
-        while True:
-            pause = throttle_delay(self.remaining)
-            if pause:
-                self.sleep(pause)
-            try:
-                response = super().request(method, url, *args, **kwargs)
-            except (requests.ConnectionError, requests.Timeout):
-                if not server_errors or attempt + 1 >= MAX_ATTEMPTS:
-                    raise
-                self._wait(backoff(attempt), f"could not connect to {origin(url)}")
-                attempt += 1
-                continue
-            self.remaining = response.headers.get("RateLimit-Remaining", self.remaining)
-            wait = retry_delay(
-                response.status_code,
-                attempt,
-                response.headers.get("Retry-After"),
-                response.headers.get("RateLimit-Remaining"),
-                server_errors,
-            )
-            if wait is None:
-                return response
-            response.close()
-            self._wait(
-                wait,
-                f"{method.upper()} {urlsplit(url).path} answered "
-                f"{response.status_code}",
-            )
-            attempt += 1
-
-    def _wait(self, seconds: float, why: str) -> None:
-        self.retries += 1
-        self.notify(f"{why}: retrying in {seconds:g}s")
-        self.sleep(seconds)
+        """`Session.request` with a default timeout, throttled when tokens run low."""
+        kwargs.setdefault("timeout", TIMEOUT)
+        if self.remaining is not None and self.remaining < LOW_RATE_LIMIT:
+            self.sleep(THROTTLE)
+        response = super().request(method, url, *args, **kwargs)
+        remaining = response.headers.get("RateLimit-Remaining", "").strip()
+        self.remaining = int(remaining) if remaining.isdigit() else self.remaining
+        return response
 
 
 def error_message(response: requests.Response) -> str:
@@ -150,6 +173,25 @@ def error_message(response: requests.Response) -> str:
         ident = f"{body['id']}: " if body.get("id") else ""
         return f"{ident}{body['message']}"
     return (response.reason or "").strip() or "no details"
+
+
+def call(
+    session: requests.Session,
+    method: str,
+    url: str,
+    what: str,
+    app: str | None = None,
+    missing_ok: bool = False,
+    **kw: Any,
+) -> Any:
+    """One request's JSON (None for a 404 that may be), or the error to act on."""
+    try:
+        response = session.request(method, url, **kw)
+    except requests.RequestException as exc:
+        raise unreachable(exc, what) from None
+    if response.status_code == 404 and missing_ok:
+        return None
+    return check(response, what, app)
 
 
 def check(response: requests.Response, what: str, app: str | None = None) -> Any:
@@ -199,15 +241,10 @@ class Probe:
     error: str | None = None
 
 
-def probe(session: HerokuSession, url: str, timeout: float) -> Probe:
+def probe(session: requests.Session, url: str, timeout: float) -> Probe:
     """GET `url` once (the health check's loop does the retrying)."""
     try:
-        response = session.request(
-            "GET",
-            url,
-            timeout=(min(timeout, 10.0), timeout),
-            retry_server_errors=False,
-        )
+        response = session.get(url, timeout=(min(timeout, 10.0), timeout))
     except requests.Timeout:
         return Probe(None, "", f"no answer within {timeout:g}s")
     except requests.RequestException as exc:

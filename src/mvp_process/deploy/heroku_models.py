@@ -1,7 +1,7 @@
 """What the Heroku adapter hands the deploy core: small frozen records.
 
 Plain data read from the Platform API's JSON (or heroku3's models), so the
-core and the reporters never see heroku3, requests or raw JSON.
+core, the pure policy and the reporters never see heroku3, requests or JSON.
 """
 
 from __future__ import annotations
@@ -26,6 +26,12 @@ class ReleaseInfo:
     slug_id: str | None = None
     output_stream_url: str | None = None
     description: str = ""
+    user: str = ""  # who released it (the account's email)
+
+    def by(self) -> str:
+        """`v4 by ann@example.com ("Deploy 1a2b3c4")`, for the report."""
+        what = f' ("{self.description}")' if self.description else ""
+        return f"v{self.version} by {self.user or 'an unknown user'}{what}"
 
 
 @dataclass(frozen=True)
@@ -46,20 +52,21 @@ class PromotionTarget:
 
 @dataclass(frozen=True)
 class OneOffDyno:
+    id: str
     name: str
     attach_url: str
 
 
 def release_info(data: dict[str, Any]) -> ReleaseInfo:
-    slug = data.get("slug") or {}
     return ReleaseInfo(
         id=data["id"],
         version=int(data["version"]),
         status=data.get("status") or "succeeded",
         current=bool(data.get("current")),
-        slug_id=slug.get("id"),
+        slug_id=(data.get("slug") or {}).get("id"),
         output_stream_url=data.get("output_stream_url"),
         description=data.get("description") or "",
+        user=(data.get("user") or {}).get("email") or "",
     )
 
 

@@ -1,16 +1,13 @@
-"""Pure decisions of `deploy`: which apps, which code they get, when to roll back.
+"""Pure decisions of `deploy`: which apps, in which order, with which code.
 
-Nothing here does I/O: the deploy core asks these functions and then acts, so
-every rule that protects data (production gets the slug that passed on
-staging, backup first, roll back once and only after something was released)
-is a parametrized unit test away from being checked. The plan a dry run
-prints is worded in `deploy_plan`; retries and backoff are in `retry`.
+Nothing here does I/O, so the rules (production gets the slug that passed on
+staging; a production job whose staging moved on to a newer commit leaves
+production to the newer run) are a parametrized unit test away from being
+checked. What the steps decide on the way is in `policy_steps`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,15 +17,6 @@ from mvp_process.errors import ConfigError
 STAGING = "staging"
 PRODUCTION = "production"
 ROLES = (STAGING, PRODUCTION)
-
-# What the Heroku CLI appends to a one-off dyno's command (`heroku run`): the
-# Platform API reports no exit code, so the shell echoes `$?` after a marker.
-EXIT_MARKER = "\uffff heroku-command-exit-status:"
-_MARKER_LINE = re.compile(
-    r"^\uffff heroku-command-exit-status: (\d+)[ \t\r]*$\n?", re.M
-)
-
-RELEASE_FAILED = frozenset({"failed", "expired"})
 
 
 # How an app gets its code. Production takes the slug that passed on staging
@@ -197,6 +185,15 @@ def describe_staging(staging: StagingRelease) -> str:
     return f"{staging.app} v{staging.version}, slug {staging.slug_id}{built}"
 
 
+def superseded(sha: str, staging: StagingRelease) -> str:
+    """The notice of a production job that has nothing left to do."""
+    newer = (staging.commit or "")[:12]
+    return (
+        f"staging already runs {newer}, a newer commit than {sha[:12]}: production "
+        "is left to the run that deployed it (nothing was changed)"
+    )
+
+
 def procfile_release(text: str | None) -> str | None:
     """The command of the Procfile's `release` process, if it declares one."""
     for line in (text or "").splitlines():
@@ -204,71 +201,3 @@ def procfile_release(text: str | None) -> str | None:
         if sep and name.strip() == "release" and command.strip():
             return command.strip()
     return None
-
-
-def health_url(web_url: str, path: str) -> str:
-    return web_url.rstrip("/") + path
-
-
-def health_verdict(
-    status: int | None, body: str, expect: str | None, error: str | None = None
-) -> tuple[bool, str]:
-    """Healthy means 200 and, when configured, the expected text in the body."""
-    if error is not None:
-        return False, error
-    if status != 200:
-        return False, f"answered {status}"
-    if expect and expect not in body:
-        return False, f"answered 200 without '{expect}'"
-    return True, "answered 200" + (f" with '{expect}'" if expect else "")
-
-
-# -- one-off dynos ---------------------------------------------------------------
-def with_exit_marker(command: str) -> str:
-    """The command as the Heroku CLI sends it, so its exit status can be read."""
-    return f'{command}; echo "{EXIT_MARKER} $?"'
-
-
-def parse_exit_status(output: str) -> tuple[str, int | None]:
-    """(output without the marker line, exit status or None if the marker is absent)."""
-    matches = list(_MARKER_LINE.finditer(output))
-    if not matches:
-        return output, None
-    last = matches[-1]
-    return output[: last.start()] + output[last.end() :], int(last.group(1))
-
-
-# -- releases, backups, rollback ---------------------------------------------------
-def release_outcome(status: str | None) -> str:
-    """`pending`, `succeeded` or `failed` (Heroku's `expired` is a failure)."""
-    if status in RELEASE_FAILED:
-        return "failed"
-    return "succeeded" if status == "succeeded" else "pending"
-
-
-def backup_name(num: int) -> str:
-    """The name PG Backups shows for a manual backup (`b001`)."""
-    return f"b{num:03d}"
-
-
-def source_checksum(data: bytes) -> str:
-    """The build API's checksum of the source tarball."""
-    return "SHA256:" + hashlib.sha256(data).hexdigest()
-
-
-def rollback_decision(
-    released: bool, enabled: bool, already: bool, recorded_version: int | None
-) -> tuple[bool, str]:
-    """Roll back once, only when something may have been released after the build."""
-    if already:
-        return False, "already rolled back once"
-    if not released:
-        return False, "nothing was released: no rollback needed"
-    if recorded_version is None:
-        return False, "no earlier release was recorded: roll back by hand"
-    if not enabled:
-        return False, (
-            f"rollback = false: not rolled back (to do it by hand: "
-            f"heroku rollback v{recorded_version})"
-        )
-    return True, f"rolling back to v{recorded_version}"

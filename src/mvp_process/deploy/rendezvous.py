@@ -1,20 +1,17 @@
 """Read a one-off dyno's output from Heroku's rendezvous service.
 
-A dyno started with `attach: true` gets an `attach_url` like
-`rendezvous://rendezvous.runtime.heroku.com:5000/<secret>`. As the Heroku CLI
-does: open TLS to host:port, send the secret and CRLF, skip the `rendezvous`
-greeting, then everything until the server closes is the dyno's output.
-
-TLS is verified. The trust store is certifi's bundle (what requests uses for
-api.heroku.com), or the CA file given by the caller: the CLI passes
-`REQUESTS_CA_BUNDLE` / `SSL_CERT_FILE` when set, the variables requests and
-OpenSSL already honour, which is how tests trust the fake's throwaway CA.
+As the Heroku CLI does with an `attach_url` (`rendezvous://host:5000/<secret>`):
+TLS to host:port, send the secret and CRLF, skip the `rendezvous` greeting;
+everything until the server closes is the dyno's output. TLS is verified
+against certifi's bundle, or the CA file the caller passes (the CLI passes
+`REQUESTS_CA_BUNDLE` / `SSL_CERT_FILE`, which is how tests trust the fake).
 """
 
 from __future__ import annotations
 
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -23,6 +20,10 @@ import certifi
 from mvp_process.errors import ApiError
 
 GREETING = b"rendezvous"
+
+
+class StillRunning(TimeoutError):
+    """The dyno still runs when the time given to watch it is up."""
 
 
 def _split(url: str) -> tuple[str, int, str]:
@@ -34,20 +35,26 @@ def _split(url: str) -> tuple[str, int, str]:
 
 def attach(
     url: str,
+    seconds: float,
     *,
     ca_file: str | None = None,
     connect_timeout: float = 15.0,
-    idle_timeout: float = 900.0,
 ) -> Iterator[str]:
-    """The dyno's output, line by line (with their newlines), until it exits."""
+    """The dyno's output, line by line (with their newlines), until it exits.
+
+    Raises `StillRunning` when the dyno still runs after `seconds` (what is
+    left of the step's time): the caller stops it.
+    """
     host, port, secret = _split(url)
     context = ssl.create_default_context(cafile=ca_file or certifi.where())
+    end = time.monotonic() + seconds
     try:
         with socket.create_connection((host, port), timeout=connect_timeout) as raw:
             with context.wrap_socket(raw, server_hostname=host) as tls:
-                tls.settimeout(idle_timeout)
                 tls.sendall(secret.encode() + b"\r\n")
-                yield from _lines(tls)
+                yield from _lines(tls, end)
+    except StillRunning:
+        raise
     except ssl.SSLError as exc:
         raise ApiError(
             f"TLS to the one-off dyno's rendezvous ({host}) failed: {exc.reason}",
@@ -60,13 +67,25 @@ def attach(
         ) from None
 
 
-def _lines(tls: ssl.SSLSocket) -> Iterator[str]:
+def _chunks(tls: ssl.SSLSocket, end: float) -> Iterator[bytes]:
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            raise StillRunning()
+        tls.settimeout(left)
+        try:
+            chunk = tls.recv(65536)
+        except TimeoutError:
+            raise StillRunning() from None
+        if not chunk:
+            return
+        yield chunk
+
+
+def _lines(tls: ssl.SSLSocket, end: float) -> Iterator[str]:
     buffer = b""
     greeted = False
-    while True:
-        chunk = tls.recv(65536)
-        if not chunk:
-            break
+    for chunk in _chunks(tls, end):
         buffer += chunk
         if not greeted:
             if b"\n" not in buffer and len(buffer) < len(GREETING) + 2:

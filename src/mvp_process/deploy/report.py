@@ -1,18 +1,22 @@
-"""Views of a deploy: live terminal lines, the final report, the job summary, outputs.
+"""Views of a deploy: live terminal lines, the closing report, the job summary,
+the step outputs. The command writes the last three on every exit path.
 
-Everything leaves through `redact`, so no key or signed URL reaches a log.
+Everything leaves through `redact`, so no key or signed URL reaches a log; what
+builds, dynos and Heroku said is echoed with the runner's commands off, and
+escaped by `markdown` in the summary.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import TextIO
 
 from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord
+from mvp_process import actions
+from mvp_process import markdown as md
 from mvp_process.redact import redact
 
 MARKS = {"ok": "ok", "failed": "FAIL", "skipped": "skip", "planned": "plan"}
-ICONS = {"ok": "✅", "failed": "❌", "skipped": "⏭", "planned": "📝"}
+ICONS = {"ok": "✅", "failed": "❌", "skipped": "⏭", "planned": "📝", "cancelled": "⏹"}
 
 
 class TerminalDeploy:
@@ -20,27 +24,27 @@ class TerminalDeploy:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self._lock = threading.Lock()
 
     def _write(self, text: str) -> None:
-        with self._lock:
-            self.stream.write(redact(text))
-            self.stream.flush()
+        self.stream.write(redact(text))
+        self.stream.flush()
 
     def step_started(self, role: str, app: str, step: str) -> None:
         self._write(f"==> {role} ({app}): {step}\n")
 
     def step_finished(self, record: StepRecord) -> None:
         first, *rest = record.detail.splitlines() or [""]
-        self._write(
-            f"    {MARKS[record.status]:<4} {record.name} "
-            f"({record.seconds:.1f}s): {first}\n"
-        )
-        for line in rest:
-            self._write(f"         {line}\n")
+        mark = MARKS.get(record.status, "STOP")
+        with actions.commands_off(self.stream):  # may quote a build's output
+            self._write(
+                f"    {mark:<4} {record.name} ({record.seconds:.1f}s): {first}\n"
+            )
+            for line in rest:
+                self._write(f"         {line}\n")
 
     def output(self, line: str) -> None:
-        self._write(f"    | {line}\n")
+        with actions.commands_off(self.stream):  # what a build or a dyno printed
+            self._write(f"    | {line}\n")
 
     def note(self, text: str) -> None:
         self._write(f"    note: {text}\n")
@@ -51,13 +55,22 @@ def _head(result: DeployResult) -> str:
     return f"{where} at {result.sha[:12]}"
 
 
+def verdict(result: DeployResult) -> str:
+    if result.crash:
+        return "failed: internal error"
+    if result.signal:
+        return f"cancelled ({result.signal})"
+    if not result.passed:
+        return "failed"
+    return "succeeded" if result.deployed else "skipped"
+
+
 def render(result: DeployResult) -> str:
     """The closing report on the terminal."""
     lines = [""]
     if result.nothing_to_deploy:
         lines.append(f"mvp-process deploy: {result.reason}")
-        return redact("\n".join(lines) + "\n")
-    if result.dry_run:
+    elif result.dry_run:
         lines.append(f"mvp-process deploy (dry run): {_head(result)}: {result.reason}")
         for app in result.apps:
             lines.append(f"  {app.role} app {app.app} ({app.web_url})")
@@ -65,14 +78,17 @@ def render(result: DeployResult) -> str:
                 lines.append(f"    {number}. {step.name:<9} {step.detail}")
             lines += [f"    note: {n}" for n in app.notes]
         lines.append("Nothing was changed (dry run).")
-        return redact("\n".join(lines) + "\n")
-    verdict = "DEPLOYED" if result.passed else "FAILED"
-    lines.append(f"mvp-process deploy: {verdict} ({_head(result)})")
-    for app in result.apps:
-        lines.append(f"  {_app_line(app)}")
-        lines += [f"    - {note}" for note in app.notes]
-    for role, app_name, why in result.not_attempted:
-        lines.append(f"  {role} ({app_name}): not deployed: {why}")
+    else:
+        word = "DEPLOYED" if verdict(result) == "succeeded" else verdict(result).upper()
+        lines.append(f"mvp-process deploy: {word} ({_head(result)})")
+        for app in result.apps:
+            lines.append(f"  {_app_line(app)}")
+            lines += [f"    {app.state}"] if app.state else []
+            lines += [f"    - {note}" for note in app.notes]
+            if app.restore:
+                lines.append(f"    - to restore the database: {app.restore}")
+        for role, app_name, why in result.not_attempted:
+            lines.append(f"  {role} ({app_name}): not deployed: {why}")
     return redact("\n".join(lines) + "\n")
 
 
@@ -89,27 +105,24 @@ def _app_line(app: AppOutcome) -> str:
     if app.backup:
         parts.append(f"backup {app.backup}")
     facts = f" [{', '.join(parts)}]" if parts else ""
-    state = "healthy" if app.healthy else f"failed at {app.failure}"
-    return f"{app.role} ({app.app}): {state}{facts}"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").strip()
+    state = (
+        "skipped"
+        if app.superseded
+        else "cancelled" if app.cancelled else "healthy" if app.healthy else ""
+    )
+    return f"{app.role} ({app.app}): {state or f'failed at {app.failure}'}{facts}"
 
 
 def summary(result: DeployResult) -> str:
-    """The job summary: verdict, then a timeline table of every step."""
-    if result.nothing_to_deploy:
-        return f"## mvp-process deploy\n\n{_cell(result.reason)}\n"
-    title = (
-        "planned (dry run)"
-        if result.dry_run
-        else ("succeeded" if result.passed else "failed")
-    )
+    """The job summary: verdict, a timeline table of every step, where each app
+    stands, and the commands that restore what may have changed."""
+    if result.nothing_to_deploy and not result.crash:
+        return f"## mvp-process deploy\n\n{md.text(result.reason)}\n"
+    title = "planned (dry run)" if result.dry_run else verdict(result)
     lines = [
         f"## mvp-process deploy {title}",
         "",
-        f"{_cell(_head(result))}: {_cell(result.reason)}",
+        f"{md.text(_head(result))}: {md.text(result.reason)}",
         "",
         "| App | Step | Result | Time | Detail |",
         "| --- | --- | --- | --- | --- |",
@@ -118,21 +131,36 @@ def summary(result: DeployResult) -> str:
         for step in app.steps:
             first = step.detail.splitlines()[0] if step.detail else ""
             lines.append(
-                f"| {app.role} `{app.app}` | {step.name} | "
+                f"| {app.role} {md.code(app.app, cell=True)} | {step.name} | "
                 f"{ICONS[step.status]} {step.status} | {step.seconds:.1f}s | "
-                f"{_cell(first)} |"
+                f"{md.text(first)} |"
             )
-    for role, app_name, why in result.not_attempted:
-        lines.append(f"| {role} `{app_name}` | — | ⏭ not deployed | | {_cell(why)} |")
+    for role, name, why in result.not_attempted:
+        who = f"{role} {md.code(name, cell=True)}"
+        lines.append(f"| {who} | — | ⏭ not deployed | | {md.text(why)} |")
+    if result.crash:
+        lines += [
+            "",
+            f"**mvp-process stopped on an internal error: {md.text(result.crash)}**",
+        ]
     for app in result.apps:
-        if app.failure:
-            lines += ["", f"**{app.role} failed at {_cell(app.failure)}**"]
-            for step in app.steps:
-                if step.status == "failed" and "\n" in step.detail:
-                    fence = step.detail.replace("```", "` ` `")
-                    lines += ["", "```text", fence, "```"]
-        lines += [f"- {_cell(note)}" for note in app.notes]
+        lines += _app_summary(app)
     return "\n".join(lines) + "\n"
+
+
+def _app_summary(app: AppOutcome) -> list[str]:
+    head = f"**{app.role} {md.code(app.app)}: {md.text(app.state)}**"
+    lines = ["", head] if app.state else []
+    if app.failure:
+        lines += ["", f"{app.role} failed at {md.text(app.failure)}"]
+        for step in app.steps:
+            if step.status == "failed" and "\n" in step.detail:
+                lines += ["", md.block(step.detail.splitlines()).rstrip("\n")]
+    lines += [f"- {md.text(note)}" for note in app.notes]
+    if app.restore:
+        lines += ["", "To restore the database from before this deploy:", ""]
+        lines.append(md.block([app.restore], "sh").rstrip("\n"))
+    return lines
 
 
 def _version(number: int | None) -> str:
@@ -148,17 +176,13 @@ def outputs(result: DeployResult) -> dict[str, str]:
     """
     app = result.last()
     if result.dry_run or app is None:
-        return {
-            "release": "",
-            "failed-release": "",
-            "app-url": "",
-            "backup": "",
-            "deployed": "false",
+        return dict.fromkeys(("release", "failed-release", "app-url", "backup"), "") | {
+            "deployed": "false"
         }
     return {
         "release": _version(app.live_release),
         "failed-release": _version(app.failed_release),
         "app-url": app.web_url or "",
         "backup": app.backup or "",
-        "deployed": "true" if result.passed else "false",
+        "deployed": "true" if result.deployed else "false",
     }

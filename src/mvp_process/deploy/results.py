@@ -1,15 +1,16 @@
 """What a deploy did, step by step: the data the deploy reporters read.
 
-The deploy core fills these in as it goes; the terminal, the job summary and
-the step outputs only read them (the same split as `results.py` for `check`).
+The core fills these in as it goes and the command writes them out on every
+exit path, so they always say what is true now, however far the deploy got.
 """
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass, field
 from typing import Literal
 
-StepStatus = Literal["ok", "failed", "skipped", "planned"]
+StepStatus = Literal["ok", "failed", "skipped", "planned", "cancelled"]
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,11 @@ class StepRecord:
 class AppOutcome:
     """One app's deploy: its steps and the facts a person needs afterwards.
 
-    Releases are versions (`3` for v3): `recorded_release` ran before the
-    deploy, `release` is the one this deploy made (if any), `rolled_back_to`
-    the recorded one a rollback returned to, and `live_release` the one the
-    app runs when the deploy ends (after a rollback, the rollback's own
-    release: v4 running v2's code).
+    Releases are versions: `recorded_release` ran before, `release` is this
+    deploy's, `rolled_back_to` the one a rollback returned to, `live_release`
+    the one live at the end (after a rollback, its own: v4 running v2's code).
+    `state` says where the app stands; `restore` restores the backup when the
+    database may have been migrated.
     """
 
     role: str
@@ -45,13 +46,17 @@ class AppOutcome:
     slug_id: str | None = None
     rolled_back_to: int | None = None
     failure: str | None = None
+    superseded: str | None = None
+    cancelled: bool = False
+    state: str = ""
+    restore: str | None = None
     steps: list[StepRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
         """Every step ran or was rightly skipped, and none failed."""
-        return self.failure is None and bool(self.steps)
+        return self.failure is None and not self.cancelled and bool(self.steps)
 
     @property
     def failed_release(self) -> int | None:
@@ -69,6 +74,8 @@ class DeployResult:
     dry_run: bool = False
     apps: list[AppOutcome] = field(default_factory=list)
     not_attempted: list[tuple[str, str, str]] = field(default_factory=list)
+    signal: str | None = None  # SIGINT / SIGTERM: the runner cancelled the job
+    crash: str | None = None  # an internal error (exit 3)
 
     @property
     def nothing_to_deploy(self) -> bool:
@@ -76,11 +83,23 @@ class DeployResult:
 
     @property
     def passed(self) -> bool:
-        return all(a.healthy for a in self.apps) and not self.not_attempted
+        return (
+            all(a.healthy for a in self.apps)
+            and not self.not_attempted
+            and not self.signal
+            and not self.crash
+        )
+
+    @property
+    def deployed(self) -> bool:
+        return self.passed and any(not a.superseded for a in self.apps)
 
     @property
     def exit_code(self) -> int:
-        """0 deployed (or nothing to deploy, or a dry run), 1 a deploy failed."""
+        """0 deployed (or nothing to do, or a dry run), 1 a deploy failed, 128 + the
+        signal's number when cancelled (130 SIGINT, 143 SIGTERM)."""
+        if self.signal:
+            return 128 + int(signal.Signals[self.signal])
         return 0 if self.dry_run or self.passed else 1
 
     def last(self) -> AppOutcome | None:

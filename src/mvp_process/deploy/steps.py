@@ -1,306 +1,242 @@
-"""One app's deploy: preflight → backup → build/release → migrate → static → health.
+"""The deploy steps, each defined once: in words, when it does not apply, and how.
 
-Each step is a method returning a one-line detail, raising `StepFailed` (or an
-`MvpError` from an adapter) when it fails, or `Skipped`. `AppDeploy.run` times
-them, reports them live, stops at the first failure and, when something may
-have been released, rolls back once to the release recorded in preflight;
-then it notes which release is live. Production's "release" step (the slug
-that passed on staging, no new build) is in `deploy_slug`.
+A `Step` is the plan `--dry-run` prints, the skip rule the plan and the run
+both obey, the targets it belongs to (`ships`) and the work (a one-line detail,
+or `StepFailed`, an `MvpError`, `Superseded`). `STEPS` is the order; `ROLLBACK`
+the way back, taken only when `policy_steps.way_back` says so. A new step is
+one `Step(...)` in `STEPS`.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TypeVar
 
-from mvp_process.git import Git
-from mvp_process.deploy.heroku import HerokuPlatform
-from mvp_process.deploy.heroku_data import PgBackups
-from mvp_process.deploy.heroku_models import AppInfo, ReleaseInfo
-from mvp_process.config import DeployConfig
-from mvp_process.deploy import runtime as io
-from mvp_process.deploy import slug
-from mvp_process.deploy.backup import back_up
-from mvp_process.deploy.runtime import TAIL, Observer, Runtime, Skipped, StepFailed
-from mvp_process.deploy.slug import FromStaging, Shipped
-from mvp_process.deploy.results import AppOutcome, StepRecord, StepStatus
-from mvp_process.errors import MvpError
 from mvp_process.deploy import policy
+from mvp_process.deploy import policy_steps as rules
+from mvp_process.deploy import runtime as io
+from mvp_process.deploy.context import AppRun, Facts, Kit, Shipped
+from mvp_process.deploy.heroku_models import OneOffDyno
+from mvp_process.deploy.policy import BUILD, PROMOTE, STAGING_SLUG, Ship, Target
+from mvp_process.deploy.runtime import StepFailed
+from mvp_process.deploy.ship import (
+    is_newer,
+    plan_build,
+    plan_release,
+    read_staging,
+    run_build,
+    run_release,
+)
 
-T = TypeVar("T")
-BUILD_TIMEOUT = 3600.0
-RELEASE_TIMEOUT = 3600.0  # the release phase
+Work = Callable[[Kit, AppRun], str]
 
 
 @dataclass(frozen=True)
-class Services:
-    platform: HerokuPlatform
-    backups: PgBackups
+class Step:
+    name: str
+    plan: Work
+    run: Work
+    skip: Callable[[Kit, AppRun], str | None] = lambda kit, app: None
+    ships: tuple[Ship, ...] = (BUILD, PROMOTE, STAGING_SLUG)
 
 
-class AppDeploy:
-    """The step sequence for one app."""
-
-    def __init__(
-        self,
-        services: Services,
-        git: Git,
-        config: DeployConfig,
-        observer: Observer,
-        runtime: Runtime,
-        sha: str,
-        release_process: str | None,
-    ) -> None:
-        self.platform = services.platform
-        self.backups = services.backups
-        self.git = git
-        self.config = config
-        self.observer = observer
-        self.rt = runtime
-        self.sha = sha
-        self.release_process = release_process
-
-    # -- the sequence -------------------------------------------------------------
-    def run(
-        self,
-        role: str,
-        info: AppInfo,
-        source: Shipped | FromStaging | None = None,
-        note: str | None = None,
-    ) -> tuple[AppOutcome, Shipped | None]:
-        """Deploy one app: built from the commit, or given staging's slug (`source`).
-
-        Returns the outcome and, when healthy, what it shipped (for production).
-        """
-        out = AppOutcome(role=role, app=info.name, web_url=info.web_url)
-        out.notes += [note] if note else []
-        state = _State(info=info, source=source)
-        steps: list[tuple[str, Callable[[], str]]] = [
-            ("preflight", lambda: self.preflight(out, state)),
-            ("backup", lambda: self.backup(out)),
-        ]
-        if source is None:
-            steps.append(("build", lambda: self.build(out, state)))
-        else:
-            steps.append(("release", lambda: self.release_slug(out, state)))
-        steps += [
-            ("migrate", lambda: self.migrate(out, state)),
-            ("static", lambda: self.static(out.app)),
-            ("health", lambda: self.health(info)),
-        ]
-        try:
-            for name, fn in steps:
-                if not self._step(out, name, fn):
-                    break
-        except BaseException:
-            self._roll_back(out, state)
-            raise
-        if out.failure is not None:
-            self._roll_back(out, state)
-            out.live_release = self._live_release(out, state)
-            return out, None
-        out.live_release = out.release
-        if state.release_id is None or out.slug_id is None:  # pragma: no cover
-            return out, None
-        return out, Shipped(info, state.release_id, out.slug_id)
-
-    def _step(self, out: AppOutcome, name: str, fn: Callable[[], str]) -> bool:
-        self.observer.step_started(out.role, out.app, name)
-        start = self.rt.clock()
-        status: StepStatus = "ok"
-        try:
-            detail = fn()
-        except Skipped as exc:
-            status, detail = "skipped", str(exc)
-        except (StepFailed, MvpError) as exc:
-            status, detail = "failed", str(exc)
-            out.failure = f"{name}: {detail.splitlines()[0]}"
-        record = StepRecord(
-            out.role, out.app, name, status, self.rt.clock() - start, detail
+def read_facts(kit: Kit, target: Target, plan: bool = False) -> Facts:
+    """Releases, Postgres and, for production, staging's slug (and, for a plan,
+    the pipelines): the same reads for the dry run and for preflight."""
+    platform = kit.platform
+    if platform is None:
+        return Facts()
+    facts = Facts(True, platform.releases(target.app))
+    facts.postgres = platform.postgres_addon(target.app)
+    if plan and target.source is not None:
+        pipelines = {platform.pipeline_of(a) for a in (target.source, target.app)}
+        facts.shared_pipeline = len(pipelines) == 1 and None not in pipelines
+    if target.ship == STAGING_SLUG and target.source is not None:
+        facts.staging = read_staging(platform, target.source)
+        facts.problem = policy.staging_slug_problem(kit.sha, facts.staging)
+        facts.newer = bool(facts.problem) and is_newer(
+            kit.git, kit.sha, facts.staging.commit
         )
-        out.steps.append(record)
-        self.observer.step_finished(record)
-        return status != "failed"
+    return facts
 
-    def _roll_back(self, out: AppOutcome, state: _State) -> None:
-        recorded = state.recorded.version if state.recorded else None
-        go, why = policy.rollback_decision(
-            state.released, self.config.rollback, state.rolled_back, recorded
+
+# -- preflight -------------------------------------------------------------------
+def _plan_preflight(kit: Kit, app: AppRun) -> str:
+    live = next((r for r in app.facts.releases if r.current), None)
+    now = f" (now v{live.version})" if live else ""
+    action = f"check the key and the app; record the current release{now}"
+    target, facts = app.target, app.facts
+    if target.ship == STAGING_SLUG:
+        action += f"; check that {target.source} runs a slug built from the commit"
+        if facts.newer and facts.staging:
+            action += ": it runs a newer one, so production would be skipped: "
+            action += policy.superseded(kit.sha, facts.staging)
+        elif facts.problem:
+            action += f": it does not, so the deploy would stop here: {facts.problem}"
+        elif facts.staging:
+            action += f": it does ({policy.describe_staging(facts.staging)})"
+    return action
+
+
+def _preflight(kit: Kit, app: AppRun) -> str:
+    app.facts = facts = read_facts(kit, app.target)
+    app.before = facts.releases[0].version if facts.releases else 0
+    app.recorded = next((r for r in facts.releases if r.current), None)
+    if app.recorded is None:
+        detail = f"{app.info.name} has no current release: nothing to roll back to"
+    else:
+        app.out.recorded_release = app.recorded.version
+        detail = f"{app.info.name} runs v{app.recorded.version}; recorded for rollback"
+    if facts.staging is not None:
+        if facts.newer:
+            raise io.Superseded(policy.superseded(kit.sha, facts.staging))
+        if facts.problem:
+            raise StepFailed(facts.problem)
+        staging = facts.staging
+        assert staging.release_id and staging.slug_id
+        source = kit.apps[staging.app]
+        app.shipped = Shipped(source, staging.release_id, staging.slug_id)
+        detail += f"; staging runs {kit.sha[:12]} ({policy.describe_staging(staging)})"
+    return detail
+
+
+# -- backup ----------------------------------------------------------------------
+def _skip_backup(kit: Kit, app: AppRun) -> str | None:
+    if not kit.config.backup:
+        return "backup = false"
+    if app.facts.known and app.facts.postgres is None:
+        return "no Heroku Postgres on the app"
+    return None
+
+
+def _plan_backup(kit: Kit, app: AppRun) -> str:
+    found = f" ({app.facts.postgres})" if app.facts.postgres else " if the app has one"
+    return f"capture a PG Backups backup of the DATABASE_URL database{found}"
+
+
+def _backup(kit: Kit, app: AppRun) -> str:
+    """Nothing is built before the backup has finished: if it fails, nothing is."""
+    addon = kit.heroku.database_attachment(app.info.name)
+    if addon is None or kit.backups is None:
+        raise StepFailed(
+            f"Heroku Postgres {app.facts.postgres} is not attached as DATABASE_URL, "
+            "so it cannot be backed up; set backup = false to deploy without a backup"
         )
-        if state.released:
-            out.notes.append("migrations are not undone by a rollback")
-            if out.backup:
-                out.notes.append(
-                    f"to restore the data from before this deploy: heroku "
-                    f"pg:backups:restore {out.backup} DATABASE_URL --app {out.app}"
-                )
-        if not go:
-            if state.released:
-                out.notes.append(why)
-            return
-        state.rolled_back = True
-        assert state.recorded is not None
-        target = state.recorded
-
-        def rollback() -> str:
-            now = self.platform.rollback(out.app, target.id)
-            out.rolled_back_to = target.version
-            out.live_release = now.version
-            return f"rolled back to v{target.version} (now v{now.version})"
-
-        failure = out.failure
-        if not self._step(out, "rollback", rollback):
-            out.notes.append(
-                f"the rollback failed: roll back by hand with "
-                f"`heroku rollback v{target.version} --app {out.app}`"
-            )
-        out.failure = failure or out.failure
-
-    def _live_release(self, out: AppOutcome, state: _State) -> int | None:
-        """After a failure: the rollback's release, else what Heroku runs now."""
-        if out.live_release is not None:
-            return out.live_release
-        if not state.released:
-            return out.recorded_release
-        try:
-            current = self.platform.current_release(out.app)
-        except MvpError as exc:
-            out.notes.append(f"the live release could not be read: {exc}")
-            return None
-        return current.version if current else None
-
-    # -- steps --------------------------------------------------------------------
-    def preflight(self, out: AppOutcome, state: _State) -> str:
-        state.recorded = self.platform.current_release(out.app)
-        if state.recorded is None:
-            detail = f"{out.app} has no current release: nothing to roll back to"
-        else:
-            out.recorded_release = state.recorded.version
-            detail = f"{out.app} runs v{state.recorded.version}; recorded for rollback"
-        if isinstance(state.source, FromStaging):
-            state.source, found = slug.find_staging_slug(
-                self.platform, state.source.app, self.sha
-            )
-            detail += f"; staging runs {self.sha[:12]} ({found})"
-        return detail
-
-    def backup(self, out: AppOutcome) -> str:
-        return back_up(self.platform, self.backups, self.rt, out, self.config.backup)
-
-    def build(self, out: AppOutcome, state: _State) -> str:
-        with tempfile.TemporaryDirectory(prefix="mvp-deploy-") as tmp:
-            path = Path(tmp) / "source.tar.gz"
-            self.git.archive(self.sha, path)
-            data = path.read_bytes()
-        url = self.platform.upload_source(data)
-        build = self.platform.create_build(
-            out.app, url, policy.source_checksum(data), self.sha
+    backups, name = kit.backups, app.info.name
+    transfer = backups.capture(addon)
+    app.out.backup = transfer.name
+    transfer = io.wait_for(
+        kit.rt,
+        lambda: backups.transfer(name, transfer.uuid),
+        lambda t: t.finished,
+        f"backup {transfer.name}",
+    )
+    if not transfer.succeeded:
+        logs = "\n".join(transfer.logs[-io.TAIL :])
+        raise StepFailed(
+            f"backup {transfer.name} failed: nothing was built or released"
+            + (f"\n{logs}" if logs else "")
         )
-        tail = self._stream(build.output_stream_url)
-        build = self._wait(
-            lambda: self.platform.build(out.app, build.id),
-            lambda b: b.status != "pending",
-            BUILD_TIMEOUT,
-            "the build",
+    return f"backup {transfer.name} captured"
+
+
+# -- migrate, static, health -----------------------------------------------------
+def _skip_migrate(kit: Kit, app: AppRun) -> str | None:
+    if kit.release_process or kit.config.migrate_command:
+        return None
+    return "no Procfile release process and no migrate-command"
+
+
+def _plan_migrate(kit: Kit, app: AppRun) -> str:
+    command = kit.config.migrate_command
+    if kit.release_process:
+        action = f"wait for the release phase (Procfile release: {kit.release_process})"
+        return action + (f"; migrate-command '{command}' is not run" if command else "")
+    return f"run '{command}' in a one-off dyno"
+
+
+def _migrate(kit: Kit, app: AppRun) -> str:
+    platform, name, release = kit.heroku, app.info.name, app.release
+    assert release is not None, "built or released before"
+    if not kit.release_process:
+        return _oneoff(kit, app, kit.config.migrate_command or "", migration=True)
+    tail: Iterable[str] = []
+    if release.output_stream_url and release.status == "pending":
+        url = release.output_stream_url
+        tail = io.stream_output(platform, kit.rt, kit.observer, url)
+    release = io.wait_for(
+        kit.rt,
+        lambda: platform.release(name, release.id),
+        lambda r: rules.release_outcome(r.status) != "pending",
+        "the release phase",
+    )
+    if rules.release_outcome(release.status) == "failed":
+        raise StepFailed(
+            f"release phase of v{release.version} {release.status}" + io.tail_text(tail)
         )
-        if build.status != "succeeded":
-            raise StepFailed(f"build {build.id} {build.status}" + io.tail_text(tail))
-        state.released = True
-        build = self._wait(
-            lambda: self.platform.build(out.app, build.id),
-            lambda b: b.release_id is not None,
-            BUILD_TIMEOUT,
-            "the build's release",
-        )
-        state.release_id = build.release_id
-        out.slug_id = build.slug_id
-        return f"built slug {build.slug_id} from {self.sha[:12]}"
-
-    def release_slug(self, out: AppOutcome, state: _State) -> str:
-        shipped = state.source
-        assert isinstance(shipped, Shipped), "preflight found the slug"
-        state.released = True
-        release, how = slug.release_shipped(self.platform, self.rt, state.info, shipped)
-        state.release_id = release.id
-        out.release = release.version
-        slug.check_runs_shipped(release, shipped)
-        out.slug_id = shipped.slug_id
-        return f"staging slug {shipped.slug_id} {how}: v{release.version}"
-
-    def migrate(self, out: AppOutcome, state: _State) -> str:
-        assert state.release_id is not None
-        release = self.platform.release(out.app, state.release_id)
-        out.release = release.version
-        if self.release_process:
-            self._release_phase(out.app, release)
-            return f"release phase of v{release.version} succeeded"
-        if self.config.migrate_command:
-            return self._run(out.app, self.config.migrate_command)
-        raise Skipped("no Procfile release process and no migrate-command")
-
-    def _release_phase(self, app: str, release: ReleaseInfo) -> None:
-        release_id = release.id
-        tail: deque[str] = deque(maxlen=TAIL)
-        if (
-            release.output_stream_url
-            and policy.release_outcome(release.status) == "pending"
-        ):
-            tail = self._stream(release.output_stream_url)
-        release = self._wait(
-            lambda: self.platform.release(app, release_id),
-            lambda r: policy.release_outcome(r.status) != "pending",
-            RELEASE_TIMEOUT,
-            "the release phase",
-        )
-        if policy.release_outcome(release.status) == "failed":
-            raise StepFailed(
-                f"release phase of v{release.version} {release.status}"
-                + io.tail_text(tail)
-            )
-
-    def static(self, app: str) -> str:
-        if not self.config.static_command:
-            raise Skipped("no static-command")
-        return self._run(app, self.config.static_command)
-
-    def health(self, info: AppInfo) -> str:
-        url = policy.health_url(info.web_url, self.config.health_path)
-        return io.check_health(
-            self.rt,
-            self.observer,
-            url,
-            self.config.health_timeout,
-            self.config.health_expect,
-        )
-
-    # -- helpers -------------------------------------------------------------------
-    def _run(self, app: str, command: str) -> str:
-        return io.run_oneoff(self.platform, self.rt, self.observer, app, command)
-
-    def _stream(self, url: str) -> deque[str]:
-        return io.stream_output(self.platform, self.observer, url)
-
-    def _wait(
-        self,
-        read: Callable[[], T],
-        done: Callable[[T], bool],
-        timeout: float,
-        what: str,
-    ) -> T:
-        return io.wait_for(self.rt, read, done, timeout, what)
+    return f"release phase of v{release.version} succeeded"
 
 
-@dataclass
-class _State:
-    """What one app's steps hand each other."""
+def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str:
+    def running(dyno: OneOffDyno | None) -> None:
+        if migration:
+            app.migrating = f"the migration in dyno {dyno.name}" if dyno else None
 
-    info: AppInfo
-    source: Shipped | FromStaging | None = None
-    recorded: ReleaseInfo | None = None
-    release_id: str | None = None
-    released: bool = False
-    rolled_back: bool = False
+    return io.run_oneoff(
+        kit.heroku, kit.rt, kit.observer, app.info.name, command, running, migration
+    )
+
+
+def _plan_health(kit: Kit, app: AppRun) -> str:
+    deploy, url = kit.config, rules.health_url(app.info.web_url, kit.config.health_path)
+    expect = f" containing '{deploy.health_expect}'" if deploy.health_expect else ""
+    return f"GET {url} until 200{expect} (within {deploy.health_timeout:g}s)"
+
+
+def _health(kit: Kit, app: AppRun) -> str:
+    deploy, url = kit.config, rules.health_url(app.info.web_url, kit.config.health_path)
+    return io.check_health(
+        kit.rt, kit.observer, url, deploy.health_timeout, deploy.health_expect
+    )
+
+
+STEPS: tuple[Step, ...] = (
+    Step("preflight", _plan_preflight, _preflight),
+    Step("backup", _plan_backup, _backup, _skip_backup),
+    Step("build", plan_build, run_build, ships=(BUILD,)),
+    Step("release", plan_release, run_release, ships=(PROMOTE, STAGING_SLUG)),
+    Step("migrate", _plan_migrate, _migrate, _skip_migrate),
+    Step(
+        "static",
+        lambda kit, app: f"run '{kit.config.static_command}' in a one-off dyno",
+        lambda kit, app: _oneoff(kit, app, kit.config.static_command or ""),
+        lambda kit, app: None if kit.config.static_command else "no static-command",
+    ),
+    Step("health", _plan_health, _health),
+)
+
+
+def _plan_rollback(kit: Kit, app: AppRun) -> str:
+    if not kit.config.rollback:
+        return "on a failure after the build: no rollback (rollback = false)"
+    return (
+        "on a failure after the build: roll back once to the recorded release "
+        "(migrations are not undone), only while this deploy's release is live and "
+        "nothing else was released, never under a running migration"
+    )
+
+
+def _rollback(kit: Kit, app: AppRun) -> str:
+    to = app.recorded
+    assert to is not None, "way_back rolls back only to a recorded release"
+    now = kit.heroku.rollback(app.info.name, to.id)
+    app.ours.append(now.id)
+    app.out.rolled_back_to, app.out.live_release = to.version, now.version
+    return f"rolled back to v{to.version} (now v{now.version})"
+
+
+ROLLBACK = Step("rollback", _plan_rollback, _rollback)
+
+
+def steps_for(target: Target) -> tuple[Step, ...]:
+    return tuple(step for step in STEPS if target.ship in step.ships)

@@ -27,6 +27,12 @@ MARKER = "<!-- mvp-process:check -->"
 LIMIT = 65536
 
 
+def marker(project: str | None = None) -> str:
+    """The hidden first line the sticky comment is found by: one comment per
+    sub-project (config `project`), so two in one pull request never meet."""
+    return f"<!-- mvp-process:check:{project} -->" if project else MARKER
+
+
 def render(
     report: CheckReport,
     run_url: str | None = None,
@@ -35,7 +41,7 @@ def render(
 ) -> str:
     """The comment's Markdown, at most `limit` bytes, marker first."""
     where = f" ({md.link('workflow run', run_url)})" if run_url else ""
-    head = f"{MARKER}\n{header(report, run_url)}"
+    head = f"{marker(report.project)}\n{header(report, run_url)}"
     room = limit - 400 - size(where) - size(head)
     parts, omitted = fitted(report, link, room)
     if omitted:

@@ -1,9 +1,10 @@
 """Publish results where GitHub shows them: commit statuses and the PR comment.
 
-One status per gate (`mvp-process/<gate>`, success or failure, a one-line
-description, a link to the run) on the commit that was checked: the pull
-request's head, not the merge commit Actions builds. On pull requests the
-sticky comment is created once and then edited. The coverage status always
+One status per gate (`mvp-process/<gate>`, a sub-project's
+`mvp-process/<project>/<gate>`; success or failure, a one-line description, a
+link to the run) on the commit that was checked: the pull request's head, not
+the merge commit Actions builds. On pull requests the sticky comment (one per
+sub-project) is created once and then edited. The coverage status always
 leads with the project figure, so on a push to the default branch it is the
 recorded baseline for later pull requests.
 
@@ -56,18 +57,24 @@ class Publisher:
             return False
         return True
 
-    def status(self, sha: str, name: str, passed: bool, description: str) -> bool:
+    def status(
+        self,
+        sha: str,
+        name: str,
+        passed: bool,
+        description: str,
+        project: str | None = None,
+    ) -> bool:
         state = "success" if passed else "failure"
         text = statuses.one_line(redact(description))
+        where = statuses.context(name, project)
         return self._write(
-            lambda api: api.create_status(
-                sha, statuses.context(name), state, text, self.target_url
-            )
+            lambda api: api.create_status(sha, where, state, text, self.target_url)
         )
 
-    def comment(self, number: int, body: str) -> bool:
-        text = redact(body)
-        return self._write(lambda api: api.upsert_comment(number, comment.MARKER, text))
+    def comment(self, number: int, body: str, project: str | None = None) -> bool:
+        text, mark = redact(body), comment.marker(project)
+        return self._write(lambda api: api.upsert_comment(number, mark, text))
 
 
 def notes_section(notes: list[str]) -> str:
@@ -95,24 +102,32 @@ def publish_check(
     sha = event.head_sha
     if sha is None or publisher.api is None:
         return publisher.notes
+    project = report.project
     published = [
-        publisher.status(sha, gate.name, gate.passed, statuses.gate_description(gate))
+        publisher.status(
+            sha, gate.name, gate.passed, statuses.gate_description(gate), project
+        )
         for gate in report.gates
     ]
     if all(published) and published:
         publisher.notes.append(
             f"published {len(published)} commit statuses on {sha[:12]}"
         )
+    if all(published) and published and report.folder and not project:
+        publisher.notes.append(
+            f"the sub-project {report.folder}/ published under the repository's "
+            f"names ({statuses.context('<gate>')}, one comment): set `project` "
+            "if another sub-project publishes too"
+        )
     figure = report.metric("coverage", "after")
     if event.is_default_branch_push and figure is not None and all(published):
         publisher.notes.append(
             f"recorded {figure:.2f}% as the coverage baseline "
-            f"({statuses.COVERAGE_CONTEXT}) of {sha[:12]}"
+            f"({statuses.coverage_context(project)}) of {sha[:12]}"
         )
     if event.pr_number is not None:
-        if publisher.comment(
-            event.pr_number, comment.render(report, run_url, link=link)
-        ):
+        body = comment.render(report, run_url, link=link)
+        if publisher.comment(event.pr_number, body, project):
             publisher.notes.append(
                 f"wrote the report comment on pull request #{event.pr_number}"
             )
@@ -120,6 +135,8 @@ def publish_check(
 
 
 def publish_pr(result: PolicyResult, publisher: Publisher, sha: str) -> list[str]:
-    """The `mvp-process/pr` status on the pull request's head commit."""
+    """The `mvp-process/pr` status on the pull request's head commit: one per
+    pull request, whatever sub-project (config `project`) `pr` runs in, since
+    its rules (branch, issue, reviewer) are the pull request's, not a folder's."""
     publisher.status(sha, "pr", result.passed, result.summary())
     return publisher.notes

@@ -56,7 +56,7 @@ def baseline_sources(
     sources: list[BaselineSource] = []
     if config.baseline in ("auto", "status"):
         if api is not None:
-            sources.append(StatusBaseline(api, git))
+            sources.append(StatusBaseline(api, git, project=config.project))
         elif config.baseline == "status":
             sources.append(
                 Unavailable("baseline = 'status' needs GitHub Actions and a token")
@@ -72,8 +72,10 @@ def with_history(report: CheckReport, git: Git, api: GitHubRepo | None) -> Check
     if api is None or report.gate("coverage") is None or not report.merge_base:
         return report
     from mvp_process.github.coverage_history import coverage_history
+    from mvp_process.github.statuses import coverage_context
 
-    history = coverage_history(api, git, report.merge_base, report.head_sha)
+    context = coverage_context(report.project)
+    history = coverage_history(api, git, report.merge_base, report.head_sha, context)
     return dataclasses.replace(report, history=history)
 
 

@@ -1,7 +1,8 @@
 """The coverage baseline read back from GitHub: no coverage SaaS needed.
 
-A push to the default branch leaves the `mvp-process/coverage` status on its
-commit, its description starting with the project figure. A pull request's
+A push to the default branch leaves the `mvp-process/coverage` status (a
+sub-project's `mvp-process/<project>/coverage`) on its commit, its
+description starting with the project figure. A pull request's
 baseline is the figure on its merge-base or, when that commit has none (its
 build failed or is still running), on the nearest first-parent ancestor that
 has one; the report names that commit and how far back it is.
@@ -19,7 +20,11 @@ from typing import Protocol
 from mvp_process.git import Git
 from mvp_process.errors import ApiError
 from mvp_process.check.coverage import Baseline, NoBaseline
-from mvp_process.github.statuses import COVERAGE_CONTEXT, coverage_figure
+from mvp_process.github.statuses import (
+    COVERAGE_CONTEXT,
+    coverage_context,
+    coverage_figure,
+)
 
 DEPTH = 25
 
@@ -42,13 +47,14 @@ class StatusReader(Protocol):
 
 
 def recorded_figure(
-    statuses: Sequence[StatusLike], identity: str
+    statuses: Sequence[StatusLike], identity: str, context: str = COVERAGE_CONTEXT
 ) -> tuple[float | None, list[str]]:
-    """The figure of the newest `mvp-process/coverage` status `identity` wrote
-    (statuses come newest first), and who else wrote one."""
+    """The figure of the newest `context` status (`mvp-process/coverage`, or a
+    sub-project's) `identity` wrote (statuses come newest first), and who else
+    wrote one."""
     others = []
     for status in statuses:
-        if status.context != COVERAGE_CONTEXT:
+        if status.context != context:
             continue
         if status.creator != identity:
             others.append(status.creator or "a deleted user")
@@ -57,12 +63,12 @@ def recorded_figure(
     return None, others
 
 
-def _ignored(identity: str, others: list[str]) -> str:
+def _ignored(identity: str, others: list[str], context: str) -> str:
     if not others:
         return ""
     count = len(others)
     return (
-        f"ignored {count} {COVERAGE_CONTEXT} status{'es' if count != 1 else ''} "
+        f"ignored {count} {context} status{'es' if count != 1 else ''} "
         f"not written by {identity} ({', '.join(others)})"
     )
 
@@ -70,10 +76,17 @@ def _ignored(identity: str, others: list[str]) -> str:
 class StatusBaseline:
     """`BaselineSource` reading commit statuses along the first-parent line."""
 
-    def __init__(self, api: StatusReader, git: Git, depth: int = DEPTH) -> None:
+    def __init__(
+        self,
+        api: StatusReader,
+        git: Git,
+        depth: int = DEPTH,
+        project: str | None = None,
+    ) -> None:
         self.api = api
         self.git = git
         self.depth = depth
+        self.context = coverage_context(project)  # a sub-project's own figure
 
     def find(self, merge_base: str) -> Baseline | NoBaseline:
         commits = self.git.first_parent_ancestors(merge_base, self.depth)
@@ -81,20 +94,22 @@ class StatusBaseline:
         try:
             identity = self.api.identity()
             for distance, sha in enumerate(commits):
-                figure, by_others = recorded_figure(self.api.statuses(sha), identity)
+                statuses = self.api.statuses(sha)
+                figure, by_others = recorded_figure(statuses, identity, self.context)
                 others += [f"{login} on {sha[:12]}" for login in by_others]
                 if figure is not None:
-                    notes = [_how_far(distance, merge_base), _ignored(identity, others)]
+                    ignored = _ignored(identity, others, self.context)
+                    notes = [_how_far(distance, merge_base), ignored]
                     note = "; ".join(n for n in notes if n)
                     return Baseline(figure, sha, "status", note)
         except ApiError as exc:
             return NoBaseline(f"could not read commit statuses: {exc.message}")
         reason = (
-            f"no {COVERAGE_CONTEXT} status on the merge-base {merge_base[:12]} "
+            f"no {self.context} status on the merge-base {merge_base[:12]} "
             f"or its {max(len(commits) - 1, 0)} first-parent ancestors checked "
             "(a push to the default branch records it)"
         )
-        ignored = _ignored(identity, others)
+        ignored = _ignored(identity, others, self.context)
         return NoBaseline(f"{reason}; {ignored}" if ignored else reason)
 
 

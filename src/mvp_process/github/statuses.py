@@ -1,7 +1,8 @@
 """Commit-status texts: one line per gate, and the recorded coverage figure.
 
 GitHub shows a status's description beside the green check or red x and
-refuses descriptions over 140 characters. The `mvp-process/coverage`
+refuses descriptions over 140 characters. A monorepo's sub-projects each
+have their own contexts (`context`). The `mvp-process/coverage`
 description starts with the project figure in a fixed form ("87.53% project
 coverage"), so a later pull request can read it back as its baseline.
 """
@@ -18,9 +19,15 @@ MAX_DESCRIPTION = 140
 _FIGURE = re.compile(r"^(?P<percent>[0-9]{1,3}(?:\.[0-9]+)?)% project coverage\b")
 
 
-def context(name: str) -> str:
-    """`mvp-process/<gate>`: the status context of a gate (or of `pr`)."""
-    return PREFIX + name
+def context(name: str, project: str | None = None) -> str:
+    """The status context of a gate (or of `pr`): `mvp-process/<gate>`, or a
+    sub-project's `mvp-process/<project>/<gate>` (config `project`)."""
+    return f"{PREFIX}{project}/{name}" if project else PREFIX + name
+
+
+def coverage_context(project: str | None = None) -> str:
+    """Where a push to the default branch records the project's figure."""
+    return context("coverage", project)
 
 
 def one_line(text: str, limit: int = MAX_DESCRIPTION) -> str:

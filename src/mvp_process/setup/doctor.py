@@ -154,6 +154,36 @@ def check_deploy(root: Path, config: Config, targets: set[str]) -> list[Check]:
     return checks
 
 
+# The deploy job also checks out, installs and reports: 5 minutes for that.
+JOB_SETUP = 300
+
+
+def check_deploy_timeout(
+    root: Path, config: Config, found: list[wf.Workflow]
+) -> list[Check]:
+    """`deploy-timeout` must end before GitHub stops the deploy job, or the job's
+    timeout (not the deploy's own) is what stops a deploy half-way."""
+    budget, short = config.deploy.deploy_timeout, []
+    for w in found:
+        for job in wf.deploy_jobs(w, root):
+            minutes = w.minutes.get(job)
+            if isinstance(minutes, (int, float)) and budget + JOB_SETUP > minutes * 60:
+                short.append(f"{w.path}: {job} (timeout-minutes: {minutes})")
+    if not short:
+        return []
+    need = -(-(budget + JOB_SETUP) // 60)
+    return [
+        Check(
+            "deploy-timeout",
+            False,
+            f"deploy-timeout ({budget:g}s) and {JOB_SETUP // 60} minutes to set up "
+            "do not fit in the timeout-minutes of " + "; ".join(short),
+            f"set timeout-minutes: {need:g} (or more) on the job, or a smaller "
+            "deploy-timeout in [tool.mvp-process.deploy]",
+        )
+    ]
+
+
 def check_release(root: Path, config: Config) -> Check:
     if config.deploy.migrate_command:
         return Check("release", True, "migrations run by migrate-command")
@@ -226,6 +256,7 @@ def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]
         config_check,
         *check_workflows(root, found),
         *deploy_checks,
+        *check_deploy_timeout(root, config, found),
         *check_tokens(config, deploys),
         check_tools(root, config, env),
         *([Check("lint", *lint)] if lint else []),

@@ -8,19 +8,28 @@ a refusal leaves the repository exactly as it was.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from mvp_process import __version__
 from mvp_process.errors import ConfigError, MvpError
 
 TEMPLATE_NAME = "mvp-process.yml"
 WORKFLOW_PATH = Path(".github") / "workflows" / TEMPLATE_NAME
+# The action's GitHub repository: written here only. `init` renders the workflow
+# and the starter config from it; the published templates and docs are kept
+# rendered (a test compares them with render()).
+ACTION_REPOSITORY = "org/mvp-process"
+_OURS = re.compile(
+    r"(?P<before>uses: |github\.com/)[\w.-]+/mvp-process(?P<tag>@v\d+\b)?"
+)
 
 STARTER_CONFIG = """\
 [tool.mvp-process]
-# mvp-process settings (https://github.com/org/mvp-process); every key is optional.
+# mvp-process settings (https://github.com/{repository}); every key is optional.
 coverage-drop-max = 1.0  # allowed drop of project coverage, in percentage points
 diff-coverage-min = 80  # minimum coverage of the changed lines, in percent
 require-reviewer = true  # a PR needs a requested reviewer
@@ -52,9 +61,25 @@ class _Write:
     data: bytes
 
 
+def action_ref() -> str:
+    """The template's `uses:` value: this release's major tag (`org/mvp-process@v0`)."""
+    return f"{ACTION_REPOSITORY}@v{__version__.split('.')[0]}"
+
+
+def render(text: str) -> str:
+    """`text` with every mention of the action's repository (a `uses:` line, a
+    github.com link) naming ACTION_REPOSITORY, and a major tag naming action_ref()."""
+
+    def ours(match: re.Match[str]) -> str:
+        tag = "@" + action_ref().split("@")[1] if match["tag"] else ""
+        return f"{match['before']}{ACTION_REPOSITORY}{tag}"
+
+    return _OURS.sub(ours, text)
+
+
 def template_text() -> str:
-    """The workflow template shipped inside the package."""
-    return (
+    """The workflow template shipped inside the package, rendered."""
+    return render(
         resources.files("mvp_process.setup")
         .joinpath("templates", TEMPLATE_NAME)
         .read_text(encoding="utf-8")
@@ -74,6 +99,7 @@ def _toml_escape(text: str) -> str:
 def starter_config(staging_app: str | None, production_app: str | None) -> str:
     """The `[tool.mvp-process]` table `init` appends (valid on its own)."""
     return STARTER_CONFIG.format(
+        repository=ACTION_REPOSITORY,
         staging_app=_app_line("staging-app", staging_app, "my-app-staging"),
         production_app=_app_line("production-app", production_app, "my-app"),
     )

@@ -1,8 +1,9 @@
 """Read a repository's GitHub Actions workflows to see how they use mvp-process.
 
-`doctor` needs three facts from them: which jobs run mvp-process, whether those
+`doctor` needs four facts from them: which jobs run mvp-process, whether those
 jobs check out the full history (`fetch-depth: 0`, for the merge-base and the
-baseline), and which deploy targets they deploy to (so it can ask for the apps).
+baseline), which deploy targets they deploy to (so it can ask for the apps),
+and the deploy jobs' `timeout-minutes` (to hold `deploy-timeout` against).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Workflow:
     path: Path
     jobs: Mapping[str, tuple[Step, ...]] = field(default_factory=dict)
     error: str | None = None
+    minutes: Mapping[str, object] = field(default_factory=dict)  # timeout-minutes
 
 
 def _step(raw: Any) -> Step:
@@ -64,13 +66,15 @@ def read_workflow(path: Path, root: Path) -> Workflow:
     jobs = data.get("jobs") if isinstance(data, dict) else None
     if not isinstance(jobs, dict):
         return Workflow(relative, error="it has no `jobs:` mapping")
-    parsed = {}
+    parsed, minutes = {}, {}
     for name, job in jobs.items():
         steps = job.get("steps") if isinstance(job, dict) else None
         parsed[str(name)] = tuple(
             _step(s) for s in (steps if isinstance(steps, list) else [])
         )
-    return Workflow(relative, parsed)
+        if isinstance(job, dict) and "timeout-minutes" in job:
+            minutes[str(name)] = job["timeout-minutes"]
+    return Workflow(relative, parsed, minutes=minutes)
 
 
 def read_workflows(root: Path) -> list[Workflow]:
@@ -125,17 +129,34 @@ def shallow_jobs(workflow: Workflow, root: Path) -> list[str]:
     return found
 
 
+def _deploy_target(step: Step, root: Path) -> list[str]:
+    """`staging`/`production` for a deploy step, `branch` when it is implicit."""
+    if not runs_mvp_process(step, root):
+        return []
+    if step.run:
+        if re.search(r"\bdeploy\b", step.run):
+            return _TARGET.findall(step.run) or ["branch"]
+        return []
+    if step.inputs.get("command") == "deploy":
+        return [step.inputs.get("target") or "branch"]
+    return []
+
+
 def deploy_targets(workflows: list[Workflow], root: Path) -> set[str]:
     """`staging`/`production` for each deploy step, `branch` when it is implicit."""
-    targets: set[str] = set()
-    for workflow in workflows:
-        for steps in mvp_jobs(workflow, root).values():
-            for step in steps:
-                if not runs_mvp_process(step, root):
-                    continue
-                if step.run:
-                    if re.search(r"\bdeploy\b", step.run):
-                        targets.update(_TARGET.findall(step.run) or ["branch"])
-                elif step.inputs.get("command") == "deploy":
-                    targets.add(step.inputs.get("target") or "branch")
-    return targets
+    return {
+        target
+        for workflow in workflows
+        for steps in mvp_jobs(workflow, root).values()
+        for step in steps
+        for target in _deploy_target(step, root)
+    }
+
+
+def deploy_jobs(workflow: Workflow, root: Path) -> list[str]:
+    """The jobs of `workflow` that deploy."""
+    return [
+        name
+        for name, steps in mvp_jobs(workflow, root).items()
+        if any(_deploy_target(step, root) for step in steps)
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from support import gfm
 from support.action import OUTPUT_NAMES, ROOT, Act, heroku_env, push_payload, shown
 from support.actions import TOKEN
 from support.actions_runner import RunResult
@@ -164,7 +165,9 @@ def test_an_unhealthy_staging_is_rolled_back_and_production_untouched(
     assert "## mvp-process deploy failed" in summary
     rows = timeline(summary, STAGING)
     assert ("health", "❌ failed") in rows
-    assert "not healthy within 1s" in summary and "last: answered 500" in summary
+    assert "not healthy within 1s" in summary and "last: answered 500" in gfm.shown(
+        summary
+    )
     assert "rolled back to v2" in result.log
     assert "migrations are not undone" in summary
     assert f"| production `{PRODUCTION}` | — | ⏭ not deployed |" in summary
@@ -239,11 +242,11 @@ def test_the_template_jobs_give_production_the_staging_build(
     assert_no_key(production_job, github)
 
 
-def test_the_production_job_stops_when_staging_runs_another_commit(
+def test_the_production_job_is_skipped_when_staging_runs_a_newer_commit(
     repo: Repo, act: Act, heroku: FakeHeroku, tls: TlsFiles, github: FakeGitHub
 ) -> None:
     """A newer push reached staging first: this push's production job must not
-    promote it (nor build its own)."""
+    promote it (nor build its own); the newer run's production job deploys."""
     older = push(repo, "main")
     newer = push(repo, "main", {"health-path": "/"})
     assert deploy(act, heroku, tls, newer, "main", target="staging").exit_code == 0
@@ -251,15 +254,16 @@ def test_the_production_job_stops_when_staging_runs_another_commit(
 
     result = deploy(act, heroku, tls, older, "main", target="production")
 
-    assert result.exit_code == 1, result.log
+    assert result.exit_code == 0, result.log
     assert [e for e in heroku.writes() if PRODUCTION in e.path] == []
     assert heroku.requests("POST", "/pipeline-promotions") == []
     message = (
-        f"staging does not run {older[:12]} ({STAGING} v3 runs a slug built from "
-        f"{newer[:12]}): deploy staging first, or pass --build to build production "
-        "from the commit"
+        f"staging already runs {newer[:12]}, a newer commit than {older[:12]}: "
+        "production is left to the run that deployed it (nothing was changed)"
     )
-    assert message in result.log and message in result.summary
+    assert f"::notice title=mvp-process::{message}" in result.log
+    assert message in gfm.shown(result.summary)
+    assert "## mvp-process deploy skipped" in result.summary
     assert result.outputs["deployed"] == "false"
     assert result.outputs["release"] == "v2"  # production runs what it ran
     assert result.outputs["failed-release"] == ""
@@ -289,7 +293,7 @@ def test_dry_run_and_target_inputs_plan_without_writing(
     assert (
         f"check that {STAGING} runs a slug built from the commit: it does not, so "
         f"the deploy would stop here: staging does not run {sha[:12]}"
-    ) in result.summary
+    ) in gfm.shown(result.summary)
     assert "Nothing was changed (dry run)." in result.log
     assert result.outputs == {**dict.fromkeys(OUTPUT_NAMES, ""), "deployed": "false"}
     assert_no_key(result, github)

@@ -6,9 +6,14 @@ The fixtures (`harness`, `act`, the fake servers) are in this folder's conftest.
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+
 import pytest
 
-from support.action import OUTPUT_NAMES, Act, Harness, push_payload
+import mvp_process
+from support.action import OUTPUT_NAMES, ROOT, Act, Harness, push_payload
 from support.project import sample_project
 from support.repo import Repo
 
@@ -28,6 +33,44 @@ def test_first_run_installs_and_saves_the_virtualenv(harness: Harness) -> None:
     assert first.exit_code == 2
     assert "::error title=mvp-process::input command must be" in first.log
     assert first.outputs == dict.fromkeys(OUTPUT_NAMES, "")
+
+
+LISTING = """
+import importlib.metadata as m, json
+print(json.dumps({
+    "installed": {d.metadata["Name"]: d.version for d in m.distributions()},
+    "wheel": m.distribution("mvp-process").read_text("WHEEL"),
+}))
+"""
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_virtualenv_holds_this_checkout_and_only_pinned_packages(
+    harness: Harness,
+) -> None:
+    """Exactly the version checked out, built by the pinned setuptools, and every
+    dependency at its constraints.txt pin: nothing floats to the newest release."""
+    key = harness.first.step("restore").outputs["cache-primary-key"]
+    python = harness.cache.root / key / "bin" / "python"
+    done = subprocess.run([python, "-c", LISTING], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    listing = json.loads(done.stdout)
+    installed = {canonical(k): v for k, v in listing["installed"].items()}
+    lines = (ROOT / "constraints.txt").read_text("utf-8").splitlines()
+    pins = {
+        canonical(name): pin
+        for name, pin in (line.split("==") for line in lines if "==" in line)
+    }
+    version = mvp_process.__version__
+    assert installed.pop("mvp-process") == version
+    assert f"mvp-process: installed {version} from {ROOT}" in harness.first.log
+    for seed in ("pip", "setuptools"):  # what `python -m venv` puts in
+        installed.pop(seed, None)
+    assert installed and {k: pins.get(k) for k in installed} == installed
+    assert f"Generator: setuptools ({pins['setuptools']})" in listing["wheel"]
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mvp_process.check.registry import GATE_NAMES
+from mvp_process.setup.init import action_ref
 from support.action import (
     ROOT,
     Act,
@@ -33,7 +33,7 @@ from support.action import (
     shown,
 )
 from support.actions import REPO, TOKEN
-from support.actions_expressions import Evaluator
+from support.actions_node import Expressions, parse_workflow
 from support.fake_github import FakeGitHub
 from support.project import UNTESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
@@ -46,7 +46,7 @@ LOCAL = "127.0.0.1,localhost"
 
 
 def action_step(job: dict[str, Any]) -> dict[str, Any]:
-    return next(s for s in job["steps"] if s.get("uses", "").startswith("org/"))
+    return next(s for s in job["steps"] if s.get("uses") == action_ref())
 
 
 def uses(job: dict[str, Any], action: str) -> dict[str, Any]:
@@ -55,8 +55,7 @@ def uses(job: dict[str, Any], action: str) -> dict[str, Any]:
 
 def evaluated(step: dict[str, Any], contexts: dict[str, Any]) -> dict[str, str]:
     """A step's `with:` as the runner hands it over."""
-    ctx = Evaluator(contexts)
-    return {k: ctx.interpolate(str(v)) for k, v in step["with"].items()}
+    return Expressions(contexts).strings(step["with"])[0]
 
 
 def same_baseline(text: str) -> str:
@@ -78,7 +77,8 @@ def gate_statuses(github: FakeGitHub, sha: str) -> list[tuple[str, str, str]]:
 def test_three_shards_then_the_fan_in_publish_what_one_check_does(
     repo: Repo, act: Act, harness: Harness, github: FakeGitHub, tmp_path: Path
 ) -> None:
-    jobs = yaml.safe_load(TEMPLATE.read_text())["jobs"]
+    workflow = parse_workflow(TEMPLATE)  # GitHub's parser: it must accept it
+    jobs = workflow.tree["jobs"]
     base = sample_project(repo)
     feature_branch(repo, UNTESTED_FEATURE, BRANCH)
     repo.push(BRANCH)
@@ -128,19 +128,18 @@ def test_three_shards_then_the_fan_in_publish_what_one_check_does(
     assert gate_statuses(github, head) == plain  # the shards published nothing
 
     # The fan-in runs when a shard failed too (to name it), not when cancelled.
-    condition = jobs["check"]["if"]
+    condition = workflow.jobs["check"]["if"]
     for result, runs in (("success", True), ("failure", True), ("cancelled", False)):
         contexts = {
             "needs": {"tests": {"result": result}},
             "github": {"event_name": "pull_request", "event": {"action": "opened"}},
         }
-        assert bool(Evaluator(contexts).evaluate(condition)) is runs
+        assert Expressions(contexts).condition(condition) is runs
 
     temp = tmp_path / "runner-temp"  # what `act` gives the fan-in job
-    download = evaluated(
-        uses(jobs["check"], "actions/download-artifact@"), {"runner": {"temp": temp}}
-    )
-    fan_in_inputs = evaluated(action_step(jobs["check"]), {"runner": {"temp": temp}})
+    runner_temp = {"runner": {"temp": str(temp)}}
+    download = evaluated(uses(jobs["check"], "actions/download-artifact@"), runner_temp)
+    fan_in_inputs = evaluated(action_step(jobs["check"]), runner_temp)
     downloaded = sorted(
         p for p in artifacts.iterdir() if fnmatch.fnmatch(p.name, download["pattern"])
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mvp_process.deploy import steps
+from mvp_process.deploy.steps import Step
 from support.deploy_env import API_KEY, PRODUCTION, STAGING, DeployEnv
 from support.fake_heroku import Command
 
@@ -206,3 +208,30 @@ def test_actions_defaults_come_from_github_variables(
     # The runner hides the key from its logs after this line; nowhere else.
     assert env.last_out.count(API_KEY) == 1
     assert f"::add-mask::{API_KEY}" in env.last_out
+
+
+def test_a_new_step_is_one_definition(
+    deploy_env: DeployEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One `Step(...)` in `steps.STEPS`: the plan and the run both have it, with
+    its skip rule."""
+    env = deploy_env
+    ran: list[str] = []
+    smoke = Step(
+        "smoke",
+        plan=lambda kit, app: "GET /smoke on the app",
+        run=lambda kit, app: ran.append(app.info.name) or "smoke test passed",
+        skip=lambda kit, app: (
+            "production only" if app.target.role == "staging" else None
+        ),
+    )
+    monkeypatch.setattr(steps, "STEPS", (*steps.STEPS, smoke))
+    env.project()
+
+    assert env.run("--dry-run") == 0
+    assert "7. smoke     skipped: production only" in env.last_out
+    assert "7. smoke     GET /smoke on the app" in env.last_out
+    assert env.run() == 0, env.last_out
+    assert ran == [PRODUCTION]
+    assert f"| production `{PRODUCTION}` | smoke | ✅ ok |" in env.summary()
+    assert f"| staging `{STAGING}` | smoke | ⏭ skipped |" in env.summary()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import time
+from email.utils import formatdate
 
 import pytest
 
@@ -23,7 +25,20 @@ def test_429_with_retry_after_is_survived(deploy_env: DeployEnv) -> None:
     assert len([b for b in env.fake.world.builds.values()]) == 1
 
 
-def test_429_without_retry_after_backs_off_longer_when_out_of_tokens(
+def test_retry_after_as_a_date_or_nonsense(deploy_env: DeployEnv) -> None:
+    env = deploy_env
+    env.project(branch="staging")
+    when = formatdate(time.time() + 30, usegmt=True)
+    env.fake.fail("GET", f"/apps/{STAGING}", 503, headers={"Retry-After": when})
+    env.fake.fail("GET", "/account", 503, headers={"Retry-After": "soon"})
+
+    assert env.run() == 0, env.last_out
+
+    assert "GET /account answered 503: retrying in 0s" in env.last_out  # backoff
+    assert any(25 < wait <= 30 for wait in env.time.sleeps), env.time.sleeps
+
+
+def test_429_without_retry_after_is_not_retried_straight_away(
     deploy_env: DeployEnv,
 ) -> None:
     env = deploy_env
@@ -32,7 +47,8 @@ def test_429_without_retry_after_backs_off_longer_when_out_of_tokens(
 
     assert env.run() == 0, env.last_out
 
-    assert env.time.sleeps[0] == 5.0
+    assert env.time.sleeps[0] == 1.0
+    assert "GET /account answered 429: retrying in 1s" in env.last_out
 
 
 def test_a_nearly_used_up_rate_limit_slows_down(deploy_env: DeployEnv) -> None:
@@ -57,7 +73,8 @@ def test_5xx_on_reads_is_retried(deploy_env: DeployEnv) -> None:
     assert [r.status for r in reads][:3] == [503, 503, 200]
     transfers = env.fake.requests("GET", "/client/v11/apps/.*", service="data")
     assert transfers[0].status == 500 and transfers[-1].status == 200
-    assert "answered 503: retrying in 1s" in env.last_out
+    # urllib3's backoff: at once, then 2 s, 4 s...
+    assert "answered 503: retrying in 0s" in env.last_out
     assert "answered 503: retrying in 2s" in env.last_out
 
 
@@ -180,7 +197,8 @@ def test_an_unreachable_heroku_is_exit_2(
     assert env.run() == 2
 
     assert "the request to read the account failed: ConnectionError" in env.last_err
-    assert env.time.sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert env.time.sleeps == [2.0, 4.0, 8.0]  # urllib3: at once, then 2, 4, 8 s
+    assert "GET /account could not connect: retrying in 8s" in env.last_out
 
 
 def test_both_flags_are_a_usage_error(deploy_env: DeployEnv) -> None:

@@ -7,6 +7,7 @@ import requests
 
 from support.deploy_env import API_KEY, PRODUCTION, STAGING, DeployEnv
 from support.fake_heroku import Command
+from support.workflow_commands import carried_out
 
 RELEASE_PROCFILE = "web: python app.py\nrelease: python manage.py migrate\n"
 MIGRATE = "python manage.py migrate"
@@ -86,7 +87,9 @@ def test_build_failure_stops_without_rollback(deploy_env: DeployEnv) -> None:
 
 
 @pytest.mark.parametrize("outcome", ["failed", "expired"])
-def test_release_phase_failure_rolls_back(deploy_env: DeployEnv, outcome: str) -> None:
+def test_a_failed_release_phase_needs_no_rollback(
+    deploy_env: DeployEnv, outcome: str
+) -> None:
     env = deploy_env
     env.project(procfile=RELEASE_PROCFILE, branch="staging")
     env.fake.world.apps[STAGING].release_phase = outcome
@@ -95,7 +98,13 @@ def test_release_phase_failure_rolls_back(deploy_env: DeployEnv, outcome: str) -
 
     assert f"release phase of v3 {outcome}" in env.last_out
     assert "Running release command: python manage.py migrate" in env.last_out
-    assert_rolled_back_once(env, STAGING)
+    # Heroku never made v3 live: v2 still is, so there is nothing to roll back...
+    assert rollbacks(env, STAGING) == []
+    assert "nothing this deploy released is live (v2 is live)" in env.shown()
+    assert (env.outputs()["release"], env.outputs()["failed-release"]) == ("v2", "v3")
+    # ...but the release phase (the migration) ran: the way back for the data.
+    restore = f"heroku pg:backups:restore b001 DATABASE_URL --app {STAGING}"
+    assert restore in env.last_out and f"```sh\n{restore}\n```" in env.summary()
 
 
 def test_migration_exit_status_1_rolls_back(deploy_env: DeployEnv) -> None:
@@ -217,7 +226,9 @@ def test_production_failure_rolls_back_production_only(deploy_env: DeployEnv) ->
     assert "staging (mvp-staging): healthy" in env.last_out
 
 
-def test_failed_promotion_rolls_back_production(deploy_env: DeployEnv) -> None:
+def test_a_failed_promotion_leaves_production_as_it_was(
+    deploy_env: DeployEnv,
+) -> None:
     env = deploy_env
     env.project()
     env.fake.world.apps[PRODUCTION].promotion_fails = True
@@ -225,7 +236,8 @@ def test_failed_promotion_rolls_back_production(deploy_env: DeployEnv) -> None:
     assert env.run() == 1
 
     assert "the pipeline promotion failed: Promotion failed" in env.last_out
-    assert len(rollbacks(env, PRODUCTION)) == 1
+    assert rollbacks(env, PRODUCTION) == []  # it released nothing
+    assert env.outputs()["release"] == "v2"
 
 
 def test_rendezvous_with_an_untrusted_certificate_fails_safely(
@@ -240,3 +252,31 @@ def test_rendezvous_with_an_untrusted_certificate_fails_safely(
     assert "TLS to the one-off dyno's rendezvous (127.0.0.1) failed" in env.last_out
     assert_rolled_back_once(env, STAGING)
     assert API_KEY not in env.everything()
+
+
+TALKERS = (
+    "::stop-commands::pwned",
+    "::set-output name=deployed::true",
+    "  ::add-mask::whatever",
+    "text then ##[set-output name=deployed;]true",
+    "::pwned::",
+    "##[error]forged",
+)
+
+
+def test_what_a_dyno_prints_gives_the_runner_no_command(
+    deploy_env: DeployEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = deploy_env
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    env.project({"migrate-command": MIGRATE}, branch="staging")
+    output = "\n".join(TALKERS) + "\n"
+    env.fake.world.apps[STAGING].commands[MIGRATE] = Command(output, 1)
+
+    assert env.run() == 1
+
+    assert "text then ##[set-output name=deployed;]true" in env.last_out  # as text
+    done = carried_out(env.last_out + env.last_err)
+    assert {name for name, _ in done} == {"add-mask", "stop-commands"}, done
+    assert [data for name, data in done if name == "add-mask"] == [API_KEY]
+    assert ("stop-commands", "pwned") not in done

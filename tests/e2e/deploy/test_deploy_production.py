@@ -122,12 +122,42 @@ def test_staging_running_another_commit_stops_production(
         f"{first[:12]}): {HINT}"
     )
     assert message in env.last_out
-    assert message in env.summary()
+    assert message in env.shown()
     assert production_writes(env) == []
     assert len(env.fake.requests("POST", "/apps/.*/builds")) == 1
     assert f"production ({PRODUCTION}): failed at preflight" in env.last_out
     assert env.outputs() == {
         "release": "v2",  # production still runs what it ran
+        "failed-release": "",
+        "app-url": env.fake.world.apps[PRODUCTION].web_url,
+        "backup": "",
+        "deployed": "false",
+    }
+
+
+def test_staging_on_a_newer_commit_skips_production(
+    deploy_env: DeployEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """This push's production job came after a newer push reached staging: the
+    newer run deploys production; this one is skipped, exit 0."""
+    env = deploy_env
+    older = env.project()
+    newer = env.repo.commit("later", {"later.txt": "x\n"})
+    deploy_staging(env, newer)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+
+    assert env.run("--target", "production", "--sha", older) == 0, env.last_out
+
+    notice = (
+        f"staging already runs {newer[:12]}, a newer commit than {older[:12]}: "
+        "production is left to the run that deployed it (nothing was changed)"
+    )
+    assert f"::notice title=mvp-process::{notice}" in env.last_out
+    assert notice in env.shown()
+    assert "## mvp-process deploy skipped" in env.summary()
+    assert production_writes(env) == []
+    assert env.outputs() == {
+        "release": "v2",
         "failed-release": "",
         "app-url": env.fake.world.apps[PRODUCTION].web_url,
         "backup": "",
@@ -187,7 +217,7 @@ def test_build_builds_production_from_the_commit(deploy_env: DeployEnv) -> None:
     assert not env.fake.requests("POST", "/pipeline-promotions")
     assert not env.fake.requests("GET", f"/apps/{STAGING}/.*")
     note = "--build: production is built from the commit, not given the slug"
-    assert note in env.last_out and note in env.summary()
+    assert note in env.last_out and note in env.shown()
 
 
 def test_without_a_staging_app_production_is_built(deploy_env: DeployEnv) -> None:

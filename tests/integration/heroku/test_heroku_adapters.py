@@ -35,8 +35,8 @@ def platform(fake: FakeHeroku, tmp_path: Path) -> HerokuPlatform:
         "HEROKU_API_URL": fake.platform.url,
         "HEROKU_DATA_API_URL": fake.data.url,
     }
-    services, _ = build_services(load_config(tmp_path, env), lambda _: None)
-    return services.platform
+    platform, _ = build_services(load_config(tmp_path, env), lambda _: None)
+    return platform
 
 
 def closed_port() -> int:
@@ -76,7 +76,7 @@ def test_a_missing_stream_is_an_api_error(
     platform: HerokuPlatform, fake: FakeHeroku
 ) -> None:
     with pytest.raises(ApiError, match="404 while trying to read an output stream"):
-        list(platform.stream(fake.files.url + "/streams/builds/nope"))
+        list(platform.stream(fake.files.url + "/streams/builds/nope", 5.0))
 
 
 def test_a_promotion_without_the_target_app(
@@ -125,7 +125,10 @@ class _Script(socketserver.BaseRequestHandler):
         ) as conn:
             conn.recv(1024)
             for part in self.payload.split(b"|"):
-                conn.sendall(part)
+                if part == b"WAIT":  # a dyno that runs on
+                    self.server.done.wait(10)  # type: ignore[attr-defined]
+                else:
+                    conn.sendall(part)
 
 
 @pytest.fixture
@@ -138,10 +141,12 @@ def scripted(tls: TlsFiles) -> Iterator[type[_Script]]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tls.cert, tls.key)
     server.context = context  # type: ignore[attr-defined]
+    server.done = threading.Event()  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     Handler.port = server.server_address[1]  # type: ignore[attr-defined]
     yield Handler
+    server.done.set()  # type: ignore[attr-defined]
     server.shutdown()
     server.server_close()
 
@@ -161,15 +166,28 @@ def test_rendezvous_output(
 ) -> None:
     scripted.payload = payload
     url = f"rendezvous://127.0.0.1:{scripted.port}/s3cret"  # type: ignore[attr-defined]
-    assert list(rendezvous.attach(url, ca_file=str(tls.ca))) == lines
+    assert list(rendezvous.attach(url, 10, ca_file=str(tls.ca))) == lines
+
+
+@pytest.mark.parametrize("seconds", [0.5, 0.0])
+def test_rendezvous_gives_up_on_a_dyno_that_runs_on(
+    scripted: type[_Script], tls: TlsFiles, seconds: float
+) -> None:
+    scripted.payload = b"rendezvous\r\nmigrating\n|WAIT|never read\n"
+    url = f"rendezvous://127.0.0.1:{scripted.port}/s3cret"  # type: ignore[attr-defined]
+    lines = []
+    with pytest.raises(rendezvous.StillRunning):
+        for line in rendezvous.attach(url, seconds, ca_file=str(tls.ca)):
+            lines.append(line)
+    assert lines == (["migrating\n"] if seconds else [])
 
 
 def test_rendezvous_refuses_other_urls() -> None:
     with pytest.raises(ApiError, match="not a rendezvous:// URL"):
-        list(rendezvous.attach("https://example.com/x"))
+        list(rendezvous.attach("https://example.com/x", 10))
 
 
 def test_rendezvous_that_cannot_connect() -> None:
     url = f"rendezvous://127.0.0.1:{closed_port()}/secret"
     with pytest.raises(ApiError, match="could not read the one-off dyno's output"):
-        list(rendezvous.attach(url, connect_timeout=2))
+        list(rendezvous.attach(url, 10, connect_timeout=2))

@@ -14,8 +14,11 @@ Services, each on its own random port, as on the real platform:
   requires), whose health answer the test controls; point `HTTP_PROXY` at it.
 
 Faults: attributes of `App` (build_fails, release_phase, backup_fails,
-promotion_fails, health, commands) and HTTP-level `fail(...)` (429 with
-Retry-After, 5xx, ...). Every request is in `log`.
+promotion_fails, hangs, health, commands) and HTTP-level `fail(...)` (429
+with Retry-After, 5xx, ...). Things that happen meanwhile: `on(...)` runs an
+action when a request arrives (a teammate's release during the build...),
+`hold(...)` keeps a request waiting until the test lets it go (to send a
+signal while a step runs). Every request is in `log`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import base64
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +37,7 @@ from .http import Logged, Request, Response, Service, error
 from .rendezvous import Rendezvous
 from .state import App, Command, Health, World
 
-__all__ = ["App", "Command", "FakeHeroku", "Health", "TlsFiles", "make_tls"]
+__all__ = ["App", "Command", "FakeHeroku", "Health", "Hook", "TlsFiles", "make_tls"]
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -49,6 +53,29 @@ class Fault:
     skip: int = 0
 
 
+@dataclass
+class Hook:
+    """Something that happens when a request arrives: `action` runs (under the
+    fake's lock), and with `hold` the request waits until `release` is set."""
+
+    service: str
+    method: str
+    pattern: re.Pattern[str]
+    action: Callable[[], object] | None = None
+    hold: bool = False
+    times: int = 1
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def matches(self, service: str, request: Request) -> bool:
+        return (
+            self.times > 0
+            and self.service == service
+            and self.method == request.method
+            and bool(self.pattern.match(request.path))
+        )
+
+
 class FakeHeroku:
     def __init__(self, tls: TlsFiles, api_key: str, pending_polls: int = 1) -> None:
         self.world = World(pending_polls)
@@ -58,6 +85,7 @@ class FakeHeroku:
         self.latency = 0.0
         self.rate_limit_remaining: int | None = 4400
         self.faults: list[Fault] = []
+        self.hooks: list[Hook] = []
         self.files_auth_seen: list[str] = []
         self.server_seconds = 0.0
         self._timing_lock = threading.Lock()
@@ -66,6 +94,7 @@ class FakeHeroku:
             "platform",
             platform.routes(self),
             self.log,
+            pre=self._hold("platform"),
             before=self._gate("platform"),
             timing=self._time,
             guard=self.lock,
@@ -75,6 +104,7 @@ class FakeHeroku:
             "data",
             data.routes(self),
             self.log,
+            pre=self._hold("data"),
             before=self._gate("data"),
             timing=self._time,
             guard=self.lock,
@@ -83,12 +113,19 @@ class FakeHeroku:
             "files",
             files.routes(self),
             self.log,
+            pre=self._hold("files"),
             before=self._gate("files", keyless=True),
             timing=self._time,
             guard=self.lock,
         )
         self.rendezvous = Rendezvous(self, tls)
-        self.router = Service("router", web.routes(self, self._stopping), self.log)
+        self.router = Service(
+            "router",
+            web.routes(self, self._stopping),
+            self.log,
+            pre=self._hold("router"),
+            before=self._gate("router", keyless=True),
+        )
 
     # -- lifecycle ------
     def start(self) -> FakeHeroku:
@@ -104,6 +141,8 @@ class FakeHeroku:
 
     def stop(self) -> None:
         self._stopping.set()
+        for dyno in self.world.dynos.values():
+            dyno.stopped.set()
         for service in (
             self.platform,
             self.data,
@@ -154,6 +193,32 @@ class FakeHeroku:
                 )
             )
 
+    def on(
+        self,
+        method: str,
+        path: str,
+        action: Callable[[], object],
+        service: str = "platform",
+        times: int = 1,
+    ) -> Hook:
+        """When the next `times` matching requests arrive, run `action` first."""
+        hook = Hook(service, method, re.compile(f"^{path}$"), action, times=times)
+        with self.lock:
+            self.hooks.append(hook)
+        return hook
+
+    def hold(self, method: str, path: str, service: str = "platform") -> Hook:
+        """The next matching request waits until `hook.release` is set."""
+        hook = Hook(service, method, re.compile(f"^{path}$"), hold=True)
+        with self.lock:
+            self.hooks.append(hook)
+        return hook
+
+    def foreign_release(self, app: str, description: str = "Deploy 9999999") -> None:
+        """A teammate releases on `app` (another workflow, the dashboard...)."""
+        with self.lock:
+            self.world.foreign_release(self.world.apps[app], description)
+
     # -- what happened ------
     def requests(
         self, method: str | None = None, path: str = ".*", service: str | None = None
@@ -198,8 +263,25 @@ class FakeHeroku:
             return user_pass.partition(":")[2] == self.api_key
         return False
 
+    def _hold(self, name: str) -> Callable[[Request], None]:
+        def pre(request: Request) -> None:
+            with self.lock:
+                held = [h for h in self.hooks if h.hold and h.matches(name, request)]
+                for hook in held:
+                    hook.times -= 1
+            for hook in held:
+                hook.reached.set()
+                hook.release.wait(30)
+
+        return pre
+
     def _gate(self, name: str, keyless: bool = False) -> Any:
         def before(request: Request) -> Response | None:
+            for hook in self.hooks:
+                if not hook.hold and hook.action and hook.matches(name, request):
+                    hook.times -= 1
+                    hook.reached.set()
+                    hook.action()
             if self.latency:
                 time.sleep(self.latency)
             if keyless:

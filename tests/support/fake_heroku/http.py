@@ -100,8 +100,10 @@ class Service:
         timing: Callable[[float], None] | None = None,
         guard: Any = None,
         headers: Callable[[], dict[str, str]] | None = None,
+        pre: Callable[[Request], None] | None = None,
     ) -> None:
         self.name = name
+        self.pre = pre
         self.guard = guard if guard is not None else contextlib.nullcontext()
         self.extra_headers = headers
         self.router = router
@@ -156,6 +158,8 @@ class Service:
             body=body,
             host=parts.netloc or handler.headers.get("Host", ""),
         )
+        if self.pre:
+            self.pre(request)  # outside the lock: may wait for the test
         with self.guard:
             response = (self.before(request) if self.before else None) or (
                 self.router.dispatch(request)

@@ -82,7 +82,7 @@ def release_json(fake: FakeHeroku, app: App, release: Release) -> dict[str, Any]
         "oci_image": None,
         "slug": {"id": release.slug_id} if release.slug_id else None,
         "status": release.status,
-        "user": dict(USER),
+        "user": dict(release.user),
         "version": release.version,
         "current": current is not None and current.id == release.id,
         "output_stream_url": (
@@ -382,6 +382,17 @@ def routes(fake: FakeHeroku) -> Router:
 
     r.add("GET", f"/apps/{ID}/builds/{ID}", with_app(get_build))
 
+    def cancel_build(request: Request, app: App, ident: str) -> Response:
+        build = world.builds.get(ident)
+        if build is None or build.app_id != app.id:
+            return error(404, "not_found", "Couldn't find that build.")
+        if build.status == "pending":
+            build.status = build.outcome = "failed"
+            build.output.append(" !     Build canceled")
+        return Response(200, build_json(fake, build))
+
+    r.add("DELETE", f"/apps/{ID}/builds/{ID}", with_app(cancel_build))
+
     def coupling(request: Request, app: App) -> Response:
         if app.pipeline is None:
             return error(404, "not_found", "Couldn't find that pipeline coupling.")
@@ -454,7 +465,9 @@ def routes(fake: FakeHeroku) -> Router:
         promotion = world.promotions.get(ident)
         if promotion is None:
             return error(404, "not_found", "Couldn't find that promotion.")
-        promotion.pending_polls -= 1
+        ids = [str(t["app"]["id"]) for t in promotion.targets]  # type: ignore[index]
+        hangs = any("promotion" in (world.app(i) or App("")).hangs for i in ids)
+        promotion.pending_polls -= 0 if hangs else 1
         if promotion.pending_polls < 0:
             promotion.status = "completed"
         return Response(200, promotion_json(promotion))
@@ -474,10 +487,28 @@ def routes(fake: FakeHeroku) -> Router:
         if not body.get("command"):
             return error(422, "invalid_params", "command is required")
         dyno = world.new_dyno(app, body["command"])
+        dyno.time_to_live = body.get("time_to_live")
         data = dyno_json(fake, app, dyno)
         if app.no_attach:
             data["attach_url"] = None
         return Response(201, data)
 
     r.add("POST", f"/apps/{ID}/dynos", with_app(run_dyno))
+
+    def stop_dyno(request: Request, app: App, ident: str) -> Response:
+        dyno = next(
+            (
+                d
+                for d in world.dynos.values()
+                if d.app_id == app.id and ident in (d.id, d.name)
+            ),
+            None,
+        )
+        if dyno is None:
+            return error(404, "not_found", "Couldn't find that dyno.")
+        dyno.state = "down"
+        dyno.stopped.set()
+        return Response(202, {})
+
+    r.add("POST", f"/apps/{ID}/dynos/{ID}/actions/stop", with_app(stop_dyno))
     return r

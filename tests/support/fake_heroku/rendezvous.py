@@ -19,6 +19,7 @@ class Rendezvous:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(tls.cert, tls.key)
         self.attached: list[str] = []
+        self.attached_once = threading.Event()  # set when a dyno is attached
         outer = self
 
         class _Handler(socketserver.BaseRequestHandler):
@@ -40,10 +41,15 @@ class Rendezvous:
                         dyno = fake.world.dynos.get(secret.strip().decode())
                         script = fake.world.script(dyno) if dyno else None
                         outer.attached.append(secret.strip().decode())
-                    if script is None:
+                        outer.attached_once.set()
+                    if script is None or dyno is None:
                         return
                     conn.sendall(b"rendezvous\r\n")
                     conn.sendall(script)
+                    if dyno.state == "up":  # a command that runs on
+                        ttl = float(dyno.time_to_live or 600)
+                        if not dyno.stopped.wait(min(ttl, 600)):
+                            dyno.state = "down"  # Heroku ends it: time_to_live
 
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True

@@ -17,12 +17,14 @@ import hashlib
 import io
 import itertools
 import tarfile
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 EXIT_SUFFIX = '; echo "\uffff heroku-command-exit-status: $?"'
 USER = {"id": "11111111-2222-3333-4444-555555555555", "email": "deployer@example.com"}
+TEAMMATE = {"id": "66666666-7777-8888-9999-000000000000", "email": "ann@example.com"}
 
 
 def now() -> str:
@@ -48,10 +50,15 @@ class Health:
 
 @dataclass
 class Command:
-    """A one-off dyno command's output and exit status (None: dies silently)."""
+    """A one-off dyno command's output and exit status (None: dies silently).
+
+    `hangs`: after its output the command runs on until the dyno is stopped
+    (or its `time_to_live` ends), and then reports no exit status.
+    """
 
     output: str = ""
     status: int | None = 0
+    hangs: bool = False
 
 
 @dataclass
@@ -77,6 +84,7 @@ class Release:
     outcome: str = "succeeded"
     output: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=now)
+    user: dict[str, str] = field(default_factory=lambda: dict(USER))
 
 
 @dataclass
@@ -118,6 +126,8 @@ class App:
     promotion_fails: bool = False
     promote_stale: bool = False
     no_attach: bool = False
+    # what never finishes: "backup", "build", "release-phase", "promotion"
+    hangs: set[str] = field(default_factory=set)
 
     @property
     def addon_name(self) -> str:
@@ -150,6 +160,8 @@ class Dyno:
     release_version: int
     state: str = "starting"
     created_at: str = field(default_factory=now)
+    time_to_live: int | None = None
+    stopped: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -247,7 +259,8 @@ class World:
         return release
 
     def settle_release(self, release: Release, force: bool = False) -> None:
-        if release.status != "pending":
+        app = next(a for a in self.apps.values() if release in a.releases)
+        if release.status != "pending" or "release-phase" in app.hangs:
             return
         release.pending_polls -= 1
         if force or release.pending_polls < 0:
@@ -287,7 +300,9 @@ class World:
         return build
 
     def settle_build(self, build: Build, force: bool = False) -> None:
-        if build.status != "pending":
+        app = self.app(build.app_id)
+        assert app is not None
+        if build.status != "pending" or "build" in app.hangs:
             return
         build.pending_polls -= 1
         if not (force or build.pending_polls < 0):
@@ -295,8 +310,6 @@ class World:
         build.status = build.outcome
         if build.outcome != "succeeded":
             return
-        app = self.app(build.app_id)
-        assert app is not None
         slug = Slug(
             new_id(),
             app.id,
@@ -326,12 +339,26 @@ class World:
         return transfer
 
     def settle_transfer(self, transfer: Transfer) -> None:
+        app = self.app(transfer.app_id)
+        if app is not None and "backup" in app.hangs:
+            return
         if transfer.finished_at is None:
             transfer.pending_polls -= 1
             if transfer.pending_polls < 0:
                 transfer.finished_at = now()
 
     # -- one-off dynos ------
+    def foreign_release(self, app: App, description: str = "Deploy 9999999") -> Release:
+        """A teammate's release (another workflow, a promotion from the
+        dashboard): the newest slug, released again by someone else."""
+        newest = app.releases[-1]
+        release = Release(
+            new_id(), newest.version + 1, newest.slug_id, "succeeded", description
+        )
+        release.user = dict(TEAMMATE)
+        app.releases.append(release)
+        return release
+
     def new_dyno(self, app: App, command: str) -> Dyno:
         current = app.current()
         dyno = Dyno(
@@ -355,7 +382,8 @@ class World:
         if command is None:
             command = Command(f"bash: {base.split()[0]}: command not found\n", 127)
         text = command.output
-        if command.status is not None and dyno.command.endswith(EXIT_SUFFIX):
+        ends = command.status is not None and not command.hangs
+        if ends and dyno.command.endswith(EXIT_SUFFIX):
             text += f"\uffff heroku-command-exit-status: {command.status}\n"
-        dyno.state = "complete"
+        dyno.state = "up" if command.hangs else "complete"
         return text.replace("\n", "\r\n").encode()
