@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "github.command",
         "check the pull request's branch name, closing reference and reviewer",
     ),
+    "publish": (
+        "github.publish_command",
+        "publish a fork's check report (a workflow_run artifact): statuses, comment",
+    ),
     "deploy": (
         "deploy.command",
         "deploy to Heroku: backup, build, migrate, static, health, rollback",

@@ -237,13 +237,15 @@ def test_the_report_links_each_uncovered_range_to_the_diff(
         assert "**Fix:** `black lint.py`" not in text  # black passed
         assert "**Fix:** `flake8 lint.py` (rechecks" in text
     # diff-cover's page went where the template's step uploads it from.
-    page = actions.temp / "mvp-process-report" / "diff-coverage.html"
+    page = actions.temp / "mvp-process-diff-coverage" / "diff-coverage.html"
     missing = outcome.gate("diff-coverage")["uncovered_lines"]
     assert missing == 6  # calc: 4, and lint.py, which coverage does not measure: 2
     assert f"<b>Missing</b>: {missing} lines" in page.read_text(encoding="utf-8")
     run = f"https://github.example/{REPO}/actions/runs/4242#artifacts"
     assert run in gfm.render(summary).links()
-    assert "artifact mvp-process-report of this workflow run" in gfm.shown(summary)
+    assert "artifact mvp-process-diff-coverage of this workflow run" in gfm.shown(
+        summary
+    )
     assert contexts(actions.fake, head)["mvp-process/diff-coverage"][0] == "failure"
 
 

@@ -151,8 +151,9 @@ def test_the_template_uploads_the_folder_the_summary_names() -> None:
     template = root / "workflows-templates" / "mvp-process.yml"
     steps = yaml.safe_load(template.read_text("utf-8"))["jobs"]["check"]["steps"]
     uses = [step.get("uses", "").split("@")[0] for step in steps]
-    assert uses[-2:] == ["org/mvp-process", "actions/upload-artifact"]
-    upload = steps[-1]
+    check = uses.index("org/mvp-process")
+    upload = steps[check + 1]
+    assert upload["uses"].startswith("actions/upload-artifact@")
     assert upload["if"] == "${{ !cancelled() }}"
     assert upload["with"]["name"] == summary.ARTIFACT
     assert upload["with"]["path"] == "${{ runner.temp }}/" + summary.FOLDER

@@ -35,10 +35,11 @@ BIN = Path(sys.executable).parent
 ACTION = ROOT / "action.yml"
 TEMPLATE = ROOT / "workflows-templates" / TEMPLATE_NAME
 TEMPLATES = sorted((ROOT / "workflows-templates").glob("*.yml"))
+FORKS = ROOT / "workflows-templates" / "mvp-process-forks.yml"
 OWN_WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 WORKFLOWS = TEMPLATES + OWN_WORKFLOWS
 RELEASE = ROOT / ".github" / "workflows" / "release.yml"
-GATE_WORKFLOWS = [w for w in WORKFLOWS if w != RELEASE]  # run on pull requests
+GATE_WORKFLOWS = [w for w in WORKFLOWS if w not in (RELEASE, FORKS)]  # on PRs
 DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 REQUIRED_STATUSES = [f"mvp-process/{name}" for name in (*GATE_NAMES, "pr")]
@@ -288,7 +289,8 @@ def test_workflow_security_rules(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     workflow = load(path)
     triggers = workflow[True]  # YAML 1.1 reads the `on` key as true
-    assert "pull_request_target" not in text and "workflow_run" not in triggers
+    assert "pull_request_target" not in text
+    assert "workflow_run" not in triggers or path == FORKS
     assert workflow["permissions"] == {}
     for name, job in workflow["jobs"].items():
         assert job["permissions"], name
@@ -400,3 +402,44 @@ def test_this_repository_checks_itself_with_its_own_action() -> None:
     }
     pr = workflow["jobs"]["pr"]["steps"][-1]
     assert pr == {"uses": "./", "with": {"command": "pr"}}
+
+
+def test_the_forks_template_publishes_without_running_the_pull_request() -> None:
+    """workflow_run after the main workflow, the artifact of that run, no
+    checkout and no script: only the download and `command: publish`."""
+    workflow = load(FORKS)
+    assert workflow[True] == {
+        "workflow_run": {"workflows": [load(TEMPLATE)["name"]], "types": ["completed"]}
+    }
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {
+        "actions": "read",
+        "contents": "read",
+        "pull-requests": "write",
+        "statuses": "write",
+    }
+    assert "head_repository.full_name != github.repository" in job["if"]
+    download, publish = job["steps"]
+    assert download["uses"].startswith("actions/download-artifact@")
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    assert download["with"]["pattern"] == "mvp-process-report"
+    assert publish["uses"].startswith("org/mvp-process@")
+    assert publish["with"] == {
+        "command": "publish",
+        "artifact": download["with"]["path"],
+    }
+
+
+def test_the_check_job_uploads_a_forks_report_for_the_publisher() -> None:
+    steps = load(TEMPLATE)["jobs"]["check"]["steps"]
+    check = next(s for s in steps if s.get("uses", "").startswith("org/"))
+    upload = steps[-1]
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"]["name"] == "mvp-process-report"
+    folder = upload["with"]["path"].rstrip("/")
+    assert check["with"]["json"] == f"{folder}/report.json"
+    assert "head.repo.full_name != github.repository" in upload["if"]
+    assert upload["if"].startswith("!cancelled() && github.event_name ==")
+    prepare = next(s for s in steps if s.get("name") == "Prepare the report artifact")
+    assert prepare["env"]["REPORT_DIR"] == folder
+    assert steps.index(prepare) < steps.index(check)

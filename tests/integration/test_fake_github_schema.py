@@ -95,11 +95,19 @@ def test_every_operation_answers_to_its_schema(fake_github: FakeGitHub) -> None:
         call(fake, "GET", "/user"),
         call(fake, "GET", "/user", token="ghp_aliceToken"),
     ]
+    fake.add_merge(REPO, "a" * 40, "d" * 40, SHA)
+    answers += [
+        call(fake, "GET", f"{r}/commits/{'a' * 40}"),
+        call(fake, "GET", f"{r}/commits/{'e' * 40}"),
+    ]
     assert [a.status_code for a in answers] == [
         200, 404, 200, 410, 200, 404, 200, 404, 200, 200, 200,
         201, 201, 422, 422, 422, 200, 404, 200,
         201, 422, 404, 200, 404, 404, 404, 401, 200, 422, 403, 200,
+        200, 422,
     ]  # fmt: skip
+    parents = [p["sha"] for p in answers[31].json()["parents"]]
+    assert parents == ["d" * 40, SHA]
     served = {op for op, _ in fake.checked if op}
     assert served == set(github_schema.operations())
     assert answers[0].headers["Content-Type"] == "application/json; charset=utf-8"

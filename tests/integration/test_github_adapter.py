@@ -49,6 +49,23 @@ def test_missing_pull_request_is_an_api_error(gh: FakeGitHub) -> None:
         adapter(gh).pull(9)
 
 
+def test_the_parents_of_a_commit(gh: FakeGitHub) -> None:
+    merge = "c" * 40
+    gh.add_merge(REPO, merge, BASE, HEAD)
+    api = adapter(gh)
+    assert api.parents(merge) == (BASE, HEAD)
+    assert api.parents(HEAD) == ()  # known, without parents recorded
+    assert api.parents("d" * 40) is None  # GitHub's 422: no such commit
+    assert [r.path for r in gh.log] == [
+        f"/repos/{REPO}/commits/{s}" for s in (merge, HEAD, "d" * 40)
+    ]
+    gh.fail("server-error", status=500, times=10, path="/commits/")
+    with pytest.raises(
+        ApiError, match=f"GitHub failed while reading commit {merge[:12]}"
+    ):
+        adapter(gh, total=0).parents(merge)
+
+
 def test_issue_states(gh: FakeGitHub) -> None:
     gh.add_issue(REPO, 1)
     gh.add_issue(REPO, 2, state="closed")

@@ -2,12 +2,13 @@
 
 It serves the endpoints mvp-process uses (the authenticated user, which an
 installation token may not read; repository, issues including pull
-requests as issues, pulls, pull commits, requested reviewers, reviews, commit
-statuses and combined status, issue comments) with GitHub's status codes,
-errors, headers and pagination (`Link`), and it keeps state: statuses posted
-are in the combined status, comments created can be listed and edited, and
-both say who wrote them (a status's `creator`, a comment's `user`: the
-token's login, `github-actions[bot]` for the workflow's GITHUB_TOKEN).
+requests as issues, pulls, pull commits, requested reviewers, reviews, a
+commit and its parents, commit statuses and combined status, issue comments)
+with GitHub's status codes, errors, headers and pagination (`Link`), and it
+keeps state: statuses posted are in the combined status, comments created can
+be listed and edited, and both say who wrote them (a status's `creator`, a
+comment's `user`: the token's login, `github-actions[bot]` for the workflow's
+GITHUB_TOKEN).
 
 Faults are injected per request (`fail(...)`): 401, 403 read-only (a token
 seeded `read_only=True` gets it on every write), 403 primary rate limit with
@@ -113,6 +114,13 @@ class FakeGitHub:
 
     def add_commits(self, full_name: str, *shas: str) -> None:
         self.repo(full_name).commits.update(shas)
+
+    def add_merge(self, full_name: str, sha: str, base: str, head: str) -> None:
+        """A merge commit: the one Actions checks out for a pull request
+        (`refs/pull/N/merge`, the head merged into the base branch)."""
+        repo = self.repo(full_name)
+        repo.commits.update((sha, base, head))
+        repo.parents[sha] = (base, head)
 
     def add_issue(
         self,

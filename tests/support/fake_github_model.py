@@ -86,6 +86,7 @@ class Repo:
     statuses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     comments: dict[int, Comment] = field(default_factory=dict)
     commits: set[str] = field(default_factory=set)
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:

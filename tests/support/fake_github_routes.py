@@ -187,6 +187,17 @@ def list_statuses(
     return fake.page(items, query, f"/repos/{repo.full_name}/commits/{ref}/statuses")
 
 
+def get_commit(
+    fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, ref: str
+) -> Answer:
+    """A commit with its parents; GitHub answers 422 for a SHA it does not know."""
+    if ref not in repo.commits:
+        docs = "rest/commits/commits#get-a-commit"
+        return 422, obj.error(f"No commit found for SHA: {ref}", 422, docs), {}
+    parents = repo.parents.get(ref, ())
+    return 200, obj.commit(fake._repo_obj(repo), ref, "A commit", parents), {}
+
+
 def list_comments(
     fake: FakeGitHub, repo: Repo, caller: Token, data: Body, query: Any, number: str
 ) -> Answer:
@@ -305,6 +316,12 @@ ROUTES: list[tuple[str, str, str, Route]] = [
         REPO + r"/commits/(?P<ref>[^/]+)/statuses",
         "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
         list_statuses,
+    ),
+    (
+        "GET",
+        REPO + r"/commits/(?P<ref>[^/]+)",
+        "GET /repos/{owner}/{repo}/commits/{ref}",
+        get_commit,
     ),
     (  # the legacy route of the same list, which PyGithub calls
         "GET",

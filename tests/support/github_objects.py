@@ -307,6 +307,12 @@ def pull(
 def pull_commit(
     repo: dict[str, Any], sha: str, message: str, parent: str
 ) -> dict[str, Any]:
+    return commit(repo, sha, message, (parent,))
+
+
+def commit(
+    repo: dict[str, Any], sha: str, message: str, parents: tuple[str, ...]
+) -> dict[str, Any]:
     person = {"name": "Test Author", "email": "author@example.com", "date": CREATED}
     return {
         "url": f"{repo['url']}/commits/{sha}",
@@ -337,6 +343,7 @@ def pull_commit(
                 "url": f"{repo['url']}/commits/{parent}",
                 "html_url": f"{repo['html_url']}/commit/{parent}",
             }
+            for parent in parents
         ],
     }
 

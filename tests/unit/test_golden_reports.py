@@ -16,6 +16,7 @@ request's diff, and the chart is a Mermaid block.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable
@@ -24,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from mvp_process.check import summary, terminal
-from mvp_process.github import comment, pr_report
+from mvp_process.github import comment, policy_artifact, pr_report
+from mvp_process.results import CheckReport
 from mvp_process.style import Style
 from support import gfm, reports
 
@@ -151,3 +153,17 @@ def test_without_colour_the_coloured_text_is_the_same() -> None:
     coloured = (GOLDEN / "check-failing.color.txt").read_text(encoding="utf-8")
     assert "\033[31;1mFAIL\033[0m" in coloured
     assert re.sub("\033\\[[0-9;]*m", "", coloured) == plain
+
+
+@pytest.mark.parametrize("build", [reports.failing_check, reports.passing_check])
+def test_a_report_rebuilt_from_its_json_renders_the_same(
+    build: Callable[[], CheckReport],
+) -> None:
+    """The fork publisher renders the comment from the uploaded JSON report."""
+    report = build()
+    data = json.dumps({"version": "0.1.0", **report.to_json()}).encode()
+    rebuilt = policy_artifact.report(data)
+    assert comment.render(rebuilt, RUN, link=reports.LINK) == comment.render(
+        report, RUN, link=reports.LINK
+    )
+    assert summary.summary(rebuilt) == summary.summary(report)

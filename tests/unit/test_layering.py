@@ -52,7 +52,8 @@ CONSTRUCTORS = (
 )
 # A pattern ending in "*" matches by plain prefix (`github.api*`), one starting
 # with "=" only itself, one starting with "~" any module whose last part starts
-# with the rest (`~policy` is `check.policy_shards` too); any other matches
+# with the rest (`~policy` is `check.policy_shards` too), one starting with "*"
+# any module whose last part ends with the rest; any other matches
 # itself and everything below it.
 FEATURES = tuple(f"{NAME}.{f}" for f in ("check", "github", "deploy", "setup"))
 PURE = ("~policy",)
@@ -143,6 +144,9 @@ def matches(name: str, patterns: tuple[str, ...]) -> bool:
                 return True
         elif pattern.startswith("~"):
             if name.rsplit(".", 1)[-1].startswith(pattern[1:]):
+                return True
+        elif pattern.startswith("*"):
+            if name.rsplit(".", 1)[-1].endswith(pattern[1:]):
                 return True
         elif name == pattern or name.startswith(pattern + "."):
             return True
@@ -237,6 +241,12 @@ def test_adapters_may_use_library_types_and_commands_build_clients() -> None:
             if rule.applies_to(module)
             for p in violations(rule, module, imported)
         ] == []
+
+
+def test_command_modules_are_recognised_by_name() -> None:
+    for module in ("check.command", "setup.init_command", "github.publish_command"):
+        assert matches(f"{NAME}.{module}", COMMANDS), module
+    assert not matches(f"{NAME}.check.commands_table", ("*_command",))
 
 
 def test_every_module_is_seen() -> None:

@@ -13,7 +13,7 @@ from mvp_process import markdown as md
 from mvp_process.check.report_md import Link, fitted, header, left_out, no_link
 from mvp_process.results import CheckReport
 
-FOLDER = ARTIFACT = "mvp-process-report"
+FOLDER = ARTIFACT = "mvp-process-diff-coverage"
 PAGE = "diff-coverage.html"
 LIMIT = 65536  # as the comment: GitHub takes 1 MiB per step, people read far less
 

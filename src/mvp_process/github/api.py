@@ -201,6 +201,17 @@ class GitHubRepo:
                 for s in self.repo.get_commit(sha).get_statuses()
             ]
 
+    def parents(self, sha: str) -> tuple[str, ...] | None:
+        """The parents of commit `sha`; None when the repository has no such
+        commit (GitHub answers 422 for an unknown SHA, 404 for a bad one)."""
+        with self._calling(f"reading commit {sha[:12]}"):
+            try:
+                return tuple(p.sha for p in self.repo.get_commit(sha).parents)
+            except GithubException as exc:
+                if exc.status in (404, 422):
+                    return None
+                raise
+
     # -- writes ---------------------------------------------------------------
     def create_status(
         self,

@@ -76,9 +76,14 @@ def read_event(github: GitHubEnv) -> Event:
         return Event()
     if not github.event_path:
         return Event(name=github.event_name, head_sha=github.sha)
-    path = Path(github.event_path)
+    return parse(github.event_name, payload(github.event_path), github.sha)
+
+
+def payload(event_path: str) -> dict[str, Any]:
+    """The JSON object at `$GITHUB_EVENT_PATH`; a `ConfigError` if it is not one."""
+    path = Path(event_path)
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(
             f"GITHUB_EVENT_PATH {path} could not be read: {exc.strerror}",
@@ -88,6 +93,6 @@ def read_event(github: GitHubEnv) -> Event:
         raise ConfigError(
             f"GITHUB_EVENT_PATH {path} is not valid JSON: {exc}"
         ) from None
-    if not isinstance(payload, dict):
+    if not isinstance(data, dict):
         raise ConfigError(f"GITHUB_EVENT_PATH {path} does not hold a JSON object")
-    return parse(github.event_name, payload, github.sha)
+    return data

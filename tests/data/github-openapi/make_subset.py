@@ -31,6 +31,7 @@ OPERATIONS = [
     ("/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", "get"),
     ("/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "get"),
     ("/repos/{owner}/{repo}/statuses/{sha}", "post"),
+    ("/repos/{owner}/{repo}/commits/{ref}", "get"),
     ("/repos/{owner}/{repo}/commits/{ref}/status", "get"),
     ("/repos/{owner}/{repo}/commits/{ref}/statuses", "get"),
 ]
