@@ -1,12 +1,12 @@
 """One vocabulary of outcomes for every report, and colour where it helps.
 
-`check` and `pr` (and `deploy`, once its report adopts it) say an outcome
-with the same words: PASS, FAIL, SKIP, PLAN on a terminal, and the same
-words behind an icon in Markdown. Colour is decided once per stream, as
-CPython 3.13 and pytest decide it: `--color always|never` first, then
-`NO_COLOR` (any non-empty value: no colour), then `FORCE_COLOR` (any
-non-empty value: colour), then `TERM=dumb` (none), else colour only on a
-terminal. Colour is added to text that was already redacted and escaped,
+`check`, `pr`, `deploy` and `doctor` say an outcome with the same words:
+PASS, FAIL, SKIP, PLAN (and STOP for a step a cancellation interrupted) on a
+terminal, and the same words behind an icon in Markdown. Colour is decided
+once per stream, as CPython 3.13 and pytest decide it: `--color
+always|never` first, then `NO_COLOR` (any non-empty value: no colour), then
+`FORCE_COLOR` (any non-empty value: colour), then `TERM=dumb` (none), else
+colour only on a terminal. Colour is added to text that was already redacted and escaped,
 and never changes the words.
 """
 
@@ -17,11 +17,12 @@ import os
 from collections.abc import Mapping
 from typing import Literal, TextIO
 
-Status = Literal["pass", "fail", "skip", "plan"]
+Status = Literal["pass", "fail", "skip", "plan", "stop"]
 
 WORDS: dict[Status, str] = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}
-WORDS["plan"] = "PLAN"
+WORDS |= {"plan": "PLAN", "stop": "STOP"}
 ICONS: dict[Status, str] = {"pass": "✅", "fail": "❌", "skip": "⏭", "plan": "📝"}
+ICONS["stop"] = "⏹"
 VERDICTS = {True: "PASSED", False: "FAILED"}
 _SGR = {
     "red": "31",
@@ -32,7 +33,7 @@ _SGR = {
     "dim": "2",
 }
 _COLOURS: dict[Status, str] = {"pass": "green", "fail": "red", "skip": "yellow"}
-_COLOURS["plan"] = "cyan"
+_COLOURS |= {"plan": "cyan", "stop": "yellow"}
 
 
 def status(passed: bool) -> Status:
