@@ -6,8 +6,8 @@ terminal, and the same words behind an icon in Markdown. Colour is decided
 once per stream, as CPython 3.13 and pytest decide it: `--color
 always|never` first, then `NO_COLOR` (any non-empty value: no colour), then
 `FORCE_COLOR` (any non-empty value: colour), then `TERM=dumb` (none), else
-colour only on a terminal. Colour is added to text that was already redacted and escaped,
-and never changes the words.
+colour only on a terminal. Colour is added to text that was already redacted
+and escaped, and never changes the words.
 """
 
 from __future__ import annotations
