@@ -14,13 +14,14 @@ from support.github_schema import running_fake_github
 from support.repo import GIT_ENV, Repo
 
 ISOLATED_PREFIXES = ("GITHUB_", "HEROKU_", "MVP_PROCESS_", "RUNNER_", "INPUT_")
+ISOLATED = ("CI", "NO_COLOR", "FORCE_COLOR")  # colour is what each test asks
 
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test sees the developer's git config, GitHub or Heroku settings."""
     for name in list(os.environ):
-        if name.startswith(ISOLATED_PREFIXES) or name == "CI":
+        if name.startswith(ISOLATED_PREFIXES) or name in ISOLATED:
             monkeypatch.delenv(name)
     for name, value in GIT_ENV.items():
         monkeypatch.setenv(name, value)

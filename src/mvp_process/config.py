@@ -111,6 +111,7 @@ class Config:
     github: GitHubEnv = field(default_factory=GitHubEnv)
     heroku: HerokuEnv = field(default_factory=HerokuEnv)
     policy_notes: tuple[str, ...] = ()  # what a pull request changes (config_policy)
+    html: Path | None = None  # where `check` writes diff-cover's HTML page
 
 
 def _field(key: str) -> str:

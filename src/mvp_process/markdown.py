@@ -15,6 +15,8 @@ tasklist extensions, then links @-mentions (which notify) and #-references
   inside a code span is markup, a mention or a reference; the fence is longer
   than any run of backticks inside.
 - `block`: a fenced code block for lines of tool output, with the same fence.
+- `link`: a link whose destination is percent-encoded, so no character of a
+  file name ends it early or adds a title.
 
 Secrets are redacted before escaping: an escaped secret would no longer be
 found by `redact` afterwards.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from mvp_process.redact import redact
 
@@ -66,3 +69,13 @@ def block(lines: Iterable[str], info: str = "text") -> str:
     physical = [part for line in lines for part in redact(line).splitlines() or [""]]
     fence = _fence(physical, 3)
     return "".join(f"{line}\n" for line in [fence + info, *physical, fence])
+
+
+def link(label: str, url: str) -> str:
+    """`[label](url)`: `label` is Markdown already escaped (`text`, `code`)."""
+    return f"[{label}]({quote(redact(url), safe=_URL_SAFE)})"
+
+
+# RFC 3986's reserved and unreserved characters, less what ends a Markdown
+# link destination or starts a title: ( ) < > and quotes.
+_URL_SAFE = ":/?#[]@!$&*+,;=-._~%"

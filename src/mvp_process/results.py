@@ -46,12 +46,34 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Hint:
+    """What to do about a failing gate: the command that does it (if one
+    does), and a few words on what it does (or, alone, what to do)."""
+
+    text: str
+    command: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"text": self.text, "command": self.command}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A project coverage figure recorded on a commit of the base branch."""
+
+    sha: str
+    percent: float
+
+
+@dataclass(frozen=True)
 class GateResult:
     """The outcome of one gate.
 
     `summary` is one line for tables and commit statuses; `details` are the lines
-    a person reads to fix a failure; `findings` are the located problems that
-    become annotations; `metrics` carries gate-specific figures for JSON.
+    a person reads to fix a failure (a line about a finding begins with its
+    `path:line:`); `findings` are the located problems that become
+    annotations and links; `metrics` carries gate-specific figures for JSON;
+    `hint` says what to do when it fails.
     """
 
     name: str
@@ -61,6 +83,21 @@ class GateResult:
     findings: tuple[Finding, ...] = ()
     metrics: Mapping[str, Any] = field(default_factory=dict)
     duration: float = 0.0
+    hint: Hint | None = None
+
+    def about(self) -> Callable[[str], Finding | None]:
+        """The finding a detail line is about (the line begins `path:line:`)."""
+        index = {f"{f.path}:{f.line}:": f for f in reversed(self.findings)}
+
+        def find(line: str) -> Finding | None:
+            colon = line.find(":")
+            while colon != -1 and index:
+                if found := index.get(line[: colon + 1]):
+                    return found
+                colon = line.find(":", colon + 1)
+            return None
+
+        return find
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +107,7 @@ class GateResult:
             "details": list(self.details),
             "findings": [f.to_json() for f in self.findings],
             "duration": round(self.duration, 3),
+            "hint": self.hint.to_json() if self.hint else None,
             **dict(self.metrics),
         }
 
@@ -88,6 +126,7 @@ class CheckReport:
     dirty: bool = False  # the figures include uncommitted work
     project: str | None = None  # the sub-project's name (config `project`)
     folder: str = ""  # the checked project's folder in the repository ("": the top)
+    history: tuple[Recorded, ...] = ()  # the base branch's figures, oldest first
 
     def checked(self, code: Callable[[str], str] = str) -> str:
         """What was checked, the one header line of every report.
@@ -123,4 +162,7 @@ class CheckReport:
             "project": self.project,
             "folder": self.folder,
             "checked": self.checked(),
+            "coverage_history": [
+                {"sha": r.sha, "percent": r.percent} for r in self.history
+            ],
         }

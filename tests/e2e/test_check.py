@@ -70,7 +70,7 @@ def test_flake8_finding_fails_and_is_listed(repo: Repo, check) -> None:
     assert result.code == 1
     gate = result.gate("flake8")
     assert gate["passed"] is False
-    assert gate["details"] == ["calc/extra.py:1:1 F401 'os' imported but unused"]
+    assert gate["details"] == ["calc/extra.py:1:1: F401 'os' imported but unused"]
     assert gate["findings"][0]["code"] == "F401"
     assert gate["findings"][0]["path"] == "calc/extra.py"
     assert result.gate("black")["passed"] is True
@@ -152,7 +152,10 @@ def test_failing_test_is_named_with_its_first_failure_line(repo: Repo, check) ->
     assert failure["id"] == "tests/test_broken.py::TestAdd::test_wrong"
     assert failure["message"] == "assert 4 == 5"
     assert gate["findings"][0]["line"] == 5
-    assert "tests/test_broken.py::TestAdd::test_wrong: assert 4 == 5" in result.out
+    where = "tests/test_broken.py:5: FAILED TestAdd::test_wrong: assert 4 == 5"
+    assert f"\n       {where}\n" in result.out  # `path:line:`, as editors jump
+    rerun = "python -m pytest tests/test_broken.py::TestAdd::test_wrong"
+    assert f"       fix: {rerun}  (reruns it)\n" in result.out
 
 
 def test_no_tests_collected_is_a_failure(repo: Repo, check) -> None:
@@ -213,15 +216,33 @@ def test_poor_diff_coverage_lists_uncovered_ranges(repo: Repo, check) -> None:
     gate = result.gate("diff-coverage")
     assert gate["passed"] is False
     assert gate["changed_lines"] == 10  # blank lines included
-    assert gate["measured_lines"] == 6  # the two `def` lines run at import
-    assert gate["uncovered_lines"] == 4
+    assert gate["executable_lines"] == 6  # the two `def` lines run at import
+    assert gate["uncovered_lines"] == 4 and gate["covered_lines"] == 2
+    assert gate["unmeasured_lines"] == 0
     assert gate["percent"] == pytest.approx(33.33)
     assert gate["uncovered"] == {"calc/__init__.py": "13-15, 19"}
     assert [(f["line"], f["end_line"]) for f in gate["findings"]] == [
         (13, 15),
         (19, 19),
     ]
-    assert "below the 80% required" in gate["summary"]
+    # The text names both figures as the JSON does.
+    assert gate["summary"] == (
+        "33.33% of 6 executable changed lines covered (10 changed lines in all),"
+        " below the 80% required"
+    )
+    assert gate["details"] == [
+        "calc/__init__.py:13: changed lines 13-15 not covered by tests",
+        "calc/__init__.py:19: changed line not covered by tests",
+    ]
+    # The terminal shows the source of each uncovered range beneath it.
+    shown = result.out[result.out.index("calc/__init__.py:13:") :]
+    assert shown.splitlines()[1:5] == [
+        "         13 |     if b == 0:",
+        '         14 |         raise ZeroDivisionError("b is zero")',
+        "         15 |     return a / b",
+        "       calc/__init__.py:19: changed line not covered by tests",
+    ]
+    assert "         19 |     return -a\n" in shown
 
 
 def test_no_python_change_passes_and_says_so(repo: Repo, check) -> None:
@@ -246,14 +267,15 @@ def test_path_mismatch_is_named(repo: Repo, check) -> None:
     result = check("--only", "diff-coverage")
     assert result.code == 1
     gate = result.gate("diff-coverage")
-    assert gate["summary"].startswith("0.00% of 6 changed lines covered; coverage ")
-    assert "does not measure app/calc/__init__.py (counted as uncovered)" in (
-        gate["summary"]
+    assert gate["summary"].startswith(
+        "0.00% of 6 executable changed lines covered (13 changed lines in all);"
+        " coverage does not measure app/calc/__init__.py (6 executable changed lines"
+        " there, counted as uncovered)"
     )
-    assert gate["details"][0] == (
-        "app/calc/__init__.py: 4-5, 8-9, 12-13 (not measured: the coverage data has "
+    assert gate["details"][3] == (
+        "app/calc/__init__.py is not measured: the coverage data has "
         "'calc/__init__.py' instead; check [tool.coverage.run] source / "
-        "relative_files and [tool.coverage.paths])"
+        "relative_files and [tool.coverage.paths]"
     )
 
 
@@ -266,15 +288,19 @@ def test_changed_lines_in_unmeasured_files_count_as_uncovered(
     assert result.code == 1
     gate = result.gate("diff-coverage")
     assert gate["summary"] == (
-        "0.00% of 1 changed line covered; coverage does not measure scripts/tool.py"
-        " (counted as uncovered), below the 80% required"
+        "0.00% of 1 executable changed line covered (3 changed lines in all);"
+        " coverage does not measure scripts/tool.py (1 executable changed line"
+        " there, counted as uncovered), below the 80% required"
     )
+    assert (gate["changed_lines"], gate["executable_lines"]) == (3, 1)
+    assert gate["unmeasured_lines"] == 1
     assert gate["uncovered"] == {"scripts/tool.py": "3"}
     assert gate["not_measured"] == ["scripts/tool.py"]
     assert gate["details"] == [
-        "scripts/tool.py: 3 (not measured: coverage does not measure it: add it to"
+        "scripts/tool.py:3: changed line coverage does not measure",
+        "scripts/tool.py is not measured: coverage does not measure it: add it to"
         " [tool.coverage.run] source, or to [tool.coverage.run] omit if no test is"
-        " meant to cover it)"
+        " meant to cover it",
     ]
     assert gate["findings"][0]["message"] == "changed line coverage does not measure"
 
@@ -296,8 +322,8 @@ def test_files_the_coverage_config_omits_are_left_out_and_said(
     assert result.code == 0, result.out
     gate = result.gate("diff-coverage")
     assert gate["summary"] == (
-        "no measured lines changed (1 line changed; omitted by the coverage config:"
-        " scripts/tool.py)"
+        "no executable changed lines to measure (1 changed line; omitted by the"
+        " coverage config: scripts/tool.py)"
     )
     assert gate["omitted"] == ["scripts/tool.py"]
     assert gate["details"] == [
@@ -330,7 +356,7 @@ def test_comments_alone_are_not_executable_lines(repo: Repo, check) -> None:
     result = check("--only", "diff-coverage")
     assert result.code == 0
     assert result.gate("diff-coverage")["summary"] == (
-        "no executable lines changed (2 lines changed: comments, docstrings or"
+        "no executable changed lines (2 changed lines: comments, docstrings or"
         " blank lines)"
     )
 

@@ -4,6 +4,7 @@ and the faults (read-only fork token, bad token, no token)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,9 @@ def test_push_records_the_baseline_the_next_pull_request_uses(
     (comment,) = actions.fake.comments(REPO, PR)
     assert comment.body.startswith(MARKER)
     assert "| `diff-coverage` | ✅ pass |" in comment.body
-    assert "**Coverage:** 100.00% → 100.00% (baseline: status on" in comment.body
+    assert "**Coverage:**" not in comment.body  # the table's row says it
+    assert f"baseline: 100.00% (status on {base[:12]})" in comment.body
+    assert f'x-axis ["{base[:7]}", "HEAD"]' in comment.body
     outputs = actions.output.read_text()
     assert "passed=true" in outputs and "coverage=100.00" in outputs
     assert "diff-coverage=100.00" in outputs
@@ -195,7 +198,7 @@ def test_a_pull_request_cannot_lower_its_own_thresholds(
     assert outcome.report["notes"][:2] == said
     assert all(text in outcome.out for text in said)
     (comment,) = actions.fake.comments(REPO, PR)
-    assert said[1] in comment.body  # in the comment's notes
+    assert said[1] in gfm.shown(comment.body)  # in the comment's notes
     assert contexts(actions.fake, head)["mvp-process/diff-coverage"][0] == "failure"
 
 
@@ -211,7 +214,39 @@ def test_status_baseline_only_says_plainly_when_there_is_none(
     assert "no mvp-process/coverage status on the merge-base" in coverage["summary"]
     assert not (repo.path / ".git" / "mvp-process" / "baselines.json").exists()
     (comment,) = actions.fake.comments(REPO, PR)
-    assert "(no baseline: no mvp-process/coverage status" in gfm.shown(comment.body)
+    assert "no baseline: no mvp-process/coverage status" in gfm.shown(comment.body)
+    assert "mermaid" not in comment.body  # no figure recorded: no chart
+
+
+def test_the_report_links_each_uncovered_range_to_the_diff(
+    repo: Repo, actions: Actions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = sample_project(repo)
+    head = open_pr(repo, actions, base, {**UNTESTED_FEATURE, "lint.py": LINT})
+    outcome = actions.run(repo.path, ["check", "--baseline", "none"], capsys)
+    assert outcome.code == 1
+    files = f"https://github.example/{REPO}/pull/{PR}/files#diff-"
+    calc = files + hashlib.sha256(b"calc/__init__.py").hexdigest()
+    lint = files + hashlib.sha256(b"lint.py").hexdigest()
+    (comment,) = actions.fake.comments(REPO, PR)
+    summary = actions.summary.read_text()
+    for text in (comment.body, summary):
+        links = gfm.render(text).links()
+        assert f"{calc}R13-R15" in links and f"{calc}R19" in links
+        assert f"{lint}R1" in links and f"{lint}R2" in links
+        assert "**Fix:** `black lint.py`" not in text  # black passed
+        assert "**Fix:** `flake8 lint.py` (rechecks" in text
+    # diff-cover's page went where the template's step uploads it from.
+    page = actions.temp / "mvp-process-diff-coverage" / "diff-coverage.html"
+    missing = outcome.gate("diff-coverage")["uncovered_lines"]
+    assert missing == 6  # calc: 4, and lint.py, which coverage does not measure: 2
+    assert f"<b>Missing</b>: {missing} lines" in page.read_text(encoding="utf-8")
+    run = f"https://github.example/{REPO}/actions/runs/4242#artifacts"
+    assert run in gfm.render(summary).links()
+    assert "artifact mvp-process-diff-coverage of this workflow run" in gfm.shown(
+        summary
+    )
+    assert contexts(actions.fake, head)["mvp-process/diff-coverage"][0] == "failure"
 
 
 def test_fork_token_warns_once_and_the_gates_decide(
@@ -227,7 +262,7 @@ def test_fork_token_warns_once_and_the_gates_decide(
         outcome.out
     )
     summary = actions.summary.read_text()
-    assert "lint.py:1:1 F401" in summary and "not published" in summary
+    assert "lint.py:1:1: F401" in gfm.shown(summary) and "not published" in summary
     assert actions.fake.statuses(REPO, head) == []
     assert actions.fake.comments(REPO, PR) == []
     assert len(actions.fake.requests("POST")) == 1  # tried once, then stopped
@@ -249,7 +284,7 @@ def test_annotations_stay_within_githubs_limits(
     )
     (comment,) = actions.fake.comments(REPO, PR)
     assert "### flake8 findings" in comment.body
-    assert "lint.py:13:1 F401 'mod12' imported but unused" in comment.body
+    assert "lint.py:13:1: F401 'mod12' imported but unused" in gfm.shown(comment.body)
 
 
 def test_bad_token_stops_before_the_gates_run(
@@ -279,4 +314,4 @@ def test_without_a_token_check_still_reports_locally(
     assert "::notice title=mvp-process::GITHUB_TOKEN is not set" in outcome.out
     assert "::error file=lint.py" in outcome.out
     assert actions.fake.log == []
-    assert "## mvp-process check failed" in actions.summary.read_text()
+    assert "## ❌ mvp-process check failed" in actions.summary.read_text()

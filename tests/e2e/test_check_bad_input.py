@@ -332,7 +332,7 @@ def test_json_to_standard_output(feature_repo: Repo, monkeypatch, capsys) -> Non
     assert report["version"] == __version__
     assert list(report)[:3] == ["version", "passed", "gates"]
     assert report["gates"][0]["details"] == [
-        "calc/lint.py:1:1 F401 'os' imported but unused"
+        "calc/lint.py:1:1: F401 'os' imported but unused"
     ]
     assert "mvp-process check: FAILED" in result.err
     assert not (feature_repo.path / "-").exists()

@@ -33,7 +33,7 @@ def test_a_virtualenv_in_the_checkout_is_not_linted(
     )
     assert result.code == 1
     assert result.gate("flake8")["details"] == [
-        "calc/fresh.py:1:1 F401 'os' imported but unused"
+        "calc/fresh.py:1:1: F401 'os' imported but unused"
     ]
     assert result.gate("flake8")["files"] == 4  # calc/ and tests/
     assert result.gate("black")["passed"] is True

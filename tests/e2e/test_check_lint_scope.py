@@ -83,9 +83,9 @@ def test_committed_uncommitted_and_untracked_changes_are_in_scope(
     assert result.code == 1
     flake8 = result.gate("flake8")
     assert flake8["details"][:3] == [
-        "calc/brand_new.py:1:1 F401 'abc' imported but unused",
-        "calc/legacy.py:1:1 F401 'json' imported but unused",
-        "calc/legacy.py:2:1 F401 're' imported but unused",
+        "calc/brand_new.py:1:1: F401 'abc' imported but unused",
+        "calc/legacy.py:1:1: F401 'json' imported but unused",
+        "calc/legacy.py:2:1: F401 're' imported but unused",
     ]
     assert flake8["summary"] == "3 findings in 2 files on changed lines; 3 outside them"
     assert [f["line"] for f in flake8["findings"]] == [1, 1, 2]
@@ -95,7 +95,7 @@ def test_committed_uncommitted_and_untracked_changes_are_in_scope(
     black = check("--only", "black").gate("black")
     assert black["passed"] is False
     assert black["summary"] == "1 file of the changed ones would be reformatted"
-    assert black["details"] == ["would reformat calc/ugly.py"]
+    assert black["details"] == ["calc/ugly.py:1: would reformat"]
 
 
 def test_the_default_scope_fails_on_every_finding(legacy: Repo, check) -> None:

@@ -111,7 +111,7 @@ def test_a_flat_project_measures_its_package_not_its_tests(
     result = check("--only", "tests,diff-coverage,coverage")
     gate = result.gate("diff-coverage")
     total, theirs = raw_tools(repo, tmp_path, "calc")
-    assert gate["measured_lines"] == theirs["total_num_lines"] == 6
+    assert gate["executable_lines"] == theirs["total_num_lines"] == 6
     assert gate["percent"] == pytest.approx(theirs["total_percent_covered"], abs=0.1)
     assert result.gate("coverage")["after"] == pytest.approx(total, abs=0.01)
     assert gate["uncovered"] == {"calc/shapes.py": "3, 8"}
@@ -127,7 +127,7 @@ def test_a_module_no_test_imports_counts(repo: Repo, check) -> None:
     result = check("--only", "coverage,diff-coverage")
     assert result.code == 1
     diff = result.gate("diff-coverage")
-    assert diff["percent"] == 0.0 and diff["measured_lines"] == 80
+    assert diff["percent"] == 0.0 and diff["executable_lines"] == 80
     assert list(diff["uncovered"]) == ["calc/unused.py"]
     assert diff["not_measured"] == []  # measured, at 0%: --cov=calc sees it
     coverage = result.gate("coverage")
@@ -155,8 +155,11 @@ def test_a_source_setting_that_misses_the_package_is_named(repo: Repo, check) ->
     diff = result.gate("diff-coverage")
     assert diff["passed"] is False
     assert diff["not_measured"] == ["src/calc/extra.py"]
-    assert diff["details"][0].startswith(
-        "src/calc/extra.py: 1-2 (not measured: coverage does not measure it: add it "
+    assert diff["details"][0] == (
+        "src/calc/extra.py:1: changed lines 1-2 coverage does not measure"
+    )
+    assert diff["details"][1].startswith(
+        "src/calc/extra.py is not measured: coverage does not measure it: add it "
         "to [tool.coverage.run] source"
     )
 
@@ -195,7 +198,7 @@ def test_a_file_name_with_a_tab_keeps_its_changed_lines(repo: Repo, check) -> No
     result = check("--only", "diff-coverage")
     gate = result.gate("diff-coverage")
     assert gate["uncovered"] == {"calc/ta\tb.py": "6"}
-    assert gate["measured_lines"] == 4 and gate["not_measured"] == []
+    assert gate["executable_lines"] == 4 and gate["not_measured"] == []
 
 
 def test_diff_coverage_exclude_lets_a_team_count_its_tests(repo: Repo, check) -> None:

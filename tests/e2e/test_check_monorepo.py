@@ -135,7 +135,7 @@ def test_two_sub_projects_publish_apart_and_see_only_their_own_files(
         [WEB_MARKER, "## ❌ mvp-process check failed: `web`"],
     ]
     assert "`api/` at HEAD" in comments[0].body
-    assert "web/site_pkg/__init__.py:3:1 F401" in comments[1].body
+    assert "web/site_pkg/__init__.py:3:1: F401" in gfm.shown(comments[1].body)
 
     rerun = check_in(actions, api, capsys, monkeypatch)
     assert rerun.code == 0
@@ -153,7 +153,7 @@ def assert_api_saw_only_the_api(outcome: Outcome, base: str) -> None:
     assert outcome.gate("flake8")["summary"] == "no findings"  # not scripts/, web/
     assert outcome.gate("black")["summary"] == "no changes needed"
     diff = outcome.gate("diff-coverage")
-    assert (diff["measured_lines"], diff["percent"]) == (2, 100.0)  # api's 2 lines
+    assert (diff["executable_lines"], diff["percent"]) == (2, 100.0)  # api's 2 lines
     assert diff["excluded"] == ["api/tests/test_mul.py"]
     coverage = outcome.gate("coverage")
     assert coverage["before"] == 100.0
@@ -171,7 +171,7 @@ def assert_web_saw_only_the_web(outcome: Outcome, base: str, before: float) -> N
     assert outcome.gate("black")["passed"]  # web's line-length = 100 applies
     diff = outcome.gate("diff-coverage")
     assert diff["uncovered"] == {"web/site_pkg/__init__.py": "15"}
-    assert diff["measured_lines"] == 3  # the web's lines, none of the api's
+    assert diff["executable_lines"] == 3  # the web's lines, none of the api's
     coverage: dict[str, Any] = outcome.gate("coverage")
     assert coverage["before"] == before
     assert coverage["baseline"] == {"sha": base, "source": "status", "note": ""}

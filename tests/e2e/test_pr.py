@@ -106,7 +106,7 @@ def test_compliant_pull_request_passes(
     assert status["state"] == "success"
     assert status["target_url"] == (f"https://github.example/{REPO}/actions/runs/4242")
     summary = actions.summary.read_text()
-    assert "## mvp-process pr passed" in summary
+    assert "## ✅ mvp-process pr passed" in summary
     assert TOKEN not in actions.everything_written(outcome)
 
 
@@ -293,7 +293,7 @@ def test_gateway_errors_that_persist_are_exit_2(
     outcome = run_pr(setup, capsys)
     assert outcome.code == 2
     assert "GitHub failed while setting status mvp-process/pr" in outcome.err
-    assert "## mvp-process pr passed" in actions.summary.read_text()
+    assert "## ✅ mvp-process pr passed" in actions.summary.read_text()
 
 
 def test_not_a_pull_request_event_has_nothing_to_check(
@@ -337,10 +337,14 @@ def test_offline_checks_branch_and_description_without_any_api(
     outcome = local(repo, monkeypatch, capsys, "--offline", "--body", BODY)
     assert outcome.code == 0, outcome.out
     assert f"branch {BRANCH!r} names #254" in outcome.out
-    assert "skip issue" in outcome.out and "not checked offline" in outcome.out
+    assert "SKIP issue" in outcome.out and "not checked offline" in outcome.out
     outcome = local(repo, monkeypatch, capsys, "--offline", "--branch", "main")
     assert outcome.code == 1
     assert "FAIL branch-name" in outcome.out
+    # check's words, in check's colours, when asked.
+    coloured = local(repo, monkeypatch, capsys, "--offline", "--color", "always")
+    assert "mvp-process pr: \033[31;1mFAILED\033[0m" in coloured.out
+    assert "  \033[33;1mSKIP\033[0m reviewer" in coloured.out
 
 
 def test_offline_reads_the_body_file_and_this_repository(

@@ -293,7 +293,12 @@ def test_hostile_text_in_an_artifact_stays_text(
         "strong",
         "a",
         "em",
+        "ul",  # the notes, as list items
+        "li",
+        "details",  # a long section's rest, collapsed
+        "summary",
     }
+    assert "<summary>11 lines</summary>" in gfm.html(comment.body)  # ours only
     assert "<b>bold</b> <img src=x onerror=alert(1)>" in gfm.shown(comment.body)
     assert "::set-output" not in outcome.out
     description = published(actions.fake, head)["mvp-process/flake8"]["description"]

@@ -79,7 +79,7 @@ def test_diff_coverage_agrees_with_diff_cover_cli(measured, tmp_path: Path) -> N
     assert ours.metrics["percent"] == pytest.approx(
         theirs["total_percent_covered"], abs=0.01
     )
-    assert ours.metrics["measured_lines"] == theirs["total_num_lines"]
+    assert ours.metrics["executable_lines"] == theirs["total_num_lines"]
     assert ours.metrics["uncovered_lines"] == theirs["total_num_violations"]
     for path, stats in theirs["src_stats"].items():
         uncovered = [

@@ -75,10 +75,13 @@ def test_diff_coverage_with_an_empty_report(tmp_path: Path) -> None:
     )
     result = diff_coverage.run(diff, xml, tmp_path, 80.0, lookup_in(tmp_path))
     assert not result.passed
-    assert result.summary.startswith("0.00% of 2 changed lines covered; coverage")
+    assert result.summary.startswith(
+        "0.00% of 2 executable changed lines covered; coverage does not measure a.py"
+    )
     assert result.details == (
-        "a.py: 1-2 (not measured: the coverage report lists no files at all; "
-        "set [tool.coverage.run] source)",
+        "a.py:1: changed lines 1-2 coverage does not measure",
+        "a.py is not measured: the coverage report lists no files at all; "
+        "set [tool.coverage.run] source",
     )
 
 
@@ -111,8 +114,8 @@ def test_run_check_with_silent_observer_and_summary(repo: Repo) -> None:
     assert [g.name for g in report.gates] == ["flake8", "coverage"]
     assert report.gate("coverage").metrics["baseline"]["reason"]
     text = markdown.summary(report)
-    assert "## mvp-process check passed" in text
-    assert "| `black` | ⏭ skipped | not selected |" in text
+    assert "## ✅ mvp-process check passed" in text
+    assert "| `black` | ⏭ skip | not selected |" in text
     assert markdown.outputs(report) == {
         "passed": "true",
         "coverage": "100.00",
@@ -136,6 +139,9 @@ def test_diff_coverage_names_files_coverage_cannot_read(tmp_path: Path) -> None:
     )
     result = diff_coverage.run(diff, xml, tmp_path, 80.0, lookup_in(tmp_path))
     assert result.passed
-    assert result.summary == "100.00% of 1 changed line covered (min 80%)"
+    assert result.summary == (
+        "100.00% of 1 executable changed line covered (2 changed lines in all)"
+        " (min 80%)"
+    )
     assert result.metrics["unreadable"] == ["broken.py"]
     assert result.details == ("not Python coverage can read: broken.py",)

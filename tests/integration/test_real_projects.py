@@ -241,7 +241,7 @@ def test_check_agrees_with_the_raw_tools(
     assert coverage["baseline"]["source"] == "recomputed", coverage
     assert coverage["before"] == pytest.approx(before, abs=0.01)
     assert coverage["after"] == pytest.approx(after, abs=0.01)
-    assert diff["measured_lines"] == theirs["total_num_lines"] > 0
+    assert diff["executable_lines"] == theirs["total_num_lines"] > 0
     assert diff["percent"] == pytest.approx(theirs["total_percent_covered"], abs=0.1)
     assert {path: lines(r) for path, r in diff["uncovered"].items()} == {
         path: stats["violation_lines"]
@@ -257,5 +257,5 @@ def test_check_agrees_with_the_raw_tools(
             f"{after:.2f}% (check {coverage['before']:.2f}% -> "
             f"{coverage['after']:.2f}%); diff {theirs['total_percent_covered']:.2f}%"
             f" of {theirs['total_num_lines']} lines (check {diff['percent']:.2f}%"
-            f" of {diff['measured_lines']}); uncovered {diff['uncovered']}"
+            f" of {diff['executable_lines']}); uncovered {diff['uncovered']}"
         )

@@ -82,7 +82,7 @@ def test_black_finds_its_settings_from_the_sub_project_up(repo: Repo) -> None:
     files = lintfiles.repository_files(web)
     result = black.run(TOOLS, web.project_dir, files, prefix=web.prefix)
     assert result.metrics["files"] == ["web/site_pkg/ugly.py"]
-    assert result.details == ("would reformat web/site_pkg/ugly.py",)
+    assert result.details == ("web/site_pkg/ugly.py:1: would reformat",)
 
 
 def test_the_baseline_runs_the_sub_project_s_tests_in_its_folder(repo: Repo) -> None:
@@ -116,6 +116,14 @@ def test_failing_tests_are_annotated_at_the_repository_s_path(repo: Repo) -> Non
     (failure,) = report.gates[0].findings
     assert (failure.path, failure.line) == ("api/tests/test_broken.py", 1)
     assert "tests/test_broken.py::test_broken" in failure.message
+    # Its detail line too, so the reports link it (the rerun stays the api's).
+    gate = report.gates[0]
+    assert gate.details == (
+        "api/tests/test_broken.py:1: FAILED test_broken: assert 1 == 2",
+    )
+    assert gate.about()(gate.details[0]) == failure
+    assert gate.hint is not None
+    assert gate.hint.command == "python -m pytest tests/test_broken.py::test_broken"
 
 
 def test_a_rootdir_above_the_sub_project_is_not_named_twice(repo: Repo) -> None:

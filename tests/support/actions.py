@@ -71,6 +71,10 @@ class Actions:
     def output(self) -> Path:
         return self.root / "github_output"
 
+    @property
+    def temp(self) -> Path:
+        return self.root / "runner_temp"
+
     def start(
         self,
         event_name: str,
@@ -103,6 +107,7 @@ class Actions:
             "GITHUB_RUN_ID": "4242",
             "GITHUB_STEP_SUMMARY": str(self.summary),
             "GITHUB_OUTPUT": str(self.output),
+            "RUNNER_TEMP": str(self.temp),
         }
         for name, value in env.items():
             self.monkeypatch.setenv(name, value)

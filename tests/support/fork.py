@@ -73,6 +73,7 @@ def gate(name: str, passed: bool = True, **metrics: Any) -> dict[str, Any]:
         "details": [],
         "findings": [],
         "duration": 0.5,
+        "hint": None,
         **metrics,
     }
 
@@ -84,7 +85,8 @@ def sample_report() -> dict[str, Any]:
         "passed": False,
         "gates": [
             gate("flake8", False, files=3, scope="all", count=1, outside=0)
-            | {"findings": [FINDING], "details": ["calc/x.py:1:8 F401 ..."]},
+            | {"findings": [FINDING], "details": ["calc/x.py:1:8: F401 ..."]}
+            | {"hint": {"text": "rechecks", "command": "flake8 calc/x.py"}},
             gate("black", files=[], scope="all", outside=0),
             gate(
                 "tests",
@@ -106,8 +108,10 @@ def sample_report() -> dict[str, Any]:
                 "diff-coverage",
                 percent=None,
                 changed_lines=0,
-                measured_lines=0,
+                executable_lines=0,
+                covered_lines=0,
                 uncovered_lines=0,
+                unmeasured_lines=0,
                 minimum=80.0,
                 uncovered={"calc/x.py": "3-4"},
                 not_measured=[],
@@ -125,4 +129,5 @@ def sample_report() -> dict[str, Any]:
         "project": None,
         "folder": "",
         "checked": "HEAD bbbbbbbbbbbb against origin/main (merge-base cccccccccccc)",
+        "coverage_history": [{"sha": BASE, "percent": 100.0}],
     }

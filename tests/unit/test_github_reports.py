@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from mvp_process import redact
 from mvp_process.github.policy import PolicyResult, Rule
 from mvp_process import actions
 from mvp_process.check import summary as markdown
+from mvp_process.check import report_md
+from mvp_process.check.report_md import Section
 from mvp_process.check import terminal
 from mvp_process.github import comment
 from mvp_process.github import statuses
 from mvp_process.github import pr_report
-from mvp_process.results import CheckReport, Finding, GateResult
+from mvp_process.github import links
+from mvp_process.config import GitHubEnv
+from mvp_process.github.event import Event
+from mvp_process.results import CheckReport, Finding, GateResult, Hint, Recorded
 from support import gfm
 
 
@@ -89,31 +96,41 @@ def test_coverage_gate_without_figure_is_plain() -> None:
 
 
 # -- sticky comment ---------------------------------------------------------
-def test_comment_starts_with_the_marker_and_shows_coverage() -> None:
+def test_comment_starts_with_the_marker_and_says_coverage_once() -> None:
     text = comment.render(
         report(coverage_gate(90.0, 91.5, source="status", sha="3" * 40, note="")),
         "https://run",
     )
     assert text.startswith(comment.MARKER + "\n## ✅ mvp-process check passed")
     assert "[workflow run](https://run)" in text
-    assert "**Coverage:** 90.00% → 91.50% (baseline: status on `333333333333`)" in text
-    assert "| `black` | ⏭ skipped |" in text
-    assert "###" not in text  # nothing to fix, no sections
+    assert "**Coverage:**" not in text  # the table's row has the figures
+    assert "| `coverage` | ✅ pass | summary |" in text
+    assert "### Project coverage\n\n```text\nbaseline: ...\n```\n" in text
+    assert "| `black` | ⏭ skip |" in text
+    assert "**Fix:**" not in text  # nothing failed
 
 
-def test_comment_coverage_variants() -> None:
-    note = coverage_gate(90.0, 91.0, source="status", sha="3" * 40, note="2 back")
-    assert "`333333333333`, 2 back)" in comment.render(report(note))
-    missing = coverage_gate(None, 91.0, reason="no status")
-    assert "91.00% (no baseline: no status)" in comment.render(report(missing))
-    assert "Coverage" not in comment.render(report(coverage_gate(None, None)))
+def test_the_chart_needs_a_recorded_figure() -> None:
+    gate = coverage_gate(90.0, 91.5)
+    alone = report(gate)
+    assert "mermaid" not in comment.render(alone)
+    one = CheckReport(**{**alone.__dict__, "history": (Recorded("4" * 40, 90),)})
+    assert 'x-axis ["4444444", "HEAD"]' in comment.render(one)
+    assert "line [90.00, 91.50]" in comment.render(one)
+    unknown = report(coverage_gate(90.0, None))
+    two = (Recorded("4" * 40, 90), Recorded("5" * 40, 95.5))
+    drawn = comment.render(CheckReport(**{**unknown.__dict__, "history": two}))
+    assert 'x-axis ["4444444", "5555555"]' in drawn  # no figure now: no HEAD
+    assert 'y-axis "coverage (%)" 89 --> 97' in drawn
+    lone = CheckReport(**{**unknown.__dict__, "history": two[:1]})
+    assert "mermaid" not in comment.render(lone)  # one point is no line
 
 
 def test_comment_lists_what_to_fix_in_gate_order() -> None:
     """The same order as the gate table, the job summary and the terminal."""
     text = comment.render(
         report(
-            GateResult("flake8", False, "1 finding", details=("a.py:1:1 F401 x",)),
+            GateResult("flake8", False, "1 finding", details=("a.py:1:1: F401 x",)),
             GateResult("tests", False, "1 failed", details=("FAILED t::x: boom",)),
             GateResult("diff-coverage", True, "90%", details=("a.py: 3-4",)),
             GateResult("black", True, "ok", details=("2 files outside",)),
@@ -128,6 +145,27 @@ def test_comment_lists_what_to_fix_in_gate_order() -> None:
     assert "```text\nx" not in passing
 
 
+def test_a_finding_is_a_linked_item_and_its_fix_follows() -> None:
+    flake8 = GateResult(
+        "flake8",
+        False,
+        "2 findings",
+        details=("a b.py:3:5: E1 bad", "flake8: a note"),
+        findings=(Finding("a b.py", 3, "bad", "E1", col=5),),
+        hint=Hint("rechecks", "flake8 'a b.py'"),
+    )
+    link = links.in_pull_request("https://gh", "o/r", 9, ["a b.py"], "f" * 40)
+    text = comment.render(report(flake8), link=link)
+    anchor = hashlib.sha256(b"a b.py").hexdigest()
+    assert (
+        f"- [`a b.py:3:5`](https://gh/o/r/pull/9/files#diff-{anchor}R3)\\: E1 bad\n"
+        in text
+    )
+    assert "```text\nflake8: a note\n```" in text
+    assert text.endswith("**Fix:** `flake8 'a b.py'` (rechecks)\n")
+    assert "](" not in comment.render(report(flake8))  # no GitHub: no links
+
+
 def test_fences_survive_backticks_in_details() -> None:
     text = comment.render(
         report(GateResult("tests", False, "1 failed", details=("assert '```' == ``",)))
@@ -136,28 +174,39 @@ def test_fences_survive_backticks_in_details() -> None:
 
 
 def test_comment_stays_under_the_limit_and_says_what_it_left_out() -> None:
-    lines = tuple(f"pkg/mod.py:{i}:1 E501 line too long é€😀" for i in range(5000))
+    lines = tuple(f"pkg/mod.py:{i}:1: E501 line too long é€😀" for i in range(5000))
+    findings = tuple(Finding("pkg/mod.py", i, "x", "E501", col=1) for i in range(5000))
     huge = "x" * 5000
+    link = links.in_pull_request("https://gh", "o/r", 9, ["pkg/mod.py"], "f" * 40)
     text = comment.render(
         report(
-            GateResult("flake8", False, "5001 findings", details=(huge, *lines)),
+            GateResult(
+                "flake8", False, "5001", details=(huge, *lines), findings=findings
+            ),
             GateResult("diff-coverage", False, "10%", details=("a.py: 1-9",)),
         ),
         "https://run",
+        link=link,
     )
     assert len(text.encode("utf-8")) <= comment.LIMIT
-    assert "x" * 999 + "…" in text and "x" * 1001 not in text
     kept = text.count("E501")
     assert 100 < kept < 5000
-    left = 5000 - kept + 1  # the diff-coverage line did not fit either
+    left = 5000 - kept + 1  # the long line did not fit either
     assert f"_{left} more lines left out to stay under GitHub's 65,536" in text
     assert "([workflow run](https://run))._" in text
-    assert "### Uncovered changed lines" not in text
+    assert "### Uncovered changed lines" in text  # a later, short section fits
+    assert "<details><summary>" in text and text.count("</details>") == 1
+
+
+def test_a_long_line_is_cut() -> None:
+    long = "x" * 5000
+    text = comment.render(report(GateResult("tests", False, "1", details=(long,))))
+    assert "x" * 999 + "…" in text and "x" * 1001 not in text
 
 
 def test_tiny_limit_keeps_the_header_only() -> None:
     text = comment.render(
-        report(GateResult("flake8", False, "1", details=("a.py:1:1 F401 x",))),
+        report(GateResult("flake8", False, "1", details=("a.py:1:1: F401 x",))),
         limit=650,
     )
     assert "### flake8" not in text
@@ -170,6 +219,24 @@ def test_comment_masks_secrets() -> None:
         report(GateResult("tests", False, "1 failed", details=("token=s3cr3t-value",)))
     )
     assert "s3cr3t-value" not in text and "token=***" in text
+
+
+def test_links_to_a_line_at_the_commit_outside_a_pull_request() -> None:
+    at = links.at_commit("https://gh", "o/r", "abc")
+    assert at("d/é f.py", 3, 5) == "https://gh/o/r/blob/abc/d/%C3%A9%20f.py#L3-L5"
+    assert at("a.py", 3, 3) == "https://gh/o/r/blob/abc/a.py#L3"
+    env = GitHubEnv(repository="o/r", server_url="https://gh")
+    push = Event(name="push", head_sha="abc")
+    assert links.for_event(env, push, [])("a.py", 1, None) == (
+        "https://gh/o/r/blob/abc/a.py#L1"
+    )
+    pull = Event(name="pull_request", pr_number=4, head_sha="abc")
+    digest = hashlib.sha256(b"a.py").hexdigest()
+    assert links.for_event(env, pull, ["a.py"])("a.py", 2, 4) == (
+        f"https://gh/o/r/pull/4/files#diff-{digest}R2-R4"
+    )
+    assert links.for_event(GitHubEnv(), pull, [])("a.py", 1, None) is None
+    assert links.for_event(env, Event(name="push"), [])("a.py", 1, None) is None
 
 
 # -- annotations ------------------------------------------------------------
@@ -198,9 +265,32 @@ def test_pr_views_escape_user_text() -> None:
     )
     text = pr_report.render(result, "branch 'x'")
     assert "mvp-process pr: FAILED (branch 'x')" in text
-    assert "  FAIL branch-name" in text and "  skip reviewer" in text
+    assert "  FAIL branch-name" in text and "  SKIP reviewer" in text
     md = pr_report.summary(result)
-    assert "## mvp-process pr failed\n" in md
-    assert "⏭ not checked" in md
+    assert "## ❌ mvp-process pr failed\n" in md
+    assert "| ⏭ skip |" in md
     page = gfm.render(md)
     assert "branch '1-`id`|<b>' is bad" in page.text and "b" not in page.names
+
+
+def test_a_fence_longer_than_foreseen_still_fits() -> None:
+    """A line of backticks lengthens both fences past the room left for them."""
+    ticks = Section("Failing tests", output=("`" * 500, "x"))
+    empty = report_md.size(ticks.markdown(0))
+    room = empty + 200 + 503  # what the estimate needs for both lines
+    text, kept = report_md._fit(ticks, room)
+    assert (text, kept) == ("", 0)  # with its fences, not even one line fits
+    text, kept = report_md._fit(ticks, room + 1100)
+    assert kept == 2 and report_md.size(text) <= room + 1100
+    assert "`" * 501 + "text\n" in text
+
+
+def test_the_job_summary_is_bounded_too() -> None:
+    lines = tuple(f"t.py:{i}: FAILED test_{i}: assert 0" for i in range(1, 4001))
+    findings = tuple(Finding("t.py", i, "x") for i in range(1, 4001))
+    big = report(GateResult("tests", False, "4000", details=lines, findings=findings))
+    text = markdown.summary(big)
+    assert report_md.size(text) <= markdown.LIMIT + 1000
+    kept = text.count(": FAILED test")
+    assert 100 < kept < 4000
+    assert f"_{4000 - kept} more lines left out to keep this summary short._" in text

@@ -69,6 +69,7 @@ REPORTERS = (
     f"{NAME}.check.terminal",
     f"{NAME}.check.summary",
     f"{NAME}.check.jsonfile",
+    f"{NAME}.check.report_md",
 )
 
 

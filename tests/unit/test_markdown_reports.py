@@ -8,19 +8,29 @@ comment and the pull-request report. None may add HTML, images, links,
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mvp_process.check import summary
-from mvp_process.github import comment, pr_report
+from mvp_process.check.report_md import gate_table
+from mvp_process.github import comment, links, pr_report
 from mvp_process.github.policy import PolicyResult, Rule
 from mvp_process.github.publish import notes_section
-from mvp_process.results import CheckReport, GateResult
+from mvp_process.results import CheckReport, Finding, GateResult, Recorded
 from support import gfm
 
 RUN = "https://github.example/octo-org/hello-world/actions/runs/1"
 BLOCKS = {"h2", "h3", "p", "pre", "code", "strong", "blockquote", "ul", "li", "hr"}
 TABLES = {"table", "thead", "tbody", "tr", "th", "td"}
+COLLAPSED = {"details", "summary"}
 HOSTILE = gfm.HOSTILE + " " + " ".join(gfm.HOSTILE_LINES)
+# A file name that would close a link, add markup and mention someone.
+EVIL = "a](https://evil.example) <b>x</b> @octocat #1 `b` (c).py"
+LINK = links.in_pull_request("https://github.example", "o/r", 7, [], "f" * 40)
+EVIL_URL = "https://github.example/o/r/blob/" + "f" * 40 + "/"
+EVIL_URL += "a%5D%28https%3A//evil.example%29%20%3Cb%3Ex%3C/b%3E%20%40octocat%20%231"
+EVIL_URL += "%20%60b%60%20%28c%29.py#L1"
 
 
 def hostile_report() -> CheckReport:
@@ -36,14 +46,22 @@ def hostile_report() -> CheckReport:
         },
     )
     tests = GateResult("tests", False, HOSTILE, details=gfm.HOSTILE_LINES)
+    flake8 = GateResult(
+        "flake8",
+        False,
+        HOSTILE,
+        details=(f"{EVIL}:1:1: E1 {HOSTILE}",),
+        findings=(Finding(EVIL, 1, HOSTILE, "E1", col=1),),
+    )
     return CheckReport(
         passed=False,
-        gates=(tests, coverage),
+        gates=(flake8, tests, coverage),
         head_sha="1" * 40,
         base_ref="origin/<b>main</b>`|@octocat",
         merge_base="2" * 40,
         skipped=("black",),
         notes=(HOSTILE, "one\n- [ ] two"),
+        history=(Recorded("3" * 40, 80.0),),
     )
 
 
@@ -53,15 +71,23 @@ def assert_inert(markdown: str, allowed: set[str], links: tuple[str, ...] = ()) 
     assert page.mentions() == [], page.mentions()
     assert page.references() == [], page.references()
     assert page.links() == list(links)
+    # The only <details> are ours: a hostile line's stays text in a code block.
+    summaries = [m.group(1) for m in SUMMARY.finditer(gfm.html(markdown))]
+    assert all(re.fullmatch(r"\d+ (more|lines)", s) for s in summaries), summaries
+
+
+SUMMARY = re.compile("<summary>(.*?)</summary>")
 
 
 def test_the_job_summary() -> None:
-    assert_inert(summary.summary(hostile_report()), BLOCKS | TABLES)
+    text = summary.summary(hostile_report(), LINK, RUN)
+    assert_inert(text, BLOCKS | TABLES | COLLAPSED | {"a"}, (EVIL_URL, RUN))
+    assert f"{EVIL}:1:1" in gfm.render(text).codes  # the name, as it reads
 
 
 def test_the_sticky_comment() -> None:
-    body = comment.render(hostile_report(), RUN)
-    assert_inert(body, BLOCKS | TABLES | {"a"}, (RUN,))
+    body = comment.render(hostile_report(), RUN, link=LINK)
+    assert_inert(body, BLOCKS | TABLES | COLLAPSED | {"a"}, (RUN, EVIL_URL))
 
 
 def test_the_pull_request_report() -> None:
@@ -89,6 +115,6 @@ def test_a_summary_cell_cannot_end_its_table(line: str) -> None:
         base_ref="main",
         merge_base="2" * 40,
     )
-    page = gfm.render(summary.gate_table(report))
+    page = gfm.render(gate_table(report))
     assert page.names <= TABLES | {"code"}
     assert line in page.text.replace("\u200b", "")

@@ -137,3 +137,18 @@ def test_json_report_file(tmp_path: Path) -> None:
     (tmp_path / "ro" / "r.json").mkdir()
     with pytest.raises(MvpError, match="could not write"):
         jsonfile.write(tmp_path / "ro" / "r.json", {})
+
+
+def test_a_report_path_that_cannot_be_written_is_said_before_the_gates_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jsonfile.os, "access", lambda path, mode: False)
+    with pytest.raises(MvpError) as html:
+        jsonfile.check_writable(tmp_path / "page.html", "--html")
+    assert str(html.value) == (
+        f"--html {tmp_path / 'page.html'}: folder {tmp_path} is not writable\n"
+        "  hint: choose another path"
+    )
+    with pytest.raises(MvpError, match="or `--json -` for standard output"):
+        jsonfile.check_writable(tmp_path / "r.json")
+    jsonfile.check_writable(Path("-"))  # standard output: nothing to check

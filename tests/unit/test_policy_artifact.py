@@ -16,6 +16,7 @@ from mvp_process.errors import ConfigError
 from mvp_process.github import artifact_schema, comment, statuses
 from mvp_process.github import policy_artifact as policy
 from mvp_process.github.policy_artifact import ArtifactRejected
+from mvp_process.results import Hint, Recorded
 from support import gfm
 from support.fork import BASE, FINDING, HEAD, MERGE, gate
 from support.fork import sample_report as valid
@@ -31,6 +32,8 @@ def test_a_real_report_is_read_back_as_it_was_written() -> None:
     assert report.to_json() == {k: v for k, v in data.items() if k != "version"}
     assert report.metric("coverage", "after") == 99.5
     assert report.gates[0].findings[0].location() == "calc/x.py:1:8"
+    assert report.gates[0].hint == Hint("rechecks", "flake8 calc/x.py")
+    assert report.history == (Recorded(BASE, 100.0),)
 
 
 def test_every_gate_of_the_registry_has_its_metrics() -> None:

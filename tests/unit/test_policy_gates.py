@@ -123,32 +123,68 @@ def test_coverage_decision_names_why_there_is_no_baseline() -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "passed", "start"),
+    ("args", "passed", "summary"),
     [
         ((0, 0, 0, 80.0), True, "no Python lines changed"),
-        ((5, 4, 4, 80.0), True, "100.00% of 4 changed lines covered (min 80%)"),
-        ((5, 5, 4, 80.0), True, "80.00% of 5 changed lines covered (min 80%)"),
-        ((5, 5, 3, 80.0), False, "60.00% of 5 changed lines covered, below the 80%"),
-        ((1, 1, 0, 0.0), True, "0.00% of 1 changed line covered (min 0%)"),
-        ((3, 0, 0, 80.0, (), ("x.py",)), True, "no measured lines changed (3 lines"),
-        ((1, 0, 0, 80.0), True, "no executable lines changed (1 line changed: comm"),
-        ((4, 2, 1, 50.0, ("new.py",)), True, "50.00% of 2 changed lines covered; cov"),
-        ((4, 2, 0, 50.0, ("new.py",)), False, "0.00% of 2 changed lines covered; cov"),
+        (
+            (5, 4, 4, 80.0),
+            True,
+            "100.00% of 4 executable changed lines covered (5 changed lines in all)"
+            " (min 80%)",
+        ),
+        (
+            (5, 5, 4, 80.0),
+            True,
+            "80.00% of 5 executable changed lines covered (min 80%)",
+        ),
+        (
+            (5, 5, 3, 80.0),
+            False,
+            "60.00% of 5 executable changed lines covered, below the 80% required",
+        ),
+        ((1, 1, 0, 0.0), True, "0.00% of 1 executable changed line covered (min 0%)"),
+        (
+            (3, 0, 0, 80.0, (), ("x.py",)),
+            True,
+            "no executable changed lines to measure (3 changed lines; omitted by the"
+            " coverage config: x.py)",
+        ),
+        (
+            (1, 0, 0, 80.0),
+            True,
+            "no executable changed lines (1 changed line: comments, docstrings or"
+            " blank lines)",
+        ),
+        (
+            (4, 2, 1, 50.0, ("new.py",), (), 1),
+            True,
+            "50.00% of 2 executable changed lines covered (4 changed lines in all);"
+            " coverage does not measure new.py (1 executable changed line there,"
+            " counted as uncovered) (min 50%)",
+        ),
+        (
+            (4, 2, 0, 50.0, ("new.py",), (), 2),
+            False,
+            "0.00% of 2 executable changed lines covered (4 changed lines in all);"
+            " coverage does not measure new.py (2 executable changed lines there,"
+            " counted as uncovered), below the 50% required",
+        ),
     ],
 )
-def test_diff_coverage_decision(args: tuple, passed: bool, start: str) -> None:
+def test_diff_coverage_decision(args: tuple, passed: bool, summary: str) -> None:
+    """Both figures named as the JSON names them: changed, executable."""
     decision = decide_diff_coverage(*args)
     assert decision.passed is passed
-    assert decision.summary.startswith(start)
+    assert decision.summary == summary
 
 
 def test_unmeasured_files_are_named_in_the_decision() -> None:
     files = tuple(f"f{i}.py" for i in range(5))
-    decision = decide_diff_coverage(7, 5, 0, 80.0, files)
+    decision = decide_diff_coverage(7, 5, 0, 80.0, files, (), 5)
     assert "coverage does not measure f0.py, f1.py, f2.py and 2 more" in (
         decision.summary
     )
-    assert "(counted as uncovered), below the 80% required" in decision.summary
+    assert "there, counted as uncovered), below the 80% required" in decision.summary
     assert "f3.py" not in decision.summary
 
 

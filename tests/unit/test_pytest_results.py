@@ -25,9 +25,11 @@ from mvp_process.check.tests import (
     from_results,
     gate_result,
     pytest_command,
+    rerun,
     run_pytest,
 )
 from mvp_process.check.toolenv import ToolEnv
+from mvp_process.results import Hint
 
 pytest_plugins = ("pytester",)
 
@@ -417,10 +419,13 @@ def test_a_run_with_results(tmp_path: Path) -> None:
     assert run.collection_errors == 1
     result = gate_result(run)
     assert result.summary == "1 collection error: tests did not run"
-    assert result.details == (
-        "FAILED tests/test_a.py::test_b: assert 4 == 5",
-        "COLLECTION ERROR tests/test_c.py: ImportError",
+    assert result.details == (  # `path:line:` first, as editors jump
+        "tests/test_a.py:3: FAILED test_b: assert 4 == 5",
+        "tests/test_c.py:1: COLLECTION ERROR: ImportError",
         "ERROR internal: internal error",
+    )
+    assert result.hint == Hint(
+        "reruns them", "python -m pytest tests/test_a.py::test_b tests/test_c.py"
     )
     # Annotations where there is a file: a collection error on its line 1.
     assert [(f.path, f.line, f.code) for f in result.findings] == [
@@ -436,3 +441,11 @@ def test_check_asks_for_its_report_after_the_projects_own_options(
         tmp_path, ["--junitxml=theirs.xml", "-o", "junit_logging=all"]
     )
     assert args[-len(junit_args(tmp_path)) :] == junit_args(tmp_path / "junit.xml")
+
+
+def test_past_three_failures_pytest_reruns_the_last_failed() -> None:
+    failures = [
+        TestFailure(f"t.py::test_{i}", "failed", "x", "t.py", i) for i in range(4)
+    ]
+    assert rerun(failures) == Hint("reruns the 4 that failed", "python -m pytest --lf")
+    assert rerun([]) == Hint("shows what pytest says", "python -m pytest")

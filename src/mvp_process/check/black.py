@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import time
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -20,7 +21,7 @@ from mvp_process.check import lintfiles
 from mvp_process.check.gate import Context, Gate
 from mvp_process.check.policy_lint import Changes, outside_note, split
 from mvp_process.check.toolenv import ToolEnv
-from mvp_process.results import Finding, GateResult
+from mvp_process.results import Finding, GateResult, Hint
 
 # black's own defaults (black/const.py): what `black .` skips and picks.
 DEFAULT_EXCLUDES = (
@@ -114,6 +115,15 @@ def _about(error: str, files: Sequence[str]) -> str | None:
     return next((f for f in files if rest.startswith(f + ":")), None)
 
 
+def reformat(files: Sequence[str], scope: Changes | None) -> Hint | None:
+    """`black .`, or the files themselves when few or when only changed ones count."""
+    if not files:
+        return None
+    named = scope is not None or len(files) <= 3
+    command = shlex.join(["black", *files]) if named else "black ."
+    return Hint("reformats " + ("them" if len(files) > 1 else "it"), command)
+
+
 def _result(
     passed: bool,
     summary: str,
@@ -139,6 +149,7 @@ def _result(
             "outside": outside,
         },
         duration=time.monotonic() - started,
+        hint=reformat(inside, scope),
     )
 
 
@@ -179,7 +190,7 @@ def run(
     bad, bad_outside = split(
         errors, lambda e: scope is None or scope.has_file(_about(e, chosen) or e)
     )
-    details = [f"would reformat {f}" for f in inside] + bad
+    details = [f"{f}:1: would reformat" for f in inside] + bad
     if show_diff and inside:
         again = [f.removeprefix(prefix) for f in inside]
         diff, _ = lintfiles.run(tools, "black", ["--diff", "--quiet"], again, root)

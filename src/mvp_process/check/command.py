@@ -12,13 +12,14 @@ from typing import TextIO
 from mvp_process.check.registry import GATE_NAMES
 from mvp_process.github.event import read_event
 from mvp_process import common
+from mvp_process.config import replace
 from mvp_process.github import publishing
 from mvp_process.check import sharding
 from mvp_process.check.run import run_check
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.check.policy import select_gates, split_names
 from mvp_process.errors import ConfigError
-from mvp_process import actions
+from mvp_process import actions, style
 from mvp_process.check import jsonfile
 from mvp_process.check import summary as markdown
 from mvp_process.check import terminal
@@ -46,6 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write a JSON report (`-`: to standard output, the rest to stderr)",
     )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="write diff-cover's HTML page of the changed lines (in GitHub "
+        f"Actions: $RUNNER_TEMP/{markdown.FOLDER}/{markdown.PAGE} by default)",
+    )
+    style.add_argument(parser)
     parser.add_argument(
         "--coverage-drop-max",
         type=float,
@@ -86,6 +95,17 @@ def _names(flag: str, values: list[str]) -> list[str]:
     return names
 
 
+def html_page(args: argparse.Namespace, in_actions: bool) -> Path | None:
+    """Where diff-cover's page goes: --html, or in Actions the uploaded folder."""
+    if args.html is not None:
+        jsonfile.check_writable(args.html, "--html")
+        return Path(args.html)
+    temp = os.environ.get("RUNNER_TEMP")
+    if not in_actions or not temp:
+        return None
+    return Path(temp) / markdown.FOLDER / markdown.PAGE
+
+
 def run(args: argparse.Namespace) -> int:
     """`--json -` keeps standard output for the report: all else goes to stderr."""
     if not jsonfile.to_stdout(args.json):
@@ -108,13 +128,20 @@ def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
     if args.json:
         jsonfile.check_writable(args.json)
     git, config = common.load(_overrides(args))
+    page = html_page(args, config.github.actions)
+    config = replace(config, html=page)
+    if page is not None:
+        page.unlink(missing_ok=True)  # only this run's page may be linked
     tools = ToolEnv.resolve(config.python, os.environ)
     event = read_event(config.github)
     github = publishing.connect(config, sys.stdout)
     baselines = publishing.baseline_sources(config, git, tools, github)
     runner = sharding.fan_in(args, git, tools, config) if args.from_shards else None
+    paint = style.Style.for_stream(sys.stdout, args.color)
     with actions.commands_off(sys.stdout):  # what the tools said is echoed
-        progress = terminal.TerminalProgress(sys.stdout)
+        progress = terminal.TerminalProgress(
+            sys.stdout, style=paint, order=gates, source=terminal.source_in(git.root)
+        )
         try:
             report = run_check(
                 git,
@@ -128,10 +155,19 @@ def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
             )
         finally:
             progress.close()
-        sys.stdout.write(terminal.render(report))
+        sys.stdout.write(terminal.verdict(report, paint))
+    written = page is not None and page.is_file()
+    if written and args.html is not None:
+        print(f"diff-cover's HTML page of the changed lines: {page}")
+    report = publishing.with_history(report, git, github)
     if args.json:
         jsonfile.write(args.json, report.to_json(), json_stream)
+    link = publishing.links(config, git, event, report)
+    run_url = config.github.run_url
+    artifacts = f"{run_url}#artifacts" if written and run_url else None
     actions.write_outputs(config.github.output, markdown.outputs(report))
-    actions.append_summary(config.github.step_summary, markdown.summary(report))
-    publishing.publish(report, config, github, event, sys.stdout)
+    actions.append_summary(
+        config.github.step_summary, markdown.summary(report, link, artifacts)
+    )
+    publishing.publish(report, config, github, event, sys.stdout, link)
     return 0 if report.passed else 1

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from mvp_process.check.gate import Context, Gate
 from mvp_process.check.policy import decide_coverage
 from mvp_process.check.tests import PYTEST_MODULES
-from mvp_process.results import GateResult
+from mvp_process.results import GateResult, Hint
+
+MISSED = Hint(
+    "lists every line the tests miss",
+    "python -m pytest --cov --cov-report=term-missing:skip-covered",
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ def gate_result(
             "baseline": base_info,
         },
         duration=duration,
+        hint=None if decision.passed or current is None else MISSED,
     )
 
 
@@ -83,5 +89,6 @@ GATE = Gate(
     _run,
     needs=("tests", "baseline"),
     requires=PYTEST_MODULES,
+    title="Project coverage",
     details_when_passed=True,
 )

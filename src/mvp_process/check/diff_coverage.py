@@ -1,19 +1,17 @@
 """diff-coverage gate: coverage of the changed lines, through diff-cover's library.
 
-diff-cover parses the diff, read from a file through its public
-`GitDiffFileTool` (its `--diff-file` option: the diff comes from our git
-wrapper, which runs in the repository we were given and includes untracked
-files), and matches it against the Cobertura XML. Test files are left out
-(`diff-coverage-exclude`). A changed file the XML does not list is asked about
-through the project's own coverage.py (`measure.lookup`): its executable
-changed lines count as uncovered, by name, unless the coverage config omits
-the file on purpose. So "no data" never reads as a pass on real code.
+diff-cover parses the diff and matches it against the Cobertura XML
+(`diffcover.py`, which also writes its HTML page of the same lines). Test
+files are left out (`diff-coverage-exclude`). A changed file the XML does
+not list is asked about through the project's own coverage.py
+(`measure.lookup`): its executable changed lines count as uncovered, by
+name, unless the coverage config omits the file on purpose. So "no data"
+never reads as a pass on real code.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mvp_process.check import measure
+from mvp_process.check.diffcover import Page, analyse, preload
 from mvp_process.check.gate import Context, Gate
 from mvp_process.check.measure import TEST_GLOBS, Lookup, is_excluded
 from mvp_process.check.policy import (
@@ -32,12 +31,11 @@ from mvp_process.check.policy import (
     names,
 )
 from mvp_process.check.tests import PYTEST_MODULES
-from mvp_process.results import Finding, GateResult
+from mvp_process.results import Finding, GateResult, Hint
 
 LookupFn = Callable[[Sequence[str]], Lookup]
 
-# GitPathTool keeps the repository root in class attributes; one diff at a time.
-_PATH_TOOL_LOCK = threading.Lock()
+WRITE_TESTS = Hint("write tests that run these lines")
 SOURCE_FIX = (
     "add it to [tool.coverage.run] source, or to [tool.coverage.run] omit "
     "if no test is meant to cover it"
@@ -80,44 +78,6 @@ def why_unmeasured(path: str, measured: set[str]) -> str:
     return f"coverage does not measure it: {SOURCE_FIX}"
 
 
-def preload() -> None:
-    """Import diff-cover (jinja2 and all, ~50 ms) while the tests still run."""
-    import diff_cover.report_generator  # noqa: F401
-    import diff_cover.violationsreporters.violations_reporter  # noqa: F401
-
-
-def analyse(diff_file: Path, xml_path: Path, root: Path) -> dict[str, Any]:
-    """diff-cover's report dict for the diff in `diff_file` against `xml_path`."""
-    from diff_cover.diff_reporter import GitDiffReporter
-    from diff_cover.git_diff import GitDiffFileTool
-    from diff_cover.git_path import GitPathTool
-    from diff_cover.report_generator import JsonReportGenerator
-    from diff_cover.violationsreporters.violations_reporter import XmlCoverageReporter
-
-    with _PATH_TOOL_LOCK:
-        # The XML reporter finds files through GitPathTool's class attributes.
-        # Its only public setter, set_cwd(), asks git for the top folder of the
-        # *process's* current folder, not of `root` (diff-cover 11.0.1), so the
-        # two attributes are set here directly: the one private use left.
-        GitPathTool._cwd = GitPathTool._root = str(root)
-        try:
-            diff = GitDiffReporter(
-                git_diff=GitDiffFileTool(str(diff_file)),
-                ignore_staged=True,
-                ignore_unstaged=True,
-                supported_extensions=["py"],
-            )
-            coverage = XmlCoverageReporter([ET.parse(xml_path)])
-            report = JsonReportGenerator(coverage, diff, total_percent_float=True)
-            stats: dict[str, Any] = report.report_dict()
-            stats["changed"] = {
-                p: diff.lines_changed(p) for p in diff.src_paths_changed()
-            }
-            return stats
-        finally:
-            GitPathTool._cwd = GitPathTool._root = None
-
-
 @dataclass
 class Tally:
     """Changed lines, file by file: measured, uncovered, and what was left out."""
@@ -128,10 +88,20 @@ class Tally:
     omitted: tuple[str, ...] = ()
     unreadable: tuple[str, ...] = ()
 
+    extra: dict[str, tuple[frozenset[int], frozenset[int]]] = field(
+        default_factory=dict
+    )
+
     def add(self, path: str, measured: set[int], missing: set[int]) -> None:
         self.measured += len(measured)
         if missing:
             self.uncovered[path] = sorted(missing)
+
+    def why(self) -> list[tuple[str, str]]:
+        return sorted(self.unmeasured.items())
+
+    def unmeasured_lines(self) -> int:
+        return sum(len(self.uncovered.get(p, ())) for p in self.unmeasured)
 
 
 def tally(
@@ -159,15 +129,30 @@ def tally(
             found.unmeasured[prefix + path] = why_unmeasured(path, known)
     found.omitted = tuple(prefix + path for path in answer.omitted)
     found.unreadable = tuple(prefix + path for path in answer.unreadable)
+    found.extra = dict(answer.lines)  # named in `root`, as diff-cover names them
     return found
 
 
+def _ranges(found: Tally) -> list[tuple[str, int, int, str]]:
+    """(path, first, last, message) of each uncovered range, file by file."""
+    return [
+        (path, a, b, f"changed line{'' if a == b else f's {a}-{b}'} {what}")
+        for path, lines in sorted(found.uncovered.items())
+        for what in [
+            (
+                "coverage does not measure"
+                if path in found.unmeasured
+                else "not covered by tests"
+            )
+        ]
+        for a, b in line_ranges(lines)
+    ]
+
+
 def _details(found: Tally, excluded: list[str]) -> list[str]:
-    details = []
-    for path, lines in sorted(found.uncovered.items()):
-        why = found.unmeasured.get(path)
-        text = f"{path}: {format_ranges(line_ranges(lines))}"
-        details.append(f"{text} (not measured: {why})" if why else text)
+    """A line per uncovered range (`path:line:`, as editors jump), then the rest."""
+    details = [f"{path}:{a}: {message}" for path, a, _, message in _ranges(found)]
+    details += [f"{path} is not measured: {why}" for path, why in found.why()]
     if found.omitted:
         details.append(
             f"left out, omitted by the coverage config: {names(found.omitted)}"
@@ -182,25 +167,10 @@ def _details(found: Tally, excluded: list[str]) -> list[str]:
 
 
 def _findings(found: Tally) -> list[Finding]:
-    findings = []
-    for path, lines in sorted(found.uncovered.items()):
-        what = (
-            "coverage does not measure"
-            if path in found.unmeasured
-            else "not covered by tests"
-        )
-        for a, b in line_ranges(lines):
-            findings.append(
-                Finding(
-                    path=path,
-                    line=a,
-                    end_line=b,
-                    code="diff-coverage",
-                    message=f"changed line{'' if a == b else 's'} {what}",
-                    level="warning",
-                )
-            )
-    return findings
+    return [
+        Finding(path, a, message, "diff-coverage", end_line=b, level="warning")
+        for path, a, b, message in _ranges(found)
+    ]
 
 
 def run(
@@ -211,7 +181,10 @@ def run(
     lookup: LookupFn,
     exclude: Sequence[str] = TEST_GLOBS,
     prefix: str = "",
+    html: Page | None = None,
 ) -> GateResult:
+    """`prefix` names `root` from the repository's top; `html`: where
+    diff-cover's HTML page of the same changed lines goes."""
     started = time.monotonic()
     if not xml_path.is_file():
         return GateResult(
@@ -225,8 +198,11 @@ def run(
     stats = analyse(diff_file, xml_path, root)
     added = {p: v for p, v in stats["changed"].items() if v}  # not only deletions
     changed = {p: v for p, v in added.items() if not is_excluded(p, exclude)}
-    excluded = sorted(prefix + path for path in set(added) - set(changed))
+    tests = sorted(set(added) - set(changed))
+    excluded = [prefix + path for path in tests]
     found = tally(stats, changed, xml_path, root, lookup, prefix)
+    if html is not None:
+        html.write(diff_file, xml_path, root, tests, found.extra)
     uncovered = sum(len(v) for v in found.uncovered.values())
     changed_lines = sum(len(v) for v in changed.values())
     decision = decide_diff_coverage(
@@ -236,6 +212,7 @@ def run(
         minimum,
         tuple(sorted(found.unmeasured)),
         found.omitted,
+        found.unmeasured_lines(),
     )
     measured = found.measured
     percent = 100.0 * (measured - uncovered) / measured if measured else None
@@ -248,8 +225,10 @@ def run(
         metrics={
             "percent": None if percent is None else round(percent, 2),
             "changed_lines": changed_lines,
-            "measured_lines": measured,
+            "executable_lines": measured,
+            "covered_lines": measured - uncovered,
             "uncovered_lines": uncovered,
+            "unmeasured_lines": found.unmeasured_lines(),
             "minimum": minimum,
             "uncovered": {
                 p: format_ranges(line_ranges(v)) for p, v in found.uncovered.items()
@@ -260,6 +239,7 @@ def run(
             "excluded": excluded,
         },
         duration=time.monotonic() - started,
+        hint=None if decision.passed else WRITE_TESTS,
     )
 
 
@@ -275,6 +255,7 @@ def _run(ctx: Context) -> GateResult:
         outdir / ".coverage",
         ctx.workdir,
     )
+    page = ctx.config.html
     return run(
         diff,
         ctx.test_run.coverage_xml,
@@ -283,6 +264,7 @@ def _run(ctx: Context) -> GateResult:
         lookup,
         ctx.config.diff_coverage_exclude,
         prefix=ctx.git.prefix,
+        html=None if page is None else Page(page, ctx.target.merge_base),
     )
 
 
@@ -293,5 +275,6 @@ GATE = Gate(
     requires=PYTEST_MODULES,
     title="Uncovered changed lines",
     details_when_passed=True,
+    show_source=True,
     preload=preload,
 )

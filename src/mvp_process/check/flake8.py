@@ -8,6 +8,7 @@ findings on changed lines fail, and the others are counted.
 from __future__ import annotations
 
 import re
+import shlex
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from mvp_process.check import lintfiles
 from mvp_process.check.gate import Context, Gate
 from mvp_process.check.policy_lint import Changes, outside_note, split
 from mvp_process.check.toolenv import ToolEnv
-from mvp_process.results import Finding, GateResult
+from mvp_process.results import Finding, GateResult, Hint
 
 # flake8's default format: path:row:col: CODE text
 _LINE = re.compile(
@@ -53,6 +54,13 @@ def _count(findings: Sequence[Finding]) -> str:
     files = len({f.path for f in findings})
     noun = "finding" if len(findings) == 1 else "findings"
     return f"{len(findings)} {noun} in {files} file{'s' if files != 1 else ''}"
+
+
+def recheck(findings: Sequence[Finding]) -> Hint:
+    """flake8 on the files it found fault with (on everything, past three)."""
+    files = sorted({f.path for f in findings})
+    command = shlex.join(["flake8", *files]) if len(files) <= 3 else "flake8"
+    return Hint("rechecks, once each line above is fixed", command)
 
 
 def run(
@@ -94,7 +102,7 @@ def run(
     )
     where = " on changed lines" if scope else ""
     summary = _count(inside) + where if inside else f"no findings{where}"
-    details = [f"{f.location()} {f.code} {f.message}" for f in inside]
+    details = [f"{f.location()}: {f.code} {f.message}" for f in inside]
     if outside:
         summary += f"; {len(outside)} outside them"
         details.append(outside_note(len(outside), "finding"))
@@ -106,6 +114,7 @@ def run(
         findings=tuple(inside),
         metrics={**metrics, "count": len(inside), "outside": len(outside)},
         duration=time.monotonic() - started,
+        hint=recheck(inside) if inside else None,
     )
 
 

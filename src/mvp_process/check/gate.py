@@ -49,6 +49,7 @@ class Gate:
     `title`: the heading of its details in the comment and the summary.
     `details_when_passed`: its details are worth showing even when it passes
     (uncovered changed lines, the coverage baseline).
+    `show_source`: the terminal shows the source lines of its findings.
     `preload`: work to do early, off the critical path (imports).
     """
 
@@ -58,6 +59,7 @@ class Gate:
     requires: tuple[str, ...] = ()
     title: str = ""
     details_when_passed: bool = False
+    show_source: bool = False
     preload: Callable[[], None] | None = None
 
     @property

@@ -18,23 +18,24 @@ def to_stdout(path: Path | None) -> bool:
     return path is not None and str(path) == "-"
 
 
-def check_writable(path: Path) -> None:
-    """Fail before the gates run, not after, when the report cannot be written."""
-    if to_stdout(path):
+def check_writable(path: Path, flag: str = "--json") -> None:
+    """Fail before the gates run, not after, when a report cannot be written."""
+    if flag == "--json" and to_stdout(path):
         return
     if path.is_dir():
-        raise ConfigError(f"--json {path} is a folder; give a file name")
+        raise ConfigError(f"{flag} {path} is a folder; give a file name")
     folder = path.parent
     if not folder.is_dir():
         raise ConfigError(
-            f"--json {path}: folder {folder} does not exist",
+            f"{flag} {path}: folder {folder} does not exist",
             hint="create it first or choose another path",
         )
     if not os.access(path if path.exists() else folder, os.W_OK):
         where = path if path.exists() else f"folder {folder}"
+        other = ", or `--json -` for standard output" if flag == "--json" else ""
         raise ConfigError(
-            f"--json {path}: {where} is not writable",
-            hint="choose another path, or `--json -` for standard output",
+            f"{flag} {path}: {where} is not writable",
+            hint=f"choose another path{other}",
         )
 
 

@@ -102,38 +102,46 @@ def names(files: tuple[str, ...], most: int = 3) -> str:
 
 def decide_diff_coverage(
     changed_lines: int,
-    measured: int,
+    executable: int,
     covered: int,
     minimum: float,
     unmeasured_files: tuple[str, ...] = (),
     omitted_files: tuple[str, ...] = (),
+    unmeasured_lines: int = 0,
 ) -> Decision:
-    """Coverage of changed lines; missing data is said, never shown as 100%.
+    """Coverage of the executable changed lines; no data is said, never 100%.
 
-    `measured` counts the changed executable lines of files coverage does not
-    measure (`unmeasured_files`) too, as uncovered; only files the project's
-    coverage config omits on purpose (`omitted_files`) are left out.
+    The figures are named as in the JSON report: `changed_lines` (every added
+    or edited line of the Python files that count), `executable` (those
+    coverage counts: `executable_lines`). The executable changed lines of
+    files coverage does not measure (`unmeasured_files`, `unmeasured_lines`)
+    count as uncovered; files the coverage config omits on purpose
+    (`omitted_files`) are left out.
     """
     if changed_lines == 0:
         return Decision(True, "no Python lines changed")
-    if measured == 0:
+    changed = plural(changed_lines, "changed line")
+    if executable == 0:
         if omitted_files:
             return Decision(
                 True,
-                f"no measured lines changed ({plural(changed_lines, 'line')} changed;"
-                f" omitted by the coverage config: {names(omitted_files)})",
+                f"no executable changed lines to measure ({changed}; omitted by the"
+                f" coverage config: {names(omitted_files)})",
             )
         return Decision(
             True,
-            f"no executable lines changed ({plural(changed_lines, 'line')} changed:"
-            " comments, docstrings or blank lines)",
+            f"no executable changed lines ({changed}: comments, docstrings or"
+            " blank lines)",
         )
-    percent = 100.0 * covered / measured
-    text = f"{percent:.2f}% of {plural(measured, 'changed line')} covered"
+    percent = 100.0 * covered / executable
+    text = f"{percent:.2f}% of {plural(executable, 'executable changed line')} covered"
+    if changed_lines != executable:
+        text += f" ({changed} in all)"
     if unmeasured_files:
         text += (
             f"; coverage does not measure {names(unmeasured_files)}"
-            " (counted as uncovered)"
+            f" ({plural(unmeasured_lines, 'executable changed line')} there, counted"
+            " as uncovered)"
         )
     if percent + EPSILON < minimum:
         return Decision(False, f"{text}, below the {minimum:g}% required")

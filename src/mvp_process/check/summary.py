@@ -1,44 +1,39 @@
-"""Markdown views of a `CheckReport`: the job summary, and the gate table the
-PR comment shares. What tools said is escaped by `mvp_process.markdown`."""
+"""The job summary and step outputs of `check` in GitHub Actions.
+
+The summary is the PR comment's Markdown (`report_md.py`: header, gate
+table, sections in gate order, the coverage chart), plus where diff-cover's
+HTML page of the changed lines went: the folder `FOLDER` under the runner's
+temporary folder, which the workflow template uploads as the artifact
+`ARTIFACT`.
+"""
 
 from __future__ import annotations
 
 from mvp_process import markdown as md
+from mvp_process.check.report_md import Link, fitted, header, left_out, no_link
 from mvp_process.results import CheckReport
 
+FOLDER = ARTIFACT = "mvp-process-diff-coverage"
+PAGE = "diff-coverage.html"
+LIMIT = 65536  # as the comment: GitHub takes 1 MiB per step, people read far less
 
-def gate_table(report: CheckReport) -> str:
-    rows = ["| Gate | Result | Summary |", "| --- | --- | --- |"]
-    for gate in report.gates:
-        mark = "✅ pass" if gate.passed else "❌ fail"
-        rows.append(
-            f"| {md.code(gate.name, cell=True)} | {mark} | {md.text(gate.summary)} |"
+
+def summary(
+    report: CheckReport, link: Link = no_link, artifacts: str | None = None
+) -> str:
+    """`artifacts`: the run's page, when diff-cover's HTML page was written."""
+    parts, omitted = fitted(report, link, LIMIT)
+    parts.insert(0, header(report))
+    if omitted:
+        parts.append(left_out(omitted, "to keep this summary short"))
+    if artifacts:
+        parts.append(
+            f"The changed lines with their source, in diff-cover's HTML page: "
+            f"{md.code(PAGE)} in the artifact {md.code(ARTIFACT)} of "
+            f"{md.link('this workflow run', artifacts)} (the workflow template "
+            "uploads it).\n"
         )
-    for name in report.skipped:
-        rows.append(f"| {md.code(name, cell=True)} | ⏭ skipped | not selected |")
-    return "\n".join(rows)
-
-
-def summary(report: CheckReport, max_details: int = 30) -> str:
-    """The job summary: verdict, gate table, then each failure's details."""
-    verdict = "passed" if report.passed else "failed"
-    lines = [
-        f"## mvp-process check {verdict}",
-        "",
-        report.checked(md.code),
-        "",
-        gate_table(report),
-    ]
-    for note in report.notes:
-        lines += ["", f"> {md.text(note)}"]
-    for gate in report.gates:
-        if gate.passed or not gate.details:
-            continue
-        shown = gate.details[:max_details]
-        lines += ["", f"### {gate.name}", "", md.block(shown).rstrip("\n")]
-        if len(gate.details) > len(shown):
-            lines.append(f"... and {len(gate.details) - len(shown)} more")
-    return "\n".join(lines) + "\n"
+    return "\n".join(parts)
 
 
 def outputs(report: CheckReport) -> dict[str, str]:

@@ -10,6 +10,7 @@ folder so the user's `.coverage` is untouched.
 
 from __future__ import annotations
 
+import shlex
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -32,7 +33,7 @@ from mvp_process.check.gate import Context, Gate
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.check.policy import decide_tests
 from mvp_process.git import Git
-from mvp_process.results import Finding, GateResult
+from mvp_process.results import Finding, GateResult, Hint
 
 __all__ = [
     "GATE",
@@ -184,6 +185,30 @@ def read_total(path: Path) -> float | None:
     return 100.0 * covered / total if total else None
 
 
+def failure_line(failure: TestFailure) -> str:
+    """`path:line: FAILED name: message`, which editors jump to; else by node id."""
+    kind = failure.kind.upper()
+    if not failure.path:
+        return f"{kind} {failure.id}: {failure.message}"
+    name = failure.id.removeprefix(failure.path).removeprefix("::")
+    where = f"{failure.path}:{failure.line or 1}:"
+    return f"{where} {kind}{' ' + name if name else ''}: {failure.message}"
+
+
+def rerun(failures: Sequence[TestFailure]) -> Hint:
+    """The failing tests by node id (pytest's `--lf` past three); a failure
+    outside any file (pytest's internal error) has no id to rerun."""
+    ids = list(dict.fromkeys(f.id for f in failures if f.path))
+    if not ids:
+        return Hint("shows what pytest says", "python -m pytest")
+    if len(ids) > 3:
+        return Hint(f"reruns the {len(ids)} that failed", "python -m pytest --lf")
+    return Hint(
+        "reruns " + ("them" if len(ids) > 1 else "it"),
+        shlex.join(["python", "-m", "pytest", *ids]),
+    )
+
+
 def gate_result(run: TestRun) -> GateResult:
     """The `tests` gate, decided from one `TestRun`."""
     decision = decide_tests(
@@ -195,7 +220,7 @@ def gate_result(run: TestRun) -> GateResult:
         run.skipped,
         run.has_results,
     )
-    details = [f"{f.kind.upper()} {f.id}: {f.message}" for f in run.failures]
+    details = [failure_line(f) for f in run.failures]
     if not decision.passed and not (run.failures and run.has_results):
         details += list(run.output_tail)
     return GateResult(
@@ -223,26 +248,33 @@ def gate_result(run: TestRun) -> GateResult:
             ],
         },
         duration=run.duration,
+        hint=None if decision.passed else rerun(run.failures),
     )
 
 
 def named_from_top(result: GateResult, git: Git) -> GateResult:
-    """The failures' files as the repository names them (for annotations).
+    """The failures' files, and their detail lines, as the repository names them
+    (for annotations and links; the gates' other paths are named so too).
 
     pytest names them from its rootdir: a sub-project's folder, unless a
     configuration file above it made another folder the rootdir.
     """
     if not git.prefix:
         return result
-    moved = tuple(
-        (
-            replace(f, path=git.prefix + f.path)
-            if (git.project_dir / f.path).is_file()
-            else f
-        )
+    moved = {
+        f: replace(f, path=git.prefix + f.path)
         for f in result.findings
+        if (git.project_dir / f.path).is_file()
+    }
+    about = result.about()
+    return replace(
+        result,
+        findings=tuple(moved.get(f, f) for f in result.findings),
+        details=tuple(
+            git.prefix + line if about(line) in moved else line
+            for line in result.details
+        ),
     )
-    return replace(result, findings=moved)
 
 
 def _run(ctx: Context) -> GateResult:

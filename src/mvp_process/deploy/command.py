@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import heroku3
 
-from mvp_process import actions, common
+from mvp_process import actions, common, style
 from mvp_process.config import Config
 from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_data import PgBackups
@@ -71,6 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print the plan (apps, steps, commands, URLs); change nothing",
     )
+    style.add_argument(parser)
 
 
 def branch_and_sha(
@@ -137,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     git, config = common.load()
     branch, sha = branch_and_sha(git, config, args)
     selection = select_targets(branch, args.target, config.deploy, args.build)
-    terminal = TerminalDeploy(sys.stdout)
+    paint = style.Style.for_stream(sys.stdout, args.color)
+    terminal = TerminalDeploy(sys.stdout, paint)
     services = None
     if config.heroku.api_key:
         services = build_services(config, terminal.note)

@@ -10,20 +10,28 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord
 from mvp_process import actions
 from mvp_process import markdown as md
+from mvp_process import style
+from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord
 from mvp_process.redact import redact
 
-MARKS = {"ok": "ok", "failed": "FAIL", "skipped": "skip", "planned": "plan"}
-ICONS = {"ok": "✅", "failed": "❌", "skipped": "⏭", "planned": "📝", "cancelled": "⏹"}
+# A step's status in the words every command uses (style.WORDS / style.ICONS).
+OUTCOMES: dict[str, style.Status] = {
+    "ok": "pass",
+    "failed": "fail",
+    "skipped": "skip",
+    "planned": "plan",
+    "cancelled": "stop",
+}
 
 
 class TerminalDeploy:
     """The live view: a line per step start and end, streamed output indented."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, paint: style.Style | None = None) -> None:
         self.stream = stream
+        self.paint = paint or style.Style()
 
     def _write(self, text: str) -> None:
         self.stream.write(redact(text))
@@ -34,11 +42,9 @@ class TerminalDeploy:
 
     def step_finished(self, record: StepRecord) -> None:
         first, *rest = record.detail.splitlines() or [""]
-        mark = MARKS.get(record.status, "STOP")
+        mark = self.paint.word(OUTCOMES[record.status])
         with actions.commands_off(self.stream):  # may quote a build's output
-            self._write(
-                f"    {mark:<4} {record.name} ({record.seconds:.1f}s): {first}\n"
-            )
+            self._write(f"    {mark} {record.name} ({record.seconds:.1f}s): {first}\n")
             for line in rest:
                 self._write(f"         {line}\n")
 
@@ -132,12 +138,12 @@ def summary(result: DeployResult) -> str:
             first = step.detail.splitlines()[0] if step.detail else ""
             lines.append(
                 f"| {app.role} {md.code(app.app, cell=True)} | {step.name} | "
-                f"{ICONS[step.status]} {step.status} | {step.seconds:.1f}s | "
+                f"{style.markdown(OUTCOMES[step.status])} | {step.seconds:.1f}s | "
                 f"{md.text(first)} |"
             )
     for role, name, why in result.not_attempted:
         who = f"{role} {md.code(name, cell=True)}"
-        lines.append(f"| {who} | — | ⏭ not deployed | | {md.text(why)} |")
+        lines.append(f"| {who} | — | {style.markdown('skip')} | | {md.text(why)} |")
     if result.crash:
         lines += [
             "",

@@ -63,6 +63,7 @@ class GitHubRepo:
         self.api_url = api_url
         self.user_login = user_login  # `GET /user`'s login
         self._identity: str | None = None
+        self._statuses: dict[str, list[CommitStatus]] = {}  # read this run
 
     @contextmanager
     def _calling(self, action: str) -> Iterator[None]:
@@ -180,8 +181,15 @@ class GitHubRepo:
         """Every status on `sha`, newest first, with who created it.
 
         The list, not the combined status: only the list says who wrote each.
-        (For a commit GitHub does not know, the list is empty.)
+        (For a commit GitHub does not know, the list is empty.) A commit's list
+        is read once per run (the baseline and the chart both read it), and
+        again after this run writes a status on it.
         """
+        if sha not in self._statuses:
+            self._statuses[sha] = self._read_statuses(sha)
+        return list(self._statuses[sha])
+
+    def _read_statuses(self, sha: str) -> list[CommitStatus]:
         with self._calling(f"reading the statuses of {sha[:12]}"):
             return [
                 CommitStatus(
@@ -216,6 +224,7 @@ class GitHubRepo:
         kwargs: dict[str, Any] = {"context": context, "description": description}
         if target_url:
             kwargs["target_url"] = target_url
+        self._statuses.pop(sha, None)
         with self._calling(f"setting status {context} on {sha[:12]}"):
             self.repo.get_commit(sha).create_status(state, **kwargs)
 

@@ -73,6 +73,14 @@ FINDING = strict(
     ("path", "line", "end_line", "col", "code", "message"),
 )
 GATE_KEYS = ("name", "passed", "summary", "details", "findings", "duration")
+HINT: Schema = {
+    "anyOf": [
+        strict({"text": TEXT, "command": TEXT}, ("text", "command")),
+        {"type": "null"},
+    ]
+}
+HISTORY = strict({"sha": SHA, "percent": LIMIT}, ("sha", "percent"))
+MAX_HISTORY = 50  # `check` records 10
 
 # Each gate's metrics (optional: a gate that could not run has fewer).
 METRICS: dict[str, Schema] = {
@@ -109,8 +117,10 @@ METRICS: dict[str, Schema] = {
     "diff-coverage": {
         "percent": PERCENT,
         "changed_lines": COUNT,
-        "measured_lines": COUNT,
+        "executable_lines": COUNT,
+        "covered_lines": COUNT,
         "uncovered_lines": COUNT,
+        "unmeasured_lines": COUNT,
         "minimum": LIMIT,
         "uncovered": {
             "type": "object",
@@ -135,6 +145,7 @@ def gate(name: str) -> Schema:
         "details": many(TEXT),
         "findings": many(FINDING),
         "duration": {"type": "number", "minimum": 0, "maximum": 10**7},
+        "hint": HINT,
     }
     return strict({**common, **METRICS.get(name, {})}, GATE_KEYS)
 
@@ -166,6 +177,11 @@ REPORT = strict(
         "project": {"anyOf": [PROJECT, {"type": "null"}]},
         "folder": FOLDER,
         "checked": TEXT,
+        "coverage_history": {
+            "type": "array",
+            "items": HISTORY,
+            "maxItems": MAX_HISTORY,
+        },
     },
     (
         "version",

@@ -27,7 +27,7 @@ from mvp_process.github.pr import (
 )
 from mvp_process.github.publish import Publisher, notes_section, publish_pr
 from mvp_process.errors import ConfigError
-from mvp_process import actions
+from mvp_process import actions, style
 from mvp_process.github import pr_report as report
 
 OFFLINE_HINT = (
@@ -50,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="check branch name and description only: no API, no token",
     )
+    style.add_argument(parser)
 
 
 def read_body(args: argparse.Namespace) -> str | None:
@@ -96,7 +97,7 @@ def online(
         return None
     api = github_repo(config.github)
     checked = check_online(api, event.pr_number, config, args.branch, body)
-    show(checked, config)
+    show(checked, config, args.color)
     assert checked.pull is not None
     publisher = Publisher(api, config.github.run_url, warn)
     notes = publish_pr(checked.result, publisher, checked.pull.head_sha)
@@ -109,11 +110,13 @@ def warn(text: str) -> None:
     actions.command(sys.stdout, "warning", text, title="mvp-process")
 
 
-def show(checked: PrCheck, config: Config) -> None:
+def show(checked: PrCheck, config: Config, color: str = "auto") -> None:
     """The verdict on the terminal; in Actions also as errors and job summary."""
     notes = config.policy_notes
+    paint = style.Style.for_stream(sys.stdout, color)
     with actions.commands_off(sys.stdout):  # branch names, descriptions, values
-        sys.stdout.write(report.render(checked.result, checked.where(), notes))
+        text = report.render(checked.result, checked.where(), notes, paint)
+        sys.stdout.write(text)
     if not config.github.actions:
         return
     for rule in checked.result.failures:
@@ -130,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     git, config = common.load()
     if args.offline:
         checked = offline(args, git, config, body)
-        show(checked, config)
+        show(checked, config, args.color)
         return 0 if checked.result.passed else 1
     found = online(config, args, body)
     return 0 if found is None or found.result.passed else 1

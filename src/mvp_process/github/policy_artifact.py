@@ -29,7 +29,7 @@ from jsonschema.exceptions import best_match
 from mvp_process.check.policy import overall_passed
 from mvp_process.errors import ConfigError, MvpError
 from mvp_process.github import artifact_schema as schema
-from mvp_process.results import CheckReport, Finding, GateResult
+from mvp_process.results import CheckReport, Finding, GateResult, Hint, Recorded
 
 REPORT_FILE = "report.json"
 NUMBER_FILE = "pr-number"
@@ -259,6 +259,10 @@ def _check_report(data: dict[str, Any]) -> CheckReport:
         dirty=data["dirty"],
         project=data["project"],
         folder=data["folder"],
+        history=tuple(
+            Recorded(r["sha"], float(r["percent"]))
+            for r in data.get("coverage_history", ())
+        ),
     )
 
 
@@ -279,6 +283,7 @@ def _gate(data: dict[str, Any]) -> GateResult:
             )
             for f in data["findings"]
         ),
-        metrics={k: v for k, v in data.items() if k not in schema.GATE_KEYS},
+        metrics={k: v for k, v in data.items() if k not in (*schema.GATE_KEYS, "hint")},
         duration=float(data["duration"]),
+        hint=Hint(**data["hint"]) if data.get("hint") else None,
     )

@@ -1,4 +1,7 @@
-"""Views of a pull-request policy result: terminal lines and job-summary Markdown."""
+"""Views of a pull-request policy result: terminal lines and job-summary Markdown.
+
+The words (PASS, FAIL, SKIP) and colour are `check`'s (`mvp_process.style`).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +10,24 @@ from collections.abc import Sequence
 from mvp_process import markdown as md
 from mvp_process.github.policy import PolicyResult
 from mvp_process.redact import redact
-
-MARKS = {"pass": "PASS", "fail": "FAIL", "skip": "skip"}
-ICONS = {"pass": "✅ pass", "fail": "❌ fail", "skip": "⏭ not checked"}
+from mvp_process.style import Style, markdown, status
 
 
-def _title(result: PolicyResult, where: str) -> str:
-    verdict = "PASSED" if result.passed else "FAILED"
+def _title(result: PolicyResult, where: str, style: Style) -> str:
+    verdict = style.verdict(result.passed)
     return f"mvp-process pr: {verdict}" + (f" ({where})" if where else "")
 
 
-def render(result: PolicyResult, where: str = "", notes: Sequence[str] = ()) -> str:
+def render(
+    result: PolicyResult,
+    where: str = "",
+    notes: Sequence[str] = (),
+    style: Style = Style(),
+) -> str:
     """One line per rule (each message says what to fix), then the notes."""
-    lines = ["", _title(result, where)]
+    lines = ["", _title(result, where, style)]
     lines += [
-        f"  {MARKS[rule.status]} {rule.name:<18} {rule.message}"
+        f"  {style.word(rule.status)} {rule.name:<18} {rule.message}"
         for rule in result.rules
     ]
     lines += [f"  note: {note}" for note in notes]
@@ -30,14 +36,16 @@ def render(result: PolicyResult, where: str = "", notes: Sequence[str] = ()) -> 
 
 def summary(result: PolicyResult, where: str = "", notes: Sequence[str] = ()) -> str:
     verdict = "passed" if result.passed else "failed"
+    icon = markdown(status(result.passed)).split()[0]
     lines = [
-        f"## mvp-process pr {verdict}" + (f" ({md.text(where)})" if where else ""),
+        f"## {icon} mvp-process pr {verdict}"
+        + (f" ({md.text(where)})" if where else ""),
         "",
         "| Rule | Result | What to do |",
         "| --- | --- | --- |",
     ]
     lines += [
-        f"| {md.code(rule.name, cell=True)} | {ICONS[rule.status]} | "
+        f"| {md.code(rule.name, cell=True)} | {markdown(rule.status)} | "
         f"{md.text(rule.message)} |"
         for rule in result.rules
     ]

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mvp_process import markdown as md
+from mvp_process.check.report_md import Link, no_link
 from mvp_process.github.api import GitHubRepo
 from mvp_process.github.api_errors import ReadOnlyToken
 from mvp_process.github.event import Event
@@ -91,7 +92,11 @@ def check_findings(report: CheckReport) -> list[tuple[str, Finding]]:
 
 
 def publish_check(
-    report: CheckReport, publisher: Publisher, event: Event, run_url: str | None
+    report: CheckReport,
+    publisher: Publisher,
+    event: Event,
+    run_url: str | None,
+    link: Link = no_link,
 ) -> list[str]:
     """Statuses per gate and (on a PR) the sticky comment; returns notes."""
     sha = event.head_sha
@@ -121,7 +126,7 @@ def publish_check(
             f"({statuses.coverage_context(project)}) of {sha[:12]}"
         )
     if event.pr_number is not None:
-        body = comment.render(report, run_url)
+        body = comment.render(report, run_url, link=link)
         if publisher.comment(event.pr_number, body, project):
             publisher.notes.append(
                 f"wrote the report comment on pull request #{event.pr_number}"

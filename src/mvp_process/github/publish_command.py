@@ -32,6 +32,7 @@ from mvp_process.github import policy_artifact as policy
 from mvp_process.github.api import GitHubRepo
 from mvp_process.github.connect import github_repo
 from mvp_process.github.event import Event, payload
+from mvp_process.github.links import for_event
 from mvp_process.github.policy_artifact import ArtifactRejected, TriggeringRun
 from mvp_process.github.publish import Publisher, notes_section, publish_check
 from mvp_process.results import CheckReport
@@ -132,7 +133,10 @@ def _publish(
     publisher = Publisher(api, run_url, warn)
     shown = dataclasses.replace(report, notes=(*report.notes, FORK_NOTE))
     event = Event(name="pull_request", pr_number=number, head_sha=triggered.head_sha)
-    notes = publish_check(shown, publisher, event, run_url)
+    uncovered = report.gate("diff-coverage")  # its files are in the diff
+    changed = {f.path for f in uncovered.findings} if uncovered else set()
+    link = for_event(env, event, changed)
+    notes = publish_check(shown, publisher, event, run_url, link)
     if publisher.read_only:
         raise ConfigError(
             "the token may not write: nothing was published",

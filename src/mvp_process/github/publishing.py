@@ -7,12 +7,14 @@ defaults), so `check` on a laptop never needs a token.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, TextIO
 
 from mvp_process.git import Git
 from mvp_process.github.event import Event
 from mvp_process.config import Config
 from mvp_process.check.baseline import BaselineSource, RecomputeBaseline
+from mvp_process.check.report_md import Link, no_link
 from mvp_process.check.run import suite_args
 from mvp_process.github.status_baseline import StatusBaseline, Unavailable
 from mvp_process.check.toolenv import ToolEnv
@@ -64,12 +66,36 @@ def baseline_sources(
     return sources
 
 
+def with_history(report: CheckReport, git: Git, api: GitHubRepo | None) -> CheckReport:
+    """The report with the base branch's recorded figures (in Actions, for the
+    chart), when the coverage gate ran."""
+    if api is None or report.gate("coverage") is None or not report.merge_base:
+        return report
+    from mvp_process.github.coverage_history import coverage_history
+    from mvp_process.github.statuses import coverage_context
+
+    context = coverage_context(report.project)
+    history = coverage_history(api, git, report.merge_base, report.head_sha, context)
+    return dataclasses.replace(report, history=history)
+
+
+def links(config: Config, git: Git, event: Event, report: CheckReport) -> Link:
+    """Where the reports link a finding's line (in Actions; none elsewhere)."""
+    if not config.github.actions or not report.merge_base:
+        return no_link
+    from mvp_process.github.links import for_event
+
+    names = git.run("diff", "--name-only", "-z", report.merge_base, report.head_sha)
+    return for_event(config.github, event, frozenset(names.stdout.split("\0")))
+
+
 def publish(
     report: CheckReport,
     config: Config,
     api: GitHubRepo | None,
     event: Event,
     stream: TextIO,
+    link: Link = no_link,
 ) -> None:
     """Annotations, statuses, the sticky comment, and notes in the job summary."""
     if not config.github.actions:
@@ -89,7 +115,7 @@ def publish(
         actions.command(stream, "warning", text, title="mvp-process")
 
     publisher = Publisher(api, config.github.run_url, warn)
-    notes = publish_check(report, publisher, event, config.github.run_url)
+    notes = publish_check(report, publisher, event, config.github.run_url, link)
     if left_out:
         notes.append(
             f"{left_out} more finding{'s' if left_out != 1 else ''} not annotated: "

@@ -126,7 +126,7 @@ def test_push_records_the_baseline_then_a_pull_request_passes(
         "coverage": "100.00",
         "diff-coverage": "100.00",
     }
-    assert "## mvp-process check passed" in result.summary
+    assert "## ✅ mvp-process check passed" in result.summary
     for gate in GATE_NAMES:
         assert f"| `{gate}` | ✅ pass |" in result.summary
     # One status per gate on the PR's head, none on the merge commit checked out.
@@ -142,7 +142,9 @@ def test_push_records_the_baseline_then_a_pull_request_passes(
     (comment,) = github.comments(REPO, PR)
     assert comment.body.startswith(MARKER)
     assert "| `diff-coverage` | ✅ pass |" in comment.body
-    assert "**Coverage:** 100.00% → 100.00% (baseline: status on" in comment.body
+    assert f"baseline: 100.00% (status on {base[:12]})" in comment.body
+    # main's recorded figure, then HEAD's, as a chart GitHub draws.
+    assert f'x-axis ["{base[:7]}", "HEAD"]' in comment.body
     # The gates ran in the caller's interpreter; mvp-process in its own venv.
     assert result.step("run").env["MVP_PROCESS_PYTHON"] == str(PROJECT_PYTHON)
     assert f"gates run with {PROJECT_PYTHON};" in result.log
@@ -177,10 +179,10 @@ def test_a_failing_pull_request_then_its_fix(
     diff_coverage = float(result.outputs["diff-coverage"])
     coverage = float(result.outputs["coverage"])
     assert diff_coverage < 80 and coverage < 99  # the default thresholds: 80, 1.0
-    assert "## mvp-process check failed" in result.summary
+    assert "## ❌ mvp-process check failed" in result.summary
     assert "| `diff-coverage` | ❌ fail |" in result.summary
     assert "| `coverage` | ❌ fail |" in result.summary
-    assert "### diff-coverage" in result.summary
+    assert "### Uncovered changed lines" in result.summary
     assert states(github, first_head) == {
         **ALL_PASS,
         "mvp-process/coverage": "failure",

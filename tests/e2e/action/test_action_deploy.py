@@ -105,7 +105,7 @@ def test_a_push_to_staging_deploys_staging(
     assert heroku.requests("POST", f"/apps/{PRODUCTION}/.*") == []
     assert "## mvp-process deploy succeeded" in result.summary
     assert f"branch staging at {sha[:12]}" in result.summary
-    assert timeline(result.summary, STAGING) == [(s, "✅ ok") for s in STEPS]
+    assert timeline(result.summary, STAGING) == [(s, "✅ pass") for s in STEPS]
     assert "release phase of v3 succeeded" in result.summary
     assert "| 42 static files copied" in result.log  # one-off dyno output (TLS)
     assert_no_key(result, github)
@@ -133,12 +133,12 @@ def test_a_push_to_main_deploys_staging_then_production(
     assert production_release.slug_id == staging_release.slug_id
     summary = result.summary
     assert "## mvp-process deploy succeeded" in summary
-    assert timeline(summary, STAGING) == [(s, "✅ ok") for s in STEPS]
+    assert timeline(summary, STAGING) == [(s, "✅ pass") for s in STEPS]
     assert [step for step, _ in timeline(summary, PRODUCTION)][:2] == [
         "preflight",
         "backup",
     ]
-    assert all(mark == "✅ ok" for _, mark in timeline(summary, PRODUCTION))
+    assert all(mark == "✅ pass" for _, mark in timeline(summary, PRODUCTION))
     assert summary.index(f"`{STAGING}`") < summary.index(f"`{PRODUCTION}`")
     assert result.log.index("==> staging") < result.log.index("==> production")
     assert_no_key(result, github)
@@ -164,13 +164,13 @@ def test_an_unhealthy_staging_is_rolled_back_and_production_untouched(
     summary = result.summary
     assert "## mvp-process deploy failed" in summary
     rows = timeline(summary, STAGING)
-    assert ("health", "❌ failed") in rows
+    assert ("health", "❌ fail") in rows
     assert "not healthy within 1s" in summary and "last: answered 500" in gfm.shown(
         summary
     )
     assert "rolled back to v2" in result.log
     assert "migrations are not undone" in summary
-    assert f"| production `{PRODUCTION}` | — | ⏭ not deployed |" in summary
+    assert f"| production `{PRODUCTION}` | — | ⏭ skip |" in summary
     assert result.outputs["backup"] == "b001"
     assert result.outputs["deployed"] == "false"
     assert result.outputs["app-url"] == staging.web_url
@@ -234,7 +234,7 @@ def test_the_template_jobs_give_production_the_staging_build(
         "deployed": "true",
     }
     summary = production_job.summary
-    assert timeline(summary, PRODUCTION) == [(s, "✅ ok") for s in PRODUCTION_STEPS]
+    assert timeline(summary, PRODUCTION) == [(s, "✅ pass") for s in PRODUCTION_STEPS]
     assert timeline(summary, STAGING) == []  # staging was only read
     assert f"staging runs {sha[:12]}" in summary
     assert "promoted through the pipeline" in summary

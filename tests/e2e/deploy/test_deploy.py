@@ -110,7 +110,7 @@ def test_no_postgres_means_no_backup(deploy_env: DeployEnv) -> None:
 
     assert env.run() == 0, env.last_out
 
-    assert "skip backup" in env.last_out
+    assert "SKIP backup" in env.last_out
     assert env.fake.requests(service="data") == []
     assert env.outputs()["backup"] == ""
 
@@ -233,5 +233,5 @@ def test_a_new_step_is_one_definition(
     assert "7. smoke     GET /smoke on the app" in env.last_out
     assert env.run() == 0, env.last_out
     assert ran == [PRODUCTION]
-    assert f"| production `{PRODUCTION}` | smoke | ✅ ok |" in env.summary()
-    assert f"| staging `{STAGING}` | smoke | ⏭ skipped |" in env.summary()
+    assert f"| production `{PRODUCTION}` | smoke | ✅ pass |" in env.summary()
+    assert f"| staging `{STAGING}` | smoke | ⏭ skip |" in env.summary()

@@ -37,7 +37,7 @@ def test_a_bug_mid_deploy_still_rolls_back_and_reports(deploy_env: DeployEnv) ->
     # Exit 3 still leaves the outputs and the job summary behind.
     assert "## mvp-process deploy failed: internal error" in env.summary()
     assert "stopped on an internal error: KeyError" in env.shown()
-    assert "| staging `mvp-staging` | rollback | ✅ ok |" in env.summary()
+    assert "| staging `mvp-staging` | rollback | ✅ pass |" in env.summary()
     assert env.outputs() == {
         "release": "v4",
         "failed-release": "",

@@ -83,7 +83,7 @@ def test_build_failure_stops_without_rollback(deploy_env: DeployEnv) -> None:
     assert env.outputs()["release"] == "v2"
     assert env.outputs()["failed-release"] == ""
     assert not env.fake.requests(path=f"/apps/{PRODUCTION}/.*", method="POST")
-    assert "⏭ not deployed | | staging did not come up healthy" in env.summary()
+    assert "⏭ skip | | staging did not come up healthy" in env.summary()
 
 
 @pytest.mark.parametrize("outcome", ["failed", "expired"])

@@ -72,7 +72,7 @@ def test_production_is_given_the_slug_staging_runs(deploy_env: DeployEnv) -> Non
         "POST /pipeline-promotions",
     ]
     summary = env.summary().rsplit("## mvp-process deploy", 1)[1]  # this run's
-    assert f"| production `{PRODUCTION}` | release | ✅ ok |" in summary
+    assert f"| production `{PRODUCTION}` | release | ✅ pass |" in summary
     assert f"`{STAGING}` |" not in summary  # staging was only read
 
 
