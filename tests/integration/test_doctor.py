@@ -65,6 +65,7 @@ def test_complete_setup(repo: Repo) -> None:
         "tokens",
         "tokens",
         "tools",
+        "project",
         "lint",
     ]
     assert render(repo.path, checks).endswith("Setup complete.\n")
@@ -74,11 +75,11 @@ def test_empty_repository_lists_everything_missing(repo: Repo) -> None:
     repo.git("remote", "remove", "origin")
     checks = diagnose(repo.path, Git(repo.path), {})
     problems = failing(checks)
-    assert set(problems) == {"git", "config", "workflow", "tokens"}
+    assert set(problems) == {"git", "config", "workflow"}
     assert "no `origin` remote" in problems["git"]
     text = render(repo.path, checks)
     assert "-> run `mvp-process init`" in text
-    assert text.endswith("4 things to fix.\n")
+    assert text.endswith("3 things to fix.\n")
 
 
 def test_not_a_repository(tmp_path: Path) -> None:
@@ -240,10 +241,51 @@ def test_no_deploys_needs_no_heroku_key(repo: Repo) -> None:
     assert [c.message for c in checks if c.topic == "tokens"] == ["GITHUB_TOKEN is set"]
 
 
-def test_heroku_key_needed_when_apps_are_configured(repo: Repo) -> None:
-    write(repo.path, {"pyproject.toml": DEPLOY_CONFIG})
-    checks = diagnose(repo.path, None, {"GITHUB_TOKEN": "x" * 10})
-    assert "HEROKU_API_KEY is not set" in failing(checks)["tokens"]
+ACTIONS = {"GITHUB_ACTIONS": "true"}
+
+
+@pytest.mark.parametrize(
+    ("env", "config", "expected"),
+    [
+        # a laptop: neither token is needed (check runs offline, deploys run
+        # in Actions with the repository's secret)
+        ({}, "", [(True, "no GITHUB_TOKEN: not needed here")]),
+        (
+            {},
+            DEPLOY_CONFIG,
+            [
+                (True, "no GITHUB_TOKEN: not needed here"),
+                (True, "no HEROKU_API_KEY: only `deploy` needs it"),
+            ],
+        ),
+        (
+            TOKENS,
+            DEPLOY_CONFIG,
+            [(True, "GITHUB_TOKEN is set"), (True, "HEROKU_API_KEY is set")],
+        ),
+        # in Actions each is needed where it is used
+        (ACTIONS, "", [(False, "GITHUB_TOKEN is not set")]),
+        (
+            {**ACTIONS, "GITHUB_TOKEN": "x" * 10},
+            DEPLOY_CONFIG,
+            [(True, "GITHUB_TOKEN is set"), (False, "HEROKU_API_KEY is not set")],
+        ),
+        (
+            {**ACTIONS, **TOKENS},
+            DEPLOY_CONFIG,
+            [(True, "GITHUB_TOKEN is set"), (True, "HEROKU_API_KEY is set")],
+        ),
+    ],
+)
+def test_tokens_are_needed_where_they_are_used(
+    repo: Repo, env: dict[str, str], config: str, expected: list[tuple[bool, str]]
+) -> None:
+    write(repo.path, {"pyproject.toml": config or "[tool.mvp-process]\n"})
+    checks = diagnose(repo.path, None, env)
+    tokens = [(c.ok, c.message) for c in checks if c.topic == "tokens"]
+    assert len(tokens) == len(expected)
+    for (ok, message), (want_ok, start) in zip(tokens, expected):
+        assert ok == want_ok and message.startswith(start), message
 
 
 def test_tools_missing_in_the_configured_interpreter(
@@ -296,3 +338,154 @@ def test_cli_doctor_outside_a_repository(
     assert "not inside a git repository" in outcome.out
     assert f"mvp-process doctor: {tmp_path}" in outcome.out
     assert WORKFLOW_PATH.name in outcome.out
+
+
+def project_check(root: Path, env: dict[str, str] | None = None) -> Check | None:
+    checks = diagnose(root, Git(root), env or {})
+    return next((c for c in checks if c.topic == "project"), None)
+
+
+SRC_PROJECT = {
+    "pyproject.toml": """
+    [project]
+    name = "demo"
+    version = "1"
+    optional-dependencies = {test = ["freezegun"]}
+    """,
+    "src/demo/__init__.py": "VALUE = 1\n",
+    "tests/test_demo.py": "from demo import VALUE\n",
+}
+
+
+def test_a_src_layout_project_that_is_not_installed(repo: Repo) -> None:
+    write(repo.path, SRC_PROJECT)
+    check = project_check(repo.path)
+    assert check is not None and not check.ok
+    assert check.message == (
+        f"demo does not import in {sys.executable} "
+        "(demo: ModuleNotFoundError: No module named 'demo')"
+    )
+    assert check.fix.startswith(
+        "install the project there with its test dependencies: "
+        f"`{sys.executable} -m pip install -e '.[test]'`"
+    )
+
+
+def test_a_project_installed_in_the_configured_interpreter(
+    repo: Repo, tmp_path: Path
+) -> None:
+    write(repo.path, SRC_PROJECT)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    (site,) = venv.glob("lib/python*/site-packages")
+    (site / "demo.pth").write_text(f"{repo.path / 'src'}\n", encoding="utf-8")
+    python = str(venv / "bin" / "python")
+
+    check = project_check(repo.path, {"MVP_PROCESS_PYTHON": python})
+
+    assert check is not None and check.ok
+    assert check.message == f"the project imports in {python} (demo)"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src"]\n'},
+        {"pytest.ini": "[pytest]\npythonpath = src lib\n"},
+        {"setup.cfg": "[tool:pytest]\npythonpath = src\n"},
+        # a file pytest could not read either is passed over
+        {"tox.ini": "[pytest\n", "setup.cfg": "[tool:pytest]\npythonpath = src\n"},
+        # pytest.ini wins over pyproject.toml, as in pytest
+        {
+            "pytest.ini": "[pytest]\npythonpath = src\n",
+            "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["x"]\n',
+        },
+    ],
+)
+def test_pytests_pythonpath_counts(repo: Repo, config: dict[str, str]) -> None:
+    write(repo.path, {**SRC_PROJECT, **config})
+    check = project_check(repo.path)
+    assert check is not None and check.ok, check
+
+
+def test_pytests_first_config_file_decides(repo: Repo) -> None:
+    pyproject = '[tool.pytest.ini_options]\npythonpath = "src"\n'
+    write(repo.path, {**SRC_PROJECT, "pyproject.toml": pyproject})
+    assert project_check(repo.path) == Check(
+        "project", True, f"the project imports in {sys.executable} (demo)"
+    )
+    write(repo.path, {"pytest.ini": "[pytest]\naddopts = -q\n"})  # no pythonpath
+    check = project_check(repo.path)
+    assert check is not None and not check.ok
+
+
+def test_a_flat_package_whose_dependency_is_missing(repo: Repo) -> None:
+    write(
+        repo.path,
+        {
+            "calc/__init__.py": "import freezegun_is_not_here\n",
+            "tools/__init__.py": "",
+            "requirements-dev.txt": "freezegun_is_not_here\n",
+        },
+    )
+    check = project_check(repo.path)
+    assert check is not None and not check.ok
+    assert check.message.startswith(
+        "calc does not import in "
+    ) and check.message.endswith(
+        "(calc: ModuleNotFoundError: No module named 'freezegun_is_not_here')"
+    )
+    assert f"`{sys.executable} -m pip install -r requirements-dev.txt`" in check.fix
+
+
+def test_packages_are_imported_not_scripts(repo: Repo) -> None:
+    write(
+        repo.path,
+        {
+            "calc/__init__.py": "",
+            "deploy_script.py": "raise SystemExit('a script ran on import')\n",
+            "tests/test_calc.py": "import calc\n",
+        },
+    )
+    check = project_check(repo.path)
+    assert check is not None and check.ok and check.message.endswith("(calc)")
+
+
+def test_a_single_module_project_and_one_without_code(repo: Repo) -> None:
+    assert project_check(repo.path) == Check(
+        "project", True, "no package or module of the project to import"
+    )
+    write(repo.path, {"six.py": "raise ImportError('broken')\n"})
+    check = project_check(repo.path)
+    assert check is not None and not check.ok
+    assert "(six: ImportError: broken)" in check.message
+    assert check.fix == (
+        "install the project and what its tests import there; or set `python` in "
+        "[tool.mvp-process] (MVP_PROCESS_PYTHON) to the interpreter where it is "
+        "installed"
+    )
+
+
+def test_no_project_check_without_a_python(repo: Repo, tmp_path: Path) -> None:
+    write(repo.path, {"calc/__init__.py": ""})
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho not python\n", encoding="utf-8")
+    fake.chmod(0o755)
+    for python in (str(fake), str(tmp_path / "missing")):
+        checks = diagnose(repo.path, Git(repo.path), {"MVP_PROCESS_PYTHON": python})
+        assert "project" not in {c.topic for c in checks}
+        assert "tools" in failing(checks)
+
+
+def test_apps_without_deploy_jobs(repo: Repo) -> None:
+    init_repository(repo.path)  # no app named: no deploy job
+    write(repo.path, {"pyproject.toml": DEPLOY_CONFIG, "Procfile": "release: x\n"})
+
+    checks = diagnose(repo.path, Git(repo.path), {})
+    assert [c.message for c in checks if not c.ok] == [
+        "staging-app is set but no workflow deploys to staging",
+        "production-app is set but no workflow deploys to production",
+    ]
+
+    init_repository(repo.path, force=True)  # the configured apps get their jobs
+    assert failing(diagnose(repo.path, Git(repo.path), {})) == {}

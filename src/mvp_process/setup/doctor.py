@@ -6,10 +6,8 @@ does not hide the others. Tokens are checked for presence only and never shown.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from mvp_process.check import registry
@@ -17,21 +15,18 @@ from mvp_process.check.registry import GATE_NAMES
 from mvp_process.git import Git
 from mvp_process.config import Config, github_env, heroku_env, load_config
 from mvp_process.setup import workflows as wf
+from mvp_process.setup.diagnosis import Check, render
+from mvp_process.setup.doctor_deploy import (
+    check_deploy,
+    check_deploy_timeout,
+)
 from mvp_process.setup.doctor_lint import lint_verdict
+from mvp_process.setup.doctor_project import project_verdict
+from mvp_process.actions import in_actions
 from mvp_process.errors import MvpError
 from mvp_process.check.toolenv import ToolEnv
 
-_RELEASE = re.compile(r"^\s*release\s*:", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the diagnosis."""
-
-    topic: str
-    ok: bool
-    message: str
-    fix: str = ""
+__all__ = ["Check", "diagnose", "render"]
 
 
 def check_git(git: Git | None) -> Check:
@@ -122,113 +117,44 @@ def check_workflows(root: Path, found: list[wf.Workflow]) -> list[Check]:
     return checks
 
 
-def check_deploy(root: Path, config: Config, targets: set[str]) -> list[Check]:
-    """Apps for every deploy target, and a way to run the migrations."""
-    deploy = config.deploy
-    apps = {"staging": deploy.staging_app, "production": deploy.production_app}
-    checks = []
-    for target in sorted(targets & set(apps)):
-        if not apps[target]:
-            checks.append(
-                Check(
-                    "deploy",
-                    False,
-                    f"the workflow deploys to {target} but no {target}-app is set",
-                    f'set {target}-app = "<heroku app>" in [tool.mvp-process.deploy]',
-                )
-            )
-    if "branch" in targets and not any(apps.values()):
-        checks.append(
-            Check(
-                "deploy",
-                False,
-                "the workflow deploys but no Heroku app is configured",
-                "set staging-app / production-app in [tool.mvp-process.deploy]",
-            )
+def check_tokens(config: Config, deploys: bool, actions: bool) -> list[Check]:
+    """Presence only: the values are never read beyond that, nor printed.
+
+    A token is required only where it is used: GITHUB_TOKEN in Actions (which
+    provides it), HEROKU_API_KEY in an Actions job when something deploys
+    (the deploy jobs get the secret). On a laptop `check` needs neither.
+    """
+    github = Check("tokens", True, "GITHUB_TOKEN is set")
+    if not config.github.token:
+        github = Check(
+            "tokens",
+            not actions,
+            (
+                "GITHUB_TOKEN is not set (needed by `pr` and for commit statuses)"
+                if actions
+                else "no GITHUB_TOKEN: not needed here (`check` runs offline; Actions "
+                "provides one to the workflow)"
+            ),
+            "pass it to the action (its github-token input defaults to the "
+            "workflow's token)",
         )
-    if not any(apps.values()):
-        if not checks:
-            checks.append(Check("deploy", True, "no Heroku apps: deploys are off"))
-        return checks
-    checks.append(check_release(root, config))
-    return checks
-
-
-# The deploy job also checks out, installs and reports: 5 minutes for that.
-JOB_SETUP = 300
-
-
-def check_deploy_timeout(
-    root: Path, config: Config, found: list[wf.Workflow]
-) -> list[Check]:
-    """`deploy-timeout` must end before GitHub stops the deploy job, or the job's
-    timeout (not the deploy's own) is what stops a deploy half-way."""
-    budget, short = config.deploy.deploy_timeout, []
-    for w in found:
-        for job in wf.deploy_jobs(w, root):
-            minutes = w.minutes.get(job)
-            if isinstance(minutes, (int, float)) and budget + JOB_SETUP > minutes * 60:
-                short.append(f"{w.path}: {job} (timeout-minutes: {minutes})")
-    if not short:
-        return []
-    need = -(-(budget + JOB_SETUP) // 60)
-    return [
-        Check(
-            "deploy-timeout",
-            False,
-            f"deploy-timeout ({budget:g}s) and {JOB_SETUP // 60} minutes to set up "
-            "do not fit in the timeout-minutes of " + "; ".join(short),
-            f"set timeout-minutes: {need:g} (or more) on the job, or a smaller "
-            "deploy-timeout in [tool.mvp-process.deploy]",
+    if not deploys:
+        return [github]
+    heroku = Check("tokens", True, "HEROKU_API_KEY is set")
+    if not config.heroku.api_key:
+        heroku = Check(
+            "tokens",
+            not actions,
+            (
+                "HEROKU_API_KEY is not set (needed by `deploy`)"
+                if actions
+                else "no HEROKU_API_KEY: only `deploy` needs it (the deploy jobs get "
+                "the repository's secret; export it to deploy from here)"
+            ),
+            "add a HEROKU_API_KEY secret to the repository (Settings > Secrets and "
+            "variables > Actions) and pass it to the deploy step",
         )
-    ]
-
-
-def check_release(root: Path, config: Config) -> Check:
-    if config.deploy.migrate_command:
-        return Check("release", True, "migrations run by migrate-command")
-    procfile = root / "Procfile"
-    text = procfile.read_text(encoding="utf-8") if procfile.is_file() else ""
-    if _RELEASE.search(text):
-        return Check("release", True, "the Procfile has a release process")
-    where = "the Procfile has no `release:` process" if text else "there is no Procfile"
-    return Check(
-        "release",
-        False,
-        f"{where}, and no migrate-command is set: migrations would not run",
-        "add `release: python manage.py migrate --noinput` (your migration command) "
-        "to the Procfile, or set migrate-command in [tool.mvp-process.deploy]",
-    )
-
-
-def check_tokens(config: Config, deploys: bool) -> list[Check]:
-    """Presence only: the values are never read beyond that, nor printed."""
-    checks = []
-    if config.github.token:
-        checks.append(Check("tokens", True, "GITHUB_TOKEN is set"))
-    else:
-        checks.append(
-            Check(
-                "tokens",
-                False,
-                "GITHUB_TOKEN is not set (needed by `pr` and for commit statuses)",
-                "in Actions the workflow passes it (github-token input); locally "
-                "export GITHUB_TOKEN with a token that may write commit statuses",
-            )
-        )
-    if deploys and not config.heroku.api_key:
-        checks.append(
-            Check(
-                "tokens",
-                False,
-                "HEROKU_API_KEY is not set (needed by `deploy`)",
-                "add a HEROKU_API_KEY secret to the repository (Settings > Secrets and "
-                "variables > Actions); locally export it (`heroku auth:token`)",
-            )
-        )
-    elif deploys:
-        checks.append(Check("tokens", True, "HEROKU_API_KEY is set"))
-    return checks
+    return [github, heroku]
 
 
 def check_tools(root: Path, config: Config, env: Mapping[str, str]) -> Check:
@@ -246,34 +172,21 @@ def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]
     config, config_check = check_config(root, env)
     found = wf.read_workflows(root)
     targets = wf.deploy_targets(found, root)
-    deploy_checks = check_deploy(root, config, targets)
+    running = any(not w.error and wf.mvp_jobs(w, root) for w in found)
+    deploy_checks = check_deploy(root, config, targets, running)
     deploys = bool(targets) or bool(
         config.deploy.staging_app or config.deploy.production_app
     )
     lint = lint_verdict(git, config, env) if git is not None else None
+    project = project_verdict(git, config, env) if git is not None else None
     return [
         check_git(git),
         config_check,
         *check_workflows(root, found),
         *deploy_checks,
         *check_deploy_timeout(root, config, found),
-        *check_tokens(config, deploys),
+        *check_tokens(config, deploys, in_actions(env)),
         check_tools(root, config, env),
+        *([Check("project", *project)] if project else []),
         *([Check("lint", *lint)] if lint else []),
     ]
-
-
-def render(root: Path, checks: list[Check]) -> str:
-    """The report: one line per check, each failure with its fix."""
-    lines = [f"mvp-process doctor: {root}"]
-    for check in checks:
-        mark = "ok " if check.ok else "FIX"
-        lines.append(f"  {mark} {check.topic:<12} {check.message}")
-        if not check.ok and check.fix:
-            lines.append(f"      {'':<12} -> {check.fix}")
-    missing = sum(1 for c in checks if not c.ok)
-    if missing:
-        lines.append(f"{missing} thing{'s' if missing != 1 else ''} to fix.")
-    else:
-        lines.append("Setup complete.")
-    return "\n".join(lines) + "\n"

@@ -1,4 +1,9 @@
-"""`init`: put the workflow template and a starter configuration into a repository.
+"""`init`: put the workflow and a starter configuration into a repository.
+
+The workflow is the template fitted to the project (workflow_text.py): the
+install step installs its test dependencies the way it declares them
+(policy_install.py), and the deploy jobs are there only for the Heroku apps
+named on the command line or already in `[tool.mvp-process.deploy]`.
 
 A maintainer's own files are never replaced without `--force`, and
 `pyproject.toml` is only ever appended to: everything already in it stays byte
@@ -13,9 +18,13 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from mvp_process import __version__
 from mvp_process.errors import ConfigError, MvpError
+from mvp_process.setup.install import detect
+from mvp_process.setup.policy_install import Install
+from mvp_process.setup.workflow_text import with_deploys, with_install
 
 TEMPLATE_NAME = "mvp-process.yml"
 WORKFLOW_PATH = Path(".github") / "workflows" / TEMPLATE_NAME
@@ -86,6 +95,47 @@ def template_text() -> str:
     )
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """The workflow `init` writes for one project, and what it chose."""
+
+    text: str
+    install: Install
+    deploys: tuple[str, ...]  # the deploy jobs written: staging, production
+
+
+def configured_apps(root: Path) -> dict[str, str]:
+    """The apps `[tool.mvp-process.deploy]` already names (none if unreadable)."""
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    deploy: Any = data
+    for key in ("tool", "mvp-process", "deploy"):
+        deploy = deploy.get(key) if isinstance(deploy, dict) else None
+    if not isinstance(deploy, dict):
+        return {}
+    keys = ("staging-app", "production-app")
+    return {k: v for k, v in deploy.items() if k in keys and isinstance(v, str) and v}
+
+
+def fit(root: Path, staging_app: str | None, production_app: str | None) -> Fitted:
+    """The template with the project's install lines, and deploy jobs only for
+    the Heroku apps named on the command line or already configured."""
+    install = detect(root)
+    apps = configured_apps(root)
+    named = {
+        "staging": staging_app or apps.get("staging-app"),
+        "production": production_app or apps.get("production-app"),
+    }
+    deploys = tuple(target for target, app in named.items() if app)
+    text = template_text()
+    if install.steps is not None:
+        text = with_install(text, install.steps)
+    text = with_deploys(text, "staging" in deploys, "production" in deploys)
+    return Fitted(text, install, deploys)
+
+
 def _app_line(key: str, name: str | None, example: str) -> str:
     if name:
         return f'{key} = "{_toml_escape(name)}"'
@@ -105,15 +155,17 @@ def starter_config(staging_app: str | None, production_app: str | None) -> str:
     )
 
 
-def _plan_workflow(root: Path, force: bool) -> tuple[Change, _Write | None]:
+def _plan_workflow(
+    root: Path, fitted: Fitted, force: bool
+) -> tuple[Change, _Write | None]:
     path = root / WORKFLOW_PATH
-    text = template_text().encode("utf-8")
+    text = fitted.text.encode("utf-8")
     if path.is_dir():
         raise MvpError(f"{WORKFLOW_PATH} is a folder", hint="move it away first")
     if not path.exists():
         return Change(WORKFLOW_PATH, "created", "the CI workflow"), _Write(path, text)
     if path.read_bytes() == text:
-        return Change(WORKFLOW_PATH, "unchanged", "already the template"), None
+        return Change(WORKFLOW_PATH, "unchanged", "already this workflow"), None
     if not force:
         raise MvpError(
             f"{WORKFLOW_PATH} already exists and differs from the template; "
@@ -185,7 +237,8 @@ def init_repository(
 ) -> list[Change]:
     """Write the workflow and the starter config into `root`; say what was done."""
     table = starter_config(staging_app, production_app)
-    workflow, workflow_write = _plan_workflow(root, force)
+    fitted = fit(root, staging_app, production_app)
+    workflow, workflow_write = _plan_workflow(root, fitted, force)
     config, config_write = _plan_pyproject(
         root, table, bool(staging_app or production_app)
     )

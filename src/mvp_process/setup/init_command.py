@@ -1,6 +1,8 @@
 """Set a repository up for mvp-process: write the CI workflow into
-.github/workflows/ and a starter [tool.mvp-process] table into pyproject.toml.
-Nothing is overwritten without --force; pyproject.toml is only appended to."""
+.github/workflows/ (installing the project's test dependencies, with deploy jobs
+for the Heroku apps named) and a starter [tool.mvp-process] table into
+pyproject.toml. Nothing is overwritten without --force; pyproject.toml is only
+appended to."""
 
 from __future__ import annotations
 
@@ -10,17 +12,19 @@ import textwrap
 from pathlib import Path
 
 from mvp_process.check.registry import GATE_NAMES
+from mvp_process.errors import GitError
 from mvp_process.git import Git
-from mvp_process.setup.init import init_repository, starter_config, template_text
+from mvp_process.setup.init import Fitted, fit, init_repository, starter_config
 
 NEXT_STEPS = """
 Next:
   1. Review and commit both files.
-  2. Add the HEROKU_API_KEY secret and the `staging` and `production` environments
-     (Settings > Secrets and variables > Actions; Settings > Environments).
-  3. Require these statuses in branch protection for your default branch:
+  2. Require these statuses in branch protection for your default branch:
      {statuses}
-  4. Run `mvp-process doctor` to see what is still missing.
+{deploys}  {last}. Run `mvp-process doctor` to see what is still missing.
+"""
+DEPLOYS = """  3. Add the HEROKU_API_KEY secret and the {environments} environment{s}
+     (Settings > Secrets and variables > Actions; Settings > Environments).
 """
 
 
@@ -34,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show.add_argument(
         "--print-workflow",
         action="store_true",
-        help="print the workflow template and write nothing",
+        help="print the workflow init would write here, and write nothing",
     )
     show.add_argument(
         "--print-config",
@@ -43,14 +47,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _root() -> Path:
+    try:
+        return Git.discover(Path.cwd()).root
+    except GitError:
+        return Path.cwd()
+
+
+def describe(fitted: Fitted) -> list[str]:
+    """What the workflow installs and deploys, for the maintainer to check."""
+    install = fitted.install
+    if install.steps is None:
+        found = "no test dependencies declared: the template's generic step"
+        installs = f"{found} (check it installs what your tests import)"
+    else:
+        installs = f"{install.command()} (from {install.source})"
+    deploys = ", ".join(fitted.deploys) or (
+        "none (no Heroku app named: --staging-app / --production-app add them)"
+    )
+    return [f"  {'install':<9} {installs}", f"  {'deploys':<9} {deploys}"]
+
+
+def next_steps(fitted: Fitted) -> str:
+    names = [f"mvp-process/{name}" for name in (*GATE_NAMES, "pr")]
+    statuses = textwrap.fill(f"{', '.join(names)}", width=80, subsequent_indent="     ")
+    deploys = ""
+    if fitted.deploys:
+        environments = " and ".join(f"`{target}`" for target in fitted.deploys)
+        s = "s" if len(fitted.deploys) > 1 else ""
+        deploys = DEPLOYS.format(environments=environments, s=s)
+    last = 4 if deploys else 3
+    return NEXT_STEPS.format(statuses=statuses, deploys=deploys, last=last)
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.print_workflow:
-        sys.stdout.write(template_text())
-        return 0
     if args.print_config:
         sys.stdout.write(starter_config(args.staging_app, args.production_app))
         return 0
+    if args.print_workflow:
+        sys.stdout.write(fit(_root(), args.staging_app, args.production_app).text)
+        return 0
     root = Git.discover(Path.cwd()).root
+    fitted = fit(root, args.staging_app, args.production_app)
     changes = init_repository(
         root,
         force=args.force,
@@ -60,7 +98,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"mvp-process init: {root}")
     for change in changes:
         print(f"  {change.action:<9} {change.path}: {change.detail}")
-    names = [f"mvp-process/{name}" for name in (*GATE_NAMES, "pr")]
-    statuses = textwrap.fill(f"{', '.join(names)}", width=80, subsequent_indent="     ")
-    sys.stdout.write(NEXT_STEPS.format(statuses=statuses))
+    print("\n".join(describe(fitted)))
+    sys.stdout.write(next_steps(fitted))
     return 0
