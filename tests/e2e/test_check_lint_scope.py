@@ -141,14 +141,14 @@ def test_doctor_counts_the_old_lint_and_suggests_the_changed_scope(
     pyproject = legacy.path / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"changed"', '"all"'))
     assert doctor_lint_line(legacy, monkeypatch, capsys) == [
-        "FIX lint         21 flake8 findings and 1 file black would reformat in the "
+        "FAIL lint         21 flake8 findings and 1 file black would reformat in the "
         "repository: every pull request fails until they are fixed",
         '-> set lint-scope = "changed" in [tool.mvp-process]: only '
         "changed lines must be clean; fix the rest as you go",
     ]
     pyproject.write_text(pyproject.read_text().replace('"all"', '"changed"'))
     assert doctor_lint_line(legacy, monkeypatch, capsys)[0] == (
-        "ok  lint         21 flake8 findings and 1 file black would reformat in the "
+        "PASS lint         21 flake8 findings and 1 file black would reformat in the "
         'repository; lint-scope = "changed" holds only changes to them'
     )
 
@@ -159,7 +159,7 @@ def test_doctor_with_a_little_old_lint_suggests_fixing_it(
     pyproject = legacy.path / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"changed"', '"all"'))
     line, fix = doctor_lint_line(legacy, monkeypatch, capsys)
-    assert line.startswith("FIX lint         3 flake8 findings and 1 file black")
+    assert line.startswith("FAIL lint         3 flake8 findings and 1 file black")
     assert fix.endswith(
         "fix them (`black .`, then flake8), or set lint-scope = "
         '"changed" in [tool.mvp-process]'
@@ -167,7 +167,7 @@ def test_doctor_with_a_little_old_lint_suggests_fixing_it(
     (legacy.path / "calc" / "legacy.py").write_text("def old():\n    return 1\n")
     (legacy.path / "calc" / "ugly.py").write_text("X = 1\n")
     assert doctor_lint_line(legacy, monkeypatch, capsys)[0] == (
-        "ok  lint         flake8 and black find nothing to fix in the repository"
+        "PASS lint         flake8 and black find nothing to fix in the repository"
     )
 
 
@@ -176,5 +176,5 @@ def test_doctor_says_nothing_of_lint_without_the_tools(
 ) -> None:
     monkeypatch.setenv("MVP_PROCESS_PYTHON", "/nonexistent/python")
     outcome = run_cli(legacy.path, ["doctor"], monkeypatch, capsys)
-    assert "FIX tools" in outcome.out
+    assert "FAIL tools" in outcome.out
     assert " lint " not in outcome.out

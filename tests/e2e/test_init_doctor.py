@@ -31,7 +31,7 @@ def test_init_then_doctor_reports_a_complete_setup(repo: Repo) -> None:
 
     before = mvp(repo, "doctor", **FAKE_TOKENS)
     assert before.returncode == 1
-    assert "FIX config" in before.stdout and "FIX workflow" in before.stdout
+    assert "FAIL config" in before.stdout and "FAIL workflow" in before.stdout
 
     init = mvp(
         repo, "init", "--staging-app", "calc-staging", "--production-app", "calc"
@@ -42,7 +42,7 @@ def test_init_then_doctor_reports_a_complete_setup(repo: Repo) -> None:
 
     missing = mvp(repo, "doctor", **FAKE_TOKENS)
     assert missing.returncode == 1
-    assert "FIX release" in missing.stdout and "1 thing to fix." in missing.stdout
+    assert "FAIL release" in missing.stdout and "1 thing to fix." in missing.stdout
 
     (repo.path / "Procfile").write_text(
         "web: gunicorn calc.wsgi\nrelease: python manage.py migrate --noinput\n",
@@ -58,10 +58,10 @@ def test_init_then_doctor_reports_a_complete_setup(repo: Repo) -> None:
     # A laptop needs neither token: check runs offline, deploys run in Actions.
     laptop = mvp(repo, "doctor")
     assert laptop.returncode == 0, laptop.stdout
-    assert "ok  tokens       no GITHUB_TOKEN: not needed here" in laptop.stdout
-    assert "ok  project      the project imports in" in laptop.stdout
+    assert "PASS tokens       no GITHUB_TOKEN: not needed here" in laptop.stdout
+    assert "PASS project      the project imports in" in laptop.stdout
 
     in_actions = mvp(repo, "doctor", GITHUB_ACTIONS="true")
     assert in_actions.returncode == 1
-    assert "FIX tokens       GITHUB_TOKEN is not set" in in_actions.stdout
-    assert "FIX tokens       HEROKU_API_KEY is not set" in in_actions.stdout
+    assert "FAIL tokens       GITHUB_TOKEN is not set" in in_actions.stdout
+    assert "FAIL tokens       HEROKU_API_KEY is not set" in in_actions.stdout

@@ -326,8 +326,8 @@ def test_the_readme_leads_a_fresh_repository_to_green_gates(tmp_path: Path) -> N
         assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
     doctor = outputs[-1].stdout
     assert setup[-1] == "python -m mvp_process doctor"
-    assert doctor.endswith("Setup complete.\n") and "FIX" not in doctor, doctor
-    assert "ok  project      the project imports in" in doctor
+    assert doctor.endswith("Setup complete.\n") and "FAIL" not in doctor, doctor
+    assert "PASS project      the project imports in" in doctor
     init = outputs[1].stdout
     assert "  install   python -m pip install -e '.[test]'" in init
     assert "  deploys   staging, production" in init

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mvp_process import style
+
 
 @dataclass(frozen=True)
 class Check:
@@ -16,14 +18,16 @@ class Check:
     fix: str = ""
 
 
-def render(root: Path, checks: list[Check]) -> str:
-    """The report: one line per check, each failure with its fix."""
+def render(root: Path, checks: list[Check], paint: style.Style | None = None) -> str:
+    """The report: one line per check (the words every command uses), each
+    failure with its fix."""
+    words = paint or style.Style()
     lines = [f"mvp-process doctor: {root}"]
     for check in checks:
-        mark = "ok " if check.ok else "FIX"
+        mark = words.word(style.status(check.ok))
         lines.append(f"  {mark} {check.topic:<12} {check.message}")
         if not check.ok and check.fix:
-            lines.append(f"      {'':<12} -> {check.fix}")
+            lines.append(f"       {'':<12} -> {check.fix}")
     missing = sum(1 for c in checks if not c.ok)
     if missing:
         lines.append(f"{missing} thing{'s' if missing != 1 else ''} to fix.")

@@ -11,14 +11,15 @@ import sys
 from pathlib import Path
 
 from mvp_process.git import Git
-from mvp_process import common
+from mvp_process import common, style
 from mvp_process.setup.doctor import diagnose, render
 from mvp_process.errors import GitError
 from mvp_process.redact import redact
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """No options: it looks at the repository around the current folder."""
+    """It looks at the repository around the current folder."""
+    style.add_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,5 +31,6 @@ def run(args: argparse.Namespace) -> int:
         git = None
     root = git.root if git is not None else Path.cwd()
     checks = diagnose(root, git, os.environ)
-    sys.stdout.write(redact(render(root, checks)))
+    paint = style.Style.for_stream(sys.stdout, args.color)
+    sys.stdout.write(redact(render(root, checks, paint)))
     return 0 if all(c.ok for c in checks) else 1
