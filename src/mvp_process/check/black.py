@@ -159,14 +159,14 @@ def run(
     files: Sequence[str],
     *,
     show_diff: bool = False,
-    workers: int | None = None,
+    priority: int = 0,
     scope: Changes | None = None,
     prefix: str = "",
 ) -> GateResult:
     """`black --check` in `root` on `files` (relative to it), plus the diff of
     the offending files when asked.
 
-    `workers` caps black's processes when the test run needs a core too;
+    `priority` lowers black's (beside the test run, which is the critical path);
     `scope` (lint-scope "changed") limits what fails to the changed files;
     `prefix` names `root` from the repository's top (a sub-project's folder),
     from which black looks for its settings as it does itself.
@@ -174,11 +174,9 @@ def run(
     started = time.monotonic()
     top = root.parents[prefix.count("/") - 1] if prefix else root
     chosen, excludes = selection(top, [prefix + f for f in files])
-    args = ["--check", *([f"--workers={workers}"] if workers else []), *excludes]
+    args = ["--check", *excludes]
     named = [f.removeprefix(prefix) for f in chosen]
-    result, _ = lintfiles.run(
-        tools, "black", args, named, root, priority=5 if workers else 0
-    )
+    result, _ = lintfiles.run(tools, "black", args, named, root, priority=priority)
     found, errors = parse(result.stderr, root, prefix)
     if result.returncode == 0:
         return _result(True, "no changes needed", scope=scope, started=started)
@@ -224,7 +222,7 @@ def _run(ctx: Context) -> GateResult:
         ctx.git.project_dir,
         lintfiles.repository_files(ctx.git),
         show_diff=ctx.config.black_diff,
-        workers=ctx.workers,
+        priority=ctx.lint_priority,
         scope=lintfiles.changes(ctx.git, ctx.target.merge_base) if changed else None,
         prefix=ctx.git.prefix,
     )

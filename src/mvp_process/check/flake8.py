@@ -68,20 +68,20 @@ def run(
     root: Path,
     files: Sequence[str],
     *,
-    jobs: int | None = None,
+    priority: int = 0,
     scope: Changes | None = None,
     prefix: str = "",
 ) -> GateResult:
     """Run flake8 in `root` on `files` (relative to it) as its config says.
 
-    `jobs` caps flake8's worker processes when the test run needs a core too;
+    `priority` lowers flake8's (beside the test run, which is the critical path);
     `scope` (lint-scope "changed") limits what fails to the changed lines;
     `prefix` names `root` from the repository's top (a sub-project's folder).
     """
     started = time.monotonic()
-    args = ["--format=default", *([f"--jobs={jobs}"] if jobs else [])]
+    args = ["--format=default"]
     result, status = lintfiles.run(
-        tools, "flake8", args, files, root, priority=5 if jobs else 0
+        tools, "flake8", args, files, root, priority=priority
     )
     findings = parse(result.stdout, prefix)
     notes = []
@@ -124,7 +124,7 @@ def _run(ctx: Context) -> GateResult:
         ctx.tools,
         ctx.git.project_dir,
         lintfiles.repository_files(ctx.git),
-        jobs=ctx.workers,
+        priority=ctx.lint_priority,
         scope=lintfiles.changes(ctx.git, ctx.target.merge_base) if changed else None,
         prefix=ctx.git.prefix,
     )

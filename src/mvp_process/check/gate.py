@@ -36,7 +36,7 @@ class Context:
     config: Config
     target: Target
     workdir: Path
-    workers: int | None = None  # processes a linter may use beside the test run
+    lint_priority: int = 0  # niceness added to linters running beside the tests
     test_run: TestRun | None = None
     baseline: Baseline | NoBaseline | None = None
 

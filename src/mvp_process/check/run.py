@@ -9,7 +9,6 @@ and whatever baseline sources they like.
 from __future__ import annotations
 
 import dataclasses
-import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -156,18 +155,18 @@ def run_check(
     )
 
 
-def lint_jobs(cpus: int | None) -> int:
-    """Processes flake8 and black may use beside a running test suite."""
-    return max(1, (cpus or 1) - 1)
+BESIDE_TESTS = 5  # niceness added to lint while the test run goes on
 
 
 class _Schedule:
     """Runs gates as soon as what they need exists.
 
     The test run starts first (it is the critical path), with the baseline
-    beside it; gates that need nothing run on the core pytest leaves free, one
-    at a time and at a lower priority (alone, all at once); the others run as
-    soon as the test run and, if they need it, the baseline are in.
+    beside it; gates that need nothing run one at a time beside it, at a lower
+    priority but with all the processes they want (all at once when there is
+    no test run): a cap of one process made a black-bound project 25% slower
+    (benchmarks/real_projects.py, more-itertools). The others run as soon as
+    the test run and, if they need it, the baseline are in.
     """
 
     def __init__(
@@ -188,8 +187,9 @@ class _Schedule:
     def run(
         self, runner: TestRunner, baselines: Sequence[BaselineSource]
     ) -> dict[str, GateResult]:
-        workers = lint_jobs(os.cpu_count()) if self.testing else None
-        lint = dataclasses.replace(self.context, workers=workers)
+        lint = dataclasses.replace(
+            self.context, lint_priority=BESIDE_TESTS if self.testing else 0
+        )
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="gate") as pool:
             jobs = _Jobs(pool, self.watcher)
             if self.testing:
