@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 # The one place the version is written: pyproject.toml reads it from here.
-__version__ = "0.1.0"
+__version__ = "1.0.0"

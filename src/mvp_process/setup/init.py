@@ -71,7 +71,7 @@ class _Write:
 
 
 def action_ref() -> str:
-    """The template's `uses:` value: this release's major tag (`org/mvp-process@v0`)."""
+    """The template's `uses:` value: this release's major tag (`org/mvp-process@v1`)."""
     return f"{ACTION_REPOSITORY}@v{__version__.split('.')[0]}"
 
 
