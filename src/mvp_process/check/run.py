@@ -162,11 +162,12 @@ class _Schedule:
     """Runs gates as soon as what they need exists.
 
     The test run starts first (it is the critical path), with the baseline
-    beside it; gates that need nothing run one at a time beside it, at a lower
-    priority but with all the processes they want (all at once when there is
-    no test run): a cap of one process made a black-bound project 25% slower
-    (benchmarks/real_projects.py, more-itertools). The others run as soon as
-    the test run and, if they need it, the baseline are in.
+    beside it; gates that need nothing start at once beside it, at a lower
+    priority (the test run keeps the CPU it wants) but with all the processes
+    they want. Capping them to one process, or one gate at a time, made check
+    25-35% slower than the tools by hand on black-bound projects (more-itertools,
+    idna in benchmarks/real_projects.py). The others run as soon as the test
+    run and, if they need it, the baseline are in.
     """
 
     def __init__(
@@ -190,7 +191,7 @@ class _Schedule:
         lint = dataclasses.replace(
             self.context, lint_priority=BESIDE_TESTS if self.testing else 0
         )
-        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="gate") as pool:
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="gate") as pool:
             jobs = _Jobs(pool, self.watcher)
             if self.testing:
                 label = "tests" if "tests" in self.names else "pytest"
@@ -201,21 +202,15 @@ class _Schedule:
             for gate in self.waiting:
                 if gate.preload is not None:
                     jobs.submit(("preload", ""), gate.preload)
-            for _ in range(1 if self.testing else len(self.alone)):
-                self._next_alone(jobs, lint)
+            for gate in self.alone:
+                jobs.submit(("gate", gate.name), gate.run, lint)
             for (kind, _), value in jobs.completed():
                 if kind == "gate":
                     self._finish(value)
-                    self._next_alone(jobs, lint)
                 elif kind in ("tests", "baseline"):
                     self.have[kind] = value
                     self._run_ready()
         return self.results
-
-    def _next_alone(self, jobs: _Jobs, context: Context) -> None:
-        if self.alone:
-            gate = self.alone.pop(0)
-            jobs.submit(("gate", gate.name), gate.run, context)
 
     def _run_ready(self) -> None:
         for gate in [g for g in self.waiting if all(n in self.have for n in g.needs)]:
