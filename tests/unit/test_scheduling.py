@@ -45,7 +45,7 @@ def _schedule(with_tests: bool) -> dict[str, int]:
     return seen
 
 
-@pytest.mark.parametrize(("with_tests", "priority"), [(True, 5), (False, 0)])
+@pytest.mark.parametrize(("with_tests", "priority"), [(True, 19), (False, 0)])
 def test_lint_yields_the_cpu_to_a_running_test_suite(
     with_tests: bool, priority: int
 ) -> None:

@@ -155,19 +155,20 @@ def run_check(
     )
 
 
-BESIDE_TESTS = 5  # niceness added to lint while the test run goes on
+BESIDE_TESTS = 19  # lint beside the test run: only the CPU the tests leave idle
 
 
 class _Schedule:
     """Runs gates as soon as what they need exists.
 
     The test run starts first (it is the critical path), with the baseline
-    beside it; gates that need nothing start at once beside it, at a lower
-    priority (the test run keeps the CPU it wants) but with all the processes
-    they want. Capping them to one process, or one gate at a time, made check
-    25-35% slower than the tools by hand on black-bound projects (more-itertools,
-    idna in benchmarks/real_projects.py). The others run as soon as the test
-    run and, if they need it, the baseline are in.
+    beside it; gates that need nothing start at once beside it, at the lowest
+    priority (they get what the test run leaves idle) but with all the
+    processes they want. Capping them to one process, or one gate at a time,
+    made check 25-35% slower than the tools by hand on black-bound projects
+    (more-itertools, idna in benchmarks/real_projects.py); niceness 5 instead
+    of 19 cost 10% beside `parallel = true` workers. The others run as soon as
+    the test run and, if they need it, the baseline are in.
     """
 
     def __init__(
