@@ -16,12 +16,17 @@ docs/github.md for what that protects and what it cannot).
 `project` (the sub-project's name in status contexts and its comment) is
 policy: a pull request must not publish its results under another name.
 
+coverage.py's own settings (what it measures, what it omits) stay the pull
+request's: they describe its code. A change to them is said, so a reviewer
+sees a pull request that omits its own untested file.
+
 Every key of `config_keys.KEYS` is in exactly one of the two sets below (a
 test checks it), so a key added later is classified here, once.
 """
 
 from __future__ import annotations
 
+import configparser
 import json
 import tomllib
 from collections.abc import Mapping
@@ -118,6 +123,39 @@ def changes(theirs: Config, ours: Config) -> tuple[str, ...]:
     return tuple(said)
 
 
+COVERAGE_FILES = (PYPROJECT, ".coveragerc", "setup.cfg", "tox.ini")
+
+
+def coverage_settings(name: str, text: str | None) -> object:
+    """What coverage.py reads from one file: pyproject's [tool.coverage], all
+    of .coveragerc, the [coverage:*] sections of setup.cfg and tox.ini."""
+    if text is None or name == ".coveragerc":
+        return text
+    try:
+        if name == PYPROJECT:
+            return tomllib.loads(text).get("tool", {}).get("coverage")
+        ini = configparser.RawConfigParser()
+        ini.read_string(text)
+    except (tomllib.TOMLDecodeError, configparser.Error, AttributeError):
+        return text  # unreadable: any change to it is a change
+    return {k: dict(ini[k]) for k in ini.sections() if k.startswith("coverage:")}
+
+
+def coverage_changes(git: Git, sha: str) -> tuple[str, ...]:
+    """Each coverage settings file the pull request changes, as a sentence."""
+    said = []
+    for name in COVERAGE_FILES:
+        path = git.project_dir / name
+        now = path.read_text("utf-8", "replace") if path.is_file() else None
+        before = git.show_file(sha, git.prefix + name)
+        if coverage_settings(name, before) != coverage_settings(name, now):
+            said.append(
+                f"this pull request changes coverage.py's settings in {name}; "
+                "the coverage gates measure with them: review what they leave out"
+            )
+    return tuple(said)
+
+
 def load(
     git: Git,
     env: Mapping[str, str],
@@ -141,4 +179,5 @@ def load(
     )
     theirs = load_config(folder, {}, table=own)
     said = changes(theirs, load_config(folder, {}, table=table))
+    said += coverage_changes(git, sha)
     return replace(trusted, policy_notes=notes + said)

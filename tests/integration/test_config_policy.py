@@ -145,3 +145,36 @@ def test_unrelated_histories_have_no_merge_base(repo: Repo) -> None:
 )
 def test_values_are_shown_as_toml_writes_them(value: object, text: str) -> None:
     assert shown(value) == text
+
+
+OMIT = '[tool.coverage.run]\nomit = ["calc/new.py"]\n'
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "after", "said"),
+    [
+        ("pyproject.toml", STRICT, STRICT + OMIT, True),
+        ("pyproject.toml", STRICT + OMIT, STRICT, True),
+        ("pyproject.toml", STRICT + OMIT, "# reordered\n" + OMIT + STRICT, False),
+        (".coveragerc", None, "[run]\nomit = calc/new.py\n", True),
+        ("setup.cfg", "[metadata]\nname = a\n", "[metadata]\nname = b\n", False),
+        ("setup.cfg", "[metadata]\nname = a\n", "[coverage:run]\nomit = x.py\n", True),
+        ("tox.ini", "[coverage:run\nbroken", "[coverage:run\nbroken ", True),
+        ("tox.ini", "[coverage:run\nbroken", "[coverage:run\nbroken", False),
+    ],
+)
+def test_a_change_to_coverages_settings_is_said(
+    repo: Repo, name: str, before: str | None, after: str, said: bool
+) -> None:
+    base = {"pyproject.toml": STRICT} | ({name: before} if before else {})
+    repo.commit("Settings", base)
+    repo.push("main")
+    repo.switch("7-x", create=True)
+    repo.commit("Change", {name: after})
+    notes = load(Git(repo.path), PR_ENV).policy_notes
+    expected = (
+        f"this pull request changes coverage.py's settings in {name}; the coverage "
+        "gates measure with them: review what they leave out"
+    )
+    assert (expected in notes) is said
+    assert sum("coverage.py" in note for note in notes) == int(said)
