@@ -23,6 +23,7 @@ import yaml
 from mvp_process.check.registry import GATE_NAMES
 from mvp_process.setup.init import (
     ACTION_REPOSITORY,
+    FORKS_NAME,
     TEMPLATE_NAME,
     action_ref,
     render,
@@ -64,10 +65,11 @@ def test_the_files_exist() -> None:
     assert OWN_WORKFLOWS, "this repository runs its own action"
 
 
-def test_the_packaged_template_is_the_published_one() -> None:
-    published = (ROOT / "workflows-templates" / TEMPLATE_NAME).read_text("utf-8")
-    packaged = ROOT / "src" / "mvp_process" / "setup" / "templates" / TEMPLATE_NAME
-    assert template_text() == published == packaged.read_text("utf-8")
+@pytest.mark.parametrize("name", [TEMPLATE_NAME, FORKS_NAME])
+def test_the_packaged_templates_are_the_published_ones(name: str) -> None:
+    published = (ROOT / "workflows-templates" / name).read_text("utf-8")
+    packaged = ROOT / "src" / "mvp_process" / "setup" / "templates" / name
+    assert template_text(name) == published == packaged.read_text("utf-8")
 
 
 RENDERED = [

@@ -11,7 +11,9 @@ import yaml
 
 from mvp_process.config import load_config
 from mvp_process.setup.init import (
+    FORKS_NAME,
     WORKFLOW_PATH,
+    WORKFLOWS,
     fit,
     init_repository,
     starter_config,
@@ -323,3 +325,31 @@ def test_a_setup_cfg_that_cannot_be_read_says_nothing(
     facts = read(tmp_path)
     assert (facts.setup_cfg_extras, facts.setup_cfg_metadata) == ((), False)
     assert fit(tmp_path, None, None).install.local == "python -m pip install -e ."
+
+
+def test_forks_adds_the_workflow_that_publishes_fork_reports(
+    repo: Repo,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    forks = repo.path / WORKFLOWS / FORKS_NAME
+    assert run_cli(repo.path, ["init"], monkeypatch, capsys).code == 0
+    assert not forks.exists()  # only when asked: most repositories take no forks
+
+    outcome = run_cli(repo.path, ["init", "--forks"], monkeypatch, capsys)
+    assert outcome.code == 0
+    assert f"created   {WORKFLOWS / FORKS_NAME}: publishes fork" in outcome.out
+    published = Path(__file__).parents[2] / "workflows-templates" / FORKS_NAME
+    assert forks.read_text("utf-8") == published.read_text("utf-8")
+    on = yaml.safe_load(forks.read_text("utf-8"))[True]  # YAML 1.1: `on` is true
+    (main_workflow,) = on["workflow_run"]["workflows"]
+    assert main_workflow == yaml.safe_load(TEMPLATE)["name"]  # what it follows
+
+    forks.write_text("name: mine\n", encoding="utf-8")
+    before = snapshot(repo.path)
+    refused = run_cli(repo.path, ["init", "--forks"], monkeypatch, capsys)
+    assert refused.code == 2 and "differs from the template" in refused.err
+    assert f"workflows-templates/{FORKS_NAME}" in refused.err
+    assert snapshot(repo.path) == before
+    changes = init_repository(repo.path, forks=True, force=True)
+    assert [c.action for c in changes] == ["unchanged", "replaced", "kept"]

@@ -27,7 +27,9 @@ from mvp_process.setup.policy_install import Install
 from mvp_process.setup.workflow_text import with_deploys, with_install
 
 TEMPLATE_NAME = "mvp-process.yml"
-WORKFLOW_PATH = Path(".github") / "workflows" / TEMPLATE_NAME
+FORKS_NAME = "mvp-process-forks.yml"  # publishes the reports of fork pull requests
+WORKFLOWS = Path(".github") / "workflows"
+WORKFLOW_PATH = WORKFLOWS / TEMPLATE_NAME
 # The action's GitHub repository: written here only. `init` renders the workflow
 # and the starter config from it; the published templates and docs are kept
 # rendered (a test compares them with render()).
@@ -86,11 +88,11 @@ def render(text: str) -> str:
     return _OURS.sub(ours, text)
 
 
-def template_text() -> str:
-    """The workflow template shipped inside the package, rendered."""
+def template_text(name: str = TEMPLATE_NAME) -> str:
+    """A workflow template shipped inside the package, rendered."""
     return render(
         resources.files("mvp_process.setup")
-        .joinpath("templates", TEMPLATE_NAME)
+        .joinpath("templates", name)
         .read_text(encoding="utf-8")
     )
 
@@ -156,24 +158,28 @@ def starter_config(staging_app: str | None, production_app: str | None) -> str:
 
 
 def _plan_workflow(
-    root: Path, fitted: Fitted, force: bool
+    root: Path, name: str, content: str, what: str, force: bool
 ) -> tuple[Change, _Write | None]:
-    path = root / WORKFLOW_PATH
-    text = fitted.text.encode("utf-8")
+    relative = WORKFLOWS / name
+    path, text = root / relative, content.encode("utf-8")
     if path.is_dir():
-        raise MvpError(f"{WORKFLOW_PATH} is a folder", hint="move it away first")
+        raise MvpError(f"{relative} is a folder", hint="move it away first")
     if not path.exists():
-        return Change(WORKFLOW_PATH, "created", "the CI workflow"), _Write(path, text)
+        return Change(relative, "created", what), _Write(path, text)
     if path.read_bytes() == text:
-        return Change(WORKFLOW_PATH, "unchanged", "already this workflow"), None
+        return Change(relative, "unchanged", "already this workflow"), None
     if not force:
+        template = f"{ACTION_REPOSITORY}'s workflows-templates/{name}"
+        shown = (
+            "`mvp-process init --print-workflow`" if name != FORKS_NAME else template
+        )
         raise MvpError(
-            f"{WORKFLOW_PATH} already exists and differs from the template; "
+            f"{relative} already exists and differs from the template; "
             "nothing was written",
-            hint="compare it with `mvp-process init --print-workflow`, or replace it "
+            hint=f"compare it with {shown}, or replace it "
             "with --force (commit your version first)",
         )
-    return Change(WORKFLOW_PATH, "replaced", "with the template"), _Write(path, text)
+    return Change(relative, "replaced", "with the template"), _Write(path, text)
 
 
 def _newline(existing: bytes) -> bytes:
@@ -234,18 +240,23 @@ def init_repository(
     force: bool = False,
     staging_app: str | None = None,
     production_app: str | None = None,
+    forks: bool = False,
 ) -> list[Change]:
-    """Write the workflow and the starter config into `root`; say what was done."""
+    """Write the workflow(s) and the starter config into `root`; say what was
+    done. `forks`: also the workflow that publishes fork pull requests' reports."""
     table = starter_config(staging_app, production_app)
     fitted = fit(root, staging_app, production_app)
-    workflow, workflow_write = _plan_workflow(root, fitted, force)
+    plans = [_plan_workflow(root, TEMPLATE_NAME, fitted.text, "the CI workflow", force)]
+    if forks:
+        text, what = template_text(FORKS_NAME), "publishes fork pull requests' reports"
+        plans.append(_plan_workflow(root, FORKS_NAME, text, what, force))
     config, config_write = _plan_pyproject(
         root, table, bool(staging_app or production_app)
     )
     if config_write is not None:
         _validate(config_write)
-    for write in (workflow_write, config_write):
+    for write in [*(w for _, w in plans), config_write]:
         if write is not None:
             write.path.parent.mkdir(parents=True, exist_ok=True)
             write.path.write_bytes(write.data)
-    return [workflow, config]
+    return [*(change for change, _ in plans), config]

@@ -34,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--staging-app", metavar="APP", help="Heroku staging app")
     parser.add_argument("--production-app", metavar="APP", help="Heroku production app")
+    parser.add_argument(
+        "--forks",
+        action="store_true",
+        help="also write mvp-process-forks.yml, which publishes the reports of "
+        "pull requests from forks (a public repository)",
+    )
     show = parser.add_mutually_exclusive_group()
     show.add_argument(
         "--print-workflow",
@@ -94,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         staging_app=args.staging_app,
         production_app=args.production_app,
+        forks=args.forks,
     )
     print(f"mvp-process init: {root}")
     for change in changes:
