@@ -18,7 +18,7 @@ from mvp_process.setup.init import Fitted, fit, init_repository, starter_config
 
 NEXT_STEPS = """
 Next:
-  1. Review and commit both files.
+  1. Review and commit the files above.
   2. Require these statuses in branch protection for your default branch:
      {statuses}
 {deploys}  {last}. Run `mvp-process doctor` to see what is still missing.
