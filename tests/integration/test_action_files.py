@@ -432,8 +432,9 @@ def test_the_forks_template_publishes_without_running_the_pull_request() -> None
     }
 
 
-def test_the_check_job_uploads_a_forks_report_for_the_publisher() -> None:
-    steps = load(TEMPLATE)["jobs"]["check"]["steps"]
+@pytest.mark.parametrize("name", [TEMPLATE_NAME, "mvp-process-sharded.yml"])
+def test_the_check_job_uploads_a_forks_report_for_the_publisher(name: str) -> None:
+    steps = load(ROOT / "workflows-templates" / name)["jobs"]["check"]["steps"]
     check = next(s for s in steps if s.get("uses", "").startswith("org/"))
     upload = steps[-1]
     assert upload["uses"].startswith("actions/upload-artifact@")

@@ -14,6 +14,7 @@ descriptions as a plain `check` of the same pull request.
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import shutil
 from pathlib import Path
@@ -144,6 +145,15 @@ def test_three_shards_then_the_fan_in_publish_what_one_check_does(
         p for p in artifacts.iterdir() if fnmatch.fnmatch(p.name, download["pattern"])
     )
     assert len(downloaded) == len(shards)
+    # The report's folder, as the job's "Prepare the report artifact" step makes it.
+    prepare = next(
+        s for s in jobs["check"]["steps"] if "REPORT_DIR" in s.get("env", {})
+    )
+    pull = {"github": {"event": {"pull_request": {"number": PR}}}}
+    env = Expressions(runner_temp | pull).strings(prepare["env"])[0]
+    report_dir = Path(env["REPORT_DIR"])
+    report_dir.mkdir(parents=True)
+    (report_dir / "pr-number").write_text(env["PR_NUMBER"] + "\n")
 
     # A lost shard: no decision, no status, the shard named.
     for artifact in downloaded[:1] + downloaded[2:]:
@@ -158,6 +168,11 @@ def test_three_shards_then_the_fan_in_publish_what_one_check_does(
     fan_in = act(fan_in_inputs, event=event)
     assert fan_in.exit_code == 1, fan_in.log
     assert "combining 3 test shards" in fan_in.log
+    fork_upload = evaluated(
+        uses(jobs["check"], "actions/upload-artifact@"), runner_temp
+    )
+    assert Path(fork_upload["path"]) == report_dir  # what a fork's run uploads
+    assert json.loads((report_dir / "report.json").read_text())["passed"] is False
     assert gate_statuses(github, head) == plain + plain  # posted again, identical
     assert fan_in.outputs == single.outputs
     assert "(cache on " in fan_in.summary
