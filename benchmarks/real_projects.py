@@ -38,8 +38,12 @@ import sys
 import tarfile
 import textwrap
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from mvp_process.check.measure import TEST_GLOBS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.real_projects import ADDED, PROJECTS, Project  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -52,76 +56,6 @@ ENV = {
     "GIT_COMMITTER_NAME": "bench",
     "GIT_COMMITTER_EMAIL": "bench@example.com",
 }
-TEST_GLOBS = ("tests/*", "test/*", "testing/*", "*/tests/*", "test_*.py", "*_test.py")
-
-
-@dataclass(frozen=True)
-class Project:
-    name: str
-    version: str
-    package: str  # what a person passes to --cov
-    module: str  # the file the branch changes
-    imports: str  # the module the new test imports from
-    tests: str  # the folder of the new test
-    args: tuple[str, ...] = ()
-    src: bool = False
-    suite: tuple[str, ...] | None = None  # --parallel's arguments, if not `args`
-
-
-PROJECTS = {
-    p.name: p
-    for p in (
-        Project("six", "1.17.0", "six", "six.py", "six", "."),
-        Project(
-            "idna",
-            "3.20",
-            "idna",
-            "idna/core.py",
-            "idna.core",
-            "tests",
-            ("--ignore=tests/test_idna_properties.py",)
-            + ("--ignore=tests/test_idna_uts46.py",)
-            + ("--ignore=tests/test_idna_concurrency.py",),
-        ),
-        Project(
-            "iniconfig",
-            "2.3.1",
-            "iniconfig",
-            "src/iniconfig/__init__.py",
-            "iniconfig",
-            "testing",
-            src=True,
-        ),
-        Project(
-            "more-itertools",
-            "11.2.1",
-            "more_itertools",
-            "more_itertools/more.py",
-            "more_itertools.more",
-            "tests",
-            ("-k", "Chunked or Windowed or Peekable or Collapse or SplitAt or mvp"),
-            suite=(),  # --parallel: all 766 tests (55 s with coverage, one process)
-        ),
-        Project(
-            "jinja2",
-            "3.1.6",
-            "jinja2",
-            "src/jinja2/utils.py",
-            "jinja2.utils",
-            "tests",
-            ("--ignore=tests/test_async.py", "--ignore=tests/test_async_filters.py"),
-            src=True,
-        ),
-    )
-}
-ADDED = '''
-
-def mvp_process_probe(flag):
-    """Added by the branch: one line no test reaches."""
-    if flag:
-        return "yes"
-    return "no"
-'''
 
 
 def git(repo: Path, *args: str) -> None:

@@ -23,7 +23,6 @@ import sys
 import tarfile
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,6 +30,7 @@ import pytest
 from mvp_process.check.measure import TEST_GLOBS
 from support.cli import run_cli
 from support.project import feature_branch
+from support.real_projects import ADDED, GROUND_TRUTH, PROJECTS, Project
 from support.repo import Repo
 
 pytestmark = pytest.mark.slow
@@ -46,61 +46,6 @@ UNREACHABLE = (
     "Network is unreachable",
     "timed out",
 )
-
-
-@dataclass(frozen=True)
-class Project:
-    name: str
-    version: str
-    package: str  # what a person passes to --cov
-    module: str  # the file the branch changes
-    imports: str  # the module the new test imports from
-    tests: str  # the folder of the new test
-    args: tuple[str, ...] = ()
-    src: bool = False
-
-
-PROJECTS = (
-    Project("six", "1.17.0", "six", "six.py", "six", "."),
-    Project(
-        "idna",
-        "3.20",
-        "idna",
-        "idna/core.py",
-        "idna.core",
-        "tests",
-        # Not hypothesis (not installed here), nor its 6,000 UTS46 cases.
-        ("--ignore=tests/test_idna_properties.py", "--ignore=tests/test_idna_uts46.py")
-        + ("--ignore=tests/test_idna_concurrency.py",),
-    ),
-    Project(
-        "iniconfig",
-        "2.3.1",
-        "iniconfig",
-        "src/iniconfig/__init__.py",
-        "iniconfig",
-        "testing",
-        src=True,
-    ),
-    Project(
-        "more-itertools",
-        "11.2.1",
-        "more_itertools",
-        "more_itertools/more.py",
-        "more_itertools.more",
-        "tests",
-        # A slice of its 21,000 subtests keeps each run to a few seconds.
-        ("-k", "Chunked or Windowed or Peekable or Collapse or SplitAt or mvp"),
-    ),
-)
-ADDED = '''
-
-def mvp_process_probe(flag):
-    """Added by the branch: one line no test reaches."""
-    if flag:
-        return "yes"
-    return "no"
-'''
 
 
 @pytest.fixture(scope="session")
@@ -193,7 +138,9 @@ def lines(ranges: str) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "project", [PROJECTS[n] for n in GROUND_TRUTH], ids=GROUND_TRUTH
+)
 def test_check_agrees_with_the_raw_tools(
     project: Project,
     sdists: Callable[[Project], Path],
