@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.github.api import CommitStatus, GitHubRepo
-from mvp_process.github.api_errors import ReadOnlyToken
+from mvp_process.github.api import CommitStatus, GitHubRepo, ReadOnlyToken
 from mvp_process.github.connect import github_repo, retry
 from mvp_process.config import GitHubEnv
 from mvp_process.errors import ApiError, ConfigError
@@ -264,7 +263,7 @@ def test_other_errors_name_githubs_answer(gh: FakeGitHub) -> None:
 def test_rate_limit_without_reset_header() -> None:
     from github.GithubException import GithubException
 
-    from mvp_process.github.api_errors import raise_for
+    from mvp_process.github.api import raise_for
 
     with pytest.raises(ApiError) as info:
         raise_for(GithubException(429, None, {"retry-after": "5"}), "testing")

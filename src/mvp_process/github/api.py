@@ -3,7 +3,15 @@
 The CLI builds the client (token, base URL, timeout, retries) and hands this
 adapter a lazy `Repository`, so nothing is fetched that is not used. Every
 call goes through `_calling`, which turns PyGithub's and requests' exceptions
-into `ApiError`s that say what to do (`api_errors.py`).
+into `ApiError`s that say what to do (`raise_for`):
+
+- 401: the token is invalid or expired;
+- 403 "Resource not accessible by integration": a read-only token (pull
+  requests from forks), as the distinct `ReadOnlyToken`, which publishers
+  downgrade to one warning;
+- rate limits (403/429) and 5xx: PyGithub's `GithubRetry` already waited and
+  retried; what still fails is reported with when to try again;
+- network errors and timeouts: which URL could not be reached.
 
 What this tool wrote is told apart from what others wrote by its `identity`:
 a baseline status or the sticky comment counts only when that login wrote it.
@@ -11,20 +19,39 @@ a baseline status or the sticky comment counts only when that login wrote it.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import NoReturn
 
-from github.GithubException import GithubException
+from github.GithubException import (
+    GithubException,
+    RateLimitExceededException,
+    RateLimitExceededExceedsMaxWait,
+)
+from github.GithubObject import NotSet
 from github.Repository import Repository
 from requests.exceptions import RequestException
 
 from mvp_process.errors import ApiError
-from mvp_process.github.api_errors import READ_ONLY, raise_for, said_by_github
 from mvp_process.github.policy import IssueState, Reviewers
 
 ACTIONS_BOT = "github-actions[bot]"
+READ_ONLY = "resource not accessible by integration"
+TOKEN_HINT = (
+    "GITHUB_TOKEN is invalid or expired: in a workflow pass "
+    "`GITHUB_TOKEN: ${{ github.token }}` (or a current personal access token); "
+    "locally, create a new token"
+)
+PERMISSIONS_HINT = (
+    "give the workflow `permissions: {statuses: write, pull-requests: write}`; "
+    "pull requests from forks only get a read-only token"
+)
+
+
+class ReadOnlyToken(ApiError):
+    """The token may read but not write (a pull request from a fork)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,65 @@ class CommitStatus:
     creator: str | None = None
 
 
+def said_by_github(exc: GithubException) -> str:
+    data = exc.data
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return exc.message or ""
+
+
+def _read_only(exc: GithubException) -> bool:
+    return exc.status == 403 and said_by_github(exc).lower().startswith(READ_ONLY)
+
+
+def _rate_limited(exc: GithubException, headers: dict[str, str]) -> bool:
+    """By the exception's class, or by the headers: when retries run out on a
+    rate-limited 403, `GithubRetry` has already read the body with GitHub's
+    message, and PyGithub sees an empty one."""
+    if isinstance(exc, RateLimitExceededException) or exc.status == 429:
+        return True
+    return exc.status == 403 and (
+        headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
+    )
+
+
+def raise_for(exc: GithubException, action: str) -> NoReturn:
+    status = exc.status
+    said = f"{status} {said_by_github(exc)}".strip()
+    headers = {k.lower(): str(v) for k, v in (exc.headers or {}).items()}
+    if status == 401:
+        raise ApiError(
+            f"GitHub rejected the token while {action} ({said})", hint=TOKEN_HINT
+        )
+    if _read_only(exc):
+        raise ReadOnlyToken(
+            f"the token may not write to GitHub while {action} ({said})",
+            hint=PERMISSIONS_HINT,
+        )
+    if _rate_limited(exc, headers):
+        reset = headers.get("x-ratelimit-reset", "")
+        when = ""
+        if reset.isdigit():
+            at = datetime.datetime.fromtimestamp(int(reset), datetime.timezone.utc)
+            when = f" (the limit resets at {at:%H:%M:%S} UTC)"
+        wait = isinstance(exc, RateLimitExceededExceedsMaxWait)
+        raise ApiError(
+            f"GitHub's API rate limit stopped mvp-process while {action} ({said})"
+            + when,
+            hint="re-run the job later"
+            + ("" if wait else "; retries with backoff did not help"),
+        )
+    if status >= 500:
+        raise ApiError(
+            f"GitHub failed while {action} ({said}), also on retries",
+            hint="GitHub may be having trouble (https://www.githubstatus.com); "
+            "re-run the job",
+        )
+    if status == 403:
+        raise ApiError(f"GitHub refused {action} ({said})", hint=PERMISSIONS_HINT)
+    raise ApiError(f"GitHub answered {said} while {action}")
+
+
 class GitHubRepo:
     """One repository's pull requests, issues, statuses and comments."""
 
@@ -66,10 +152,13 @@ class GitHubRepo:
         self._statuses: dict[str, list[CommitStatus]] = {}  # read this run
 
     @contextmanager
-    def _calling(self, action: str) -> Iterator[None]:
+    def _calling(self, action: str, missing: ApiError | None = None) -> Iterator[None]:
+        """Errors as `ApiError`s; `missing` is raised instead for 404 and 410 Gone."""
         try:
             yield
         except GithubException as exc:
+            if missing is not None and exc.status in (404, 410):
+                raise missing from None
             raise_for(exc, action)
         except RequestException as exc:
             raise ApiError(
@@ -77,9 +166,6 @@ class GitHubRepo:
                 f"{type(exc).__name__}: {exc}",
                 hint="check GITHUB_API_URL and the network, then re-run",
             ) from None
-
-    def _not_found(self, exc: GithubException) -> bool:
-        return exc.status in (404, 410)
 
     # -- reads ----------------------------------------------------------------
     def identity(self) -> str:
@@ -92,53 +178,40 @@ class GitHubRepo:
         knows an installation token by its `ghs_` prefix and does not ask.)
         """
         if self._identity is None:
-            self._identity = self._who_am_i()
+            with self._calling("reading which user the token belongs to"):
+                try:
+                    self._identity = self.user_login()
+                except GithubException as exc:
+                    if not _read_only(exc):
+                        raise
+                    self._identity = ACTIONS_BOT
         return self._identity
-
-    def _who_am_i(self) -> str:
-        with self._calling("reading which user the token belongs to"):
-            try:
-                return self.user_login()
-            except GithubException as exc:
-                refused = said_by_github(exc).lower().startswith(READ_ONLY)
-                if exc.status == 403 and refused:
-                    return ACTIONS_BOT
-                raise
 
     def default_branch(self) -> str:
         """The repository's default branch; also proves the token works."""
-        with self._calling(f"reading repository {self.full_name}"):
-            try:
-                return str(self.repo.default_branch)
-            except GithubException as exc:
-                if self._not_found(exc):
-                    raise ApiError(
-                        f"repository {self.full_name} not found at {self.api_url}",
-                        hint="check GITHUB_REPOSITORY (owner/name) and the token's "
-                        "access to it",
-                    ) from None
-                raise
+        missing = ApiError(
+            f"repository {self.full_name} not found at {self.api_url}",
+            hint="check GITHUB_REPOSITORY (owner/name) and the token's access to it",
+        )
+        with self._calling(f"reading repository {self.full_name}", missing):
+            return str(self.repo.default_branch)
 
     def pull(self, number: int) -> PullRequest:
-        with self._calling(f"reading pull request #{number}"):
-            try:
-                pr = self.repo.get_pull(number)
-                return PullRequest(
-                    number=number,
-                    head_ref=pr.head.ref,
-                    head_sha=pr.head.sha,
-                    base_ref=pr.base.ref,
-                    body=pr.body or "",
-                    author=pr.user.login if pr.user else None,
-                    state=pr.state,
-                )
-            except GithubException as exc:
-                if self._not_found(exc):
-                    raise ApiError(
-                        f"pull request #{number} not found in {self.full_name}",
-                        hint="check GITHUB_REPOSITORY and the event payload",
-                    ) from None
-                raise
+        missing = ApiError(
+            f"pull request #{number} not found in {self.full_name}",
+            hint="check GITHUB_REPOSITORY and the event payload",
+        )
+        with self._calling(f"reading pull request #{number}", missing):
+            pr = self.repo.get_pull(number)
+            return PullRequest(
+                number=number,
+                head_ref=pr.head.ref,
+                head_sha=pr.head.sha,
+                base_ref=pr.base.ref,
+                body=pr.body or "",
+                author=pr.user.login if pr.user else None,
+                state=pr.state,
+            )
 
     def issue_state(self, number: int) -> IssueState:
         """open / closed / pull-request, or missing (404 and 410 Gone)."""
@@ -149,7 +222,7 @@ class GitHubRepo:
                     return "pull-request"
                 return "open" if issue.state == "open" else "closed"
             except GithubException as exc:
-                if self._not_found(exc):
+                if exc.status in (404, 410):
                     return "missing"
                 raise
 
@@ -186,20 +259,17 @@ class GitHubRepo:
         again after this run writes a status on it.
         """
         if sha not in self._statuses:
-            self._statuses[sha] = self._read_statuses(sha)
+            with self._calling(f"reading the statuses of {sha[:12]}"):
+                self._statuses[sha] = [
+                    CommitStatus(
+                        s.context,
+                        s.state,
+                        s.description or "",
+                        s.creator.login if s.creator else None,
+                    )
+                    for s in self.repo.get_commit(sha).get_statuses()
+                ]
         return list(self._statuses[sha])
-
-    def _read_statuses(self, sha: str) -> list[CommitStatus]:
-        with self._calling(f"reading the statuses of {sha[:12]}"):
-            return [
-                CommitStatus(
-                    s.context,
-                    s.state,
-                    s.description or "",
-                    s.creator.login if s.creator else None,
-                )
-                for s in self.repo.get_commit(sha).get_statuses()
-            ]
 
     def parents(self, sha: str) -> tuple[str, ...] | None:
         """The parents of commit `sha`; None when the repository has no such
@@ -221,12 +291,11 @@ class GitHubRepo:
         description: str,
         target_url: str | None,
     ) -> None:
-        kwargs: dict[str, Any] = {"context": context, "description": description}
-        if target_url:
-            kwargs["target_url"] = target_url
         self._statuses.pop(sha, None)
         with self._calling(f"setting status {context} on {sha[:12]}"):
-            self.repo.get_commit(sha).create_status(state, **kwargs)
+            self.repo.get_commit(sha).create_status(
+                state, target_url or NotSet, description, context
+            )
 
     def upsert_comment(self, number: int, marker: str, body: str) -> str:
         """Edit our comment holding `marker`, or create it: 'updated'/'created'.

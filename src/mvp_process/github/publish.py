@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from mvp_process import markdown as md
 from mvp_process.check.report_md import Link, no_link
 from mvp_process.github.api import GitHubRepo
-from mvp_process.github.api_errors import ReadOnlyToken
+from mvp_process.github.api import ReadOnlyToken
 from mvp_process.github.event import Event
 from mvp_process.github.policy import PolicyResult
 from mvp_process.redact import redact
