@@ -15,6 +15,7 @@ test of the fork flow (a real `check`, then `publish`) fails until it has one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from mvp_process.check.registry import GATE_NAMES
@@ -47,14 +48,18 @@ LIMIT: Schema = {"type": "number", "minimum": 0, "maximum": 100}
 SCOPE: Schema = {"enum": ["all", "changed"]}
 
 
-def strict(properties: Schema, required: tuple[str, ...] = ()) -> Schema:
-    """An object with exactly these keys (the `required` ones always)."""
+def strict(properties: Schema, required: Iterable[str] | None = None) -> Schema:
+    """An object with exactly these keys, the `required` ones (default: all) always."""
     return {
         "type": "object",
         "properties": properties,
-        "required": list(required),
+        "required": list(properties if required is None else required),
         "additionalProperties": False,
     }
+
+
+def nullable(item: Schema) -> Schema:
+    return {"anyOf": [item, {"type": "null"}]}
 
 
 def many(item: Schema) -> Schema:
@@ -66,26 +71,20 @@ FINDING = strict(
         "path": TEXT,
         "line": COUNT,
         "end_line": COUNT,
-        "col": {"anyOf": [COUNT, {"type": "null"}]},
+        "col": nullable(COUNT),
         "code": NAME,
         "message": TEXT,
-    },
-    ("path", "line", "end_line", "col", "code", "message"),
+    }
 )
 GATE_KEYS = ("name", "passed", "summary", "details", "findings", "duration")
-HINT: Schema = {
-    "anyOf": [
-        strict({"text": TEXT, "command": TEXT}, ("text", "command")),
-        {"type": "null"},
-    ]
-}
-HISTORY = strict({"sha": SHA, "percent": LIMIT}, ("sha", "percent"))
+HINT = nullable(strict({"text": TEXT, "command": TEXT}))
+HISTORY = strict({"sha": SHA, "percent": LIMIT})
 MAX_HISTORY = 50  # `check` records 10
 
 # Each gate's metrics (optional: a gate that could not run has fewer).
 METRICS: dict[str, Schema] = {
     "flake8": {
-        "files": {"anyOf": [COUNT, {"type": "null"}]},
+        "files": nullable(COUNT),
         "scope": SCOPE,
         "count": COUNT,
         "outside": COUNT,
@@ -102,8 +101,7 @@ METRICS: dict[str, Schema] = {
                     "id": TEXT,
                     "kind": {"enum": ["failed", "error", "collection error"]},
                     "message": TEXT,
-                },
-                ("id", "kind", "message"),
+                }
             )
         ),
     },
@@ -112,7 +110,9 @@ METRICS: dict[str, Schema] = {
         "after": PERCENT,
         "after_exact": PERCENT,
         "max_drop": LIMIT,
-        "baseline": strict({"sha": SHA, "source": NAME, "note": TEXT, "reason": TEXT}),
+        "baseline": strict(
+            {"sha": SHA, "source": NAME, "note": TEXT, "reason": TEXT}, required=()
+        ),
     },
     "diff-coverage": {
         "percent": PERCENT,
@@ -150,52 +150,34 @@ def gate(name: str) -> Schema:
     return strict({**common, **METRICS.get(name, {})}, GATE_KEYS)
 
 
-REPORT = strict(
-    {
-        "version": {"type": "string", "pattern": "^[0-9A-Za-z.+!_-]{1,64}\\Z"},
-        "passed": {"type": "boolean"},
-        "gates": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"name": {"enum": list(GATE_NAMES)}},
-                "required": ["name"],
-            },
-            "minItems": 1,
-            "maxItems": len(GATE_NAMES),
+# Required: every key but `coverage_history`.
+REPORT_KEYS: Schema = {
+    "version": {"type": "string", "pattern": "^[0-9A-Za-z.+!_-]{1,64}\\Z"},
+    "passed": {"type": "boolean"},
+    "gates": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"name": {"enum": list(GATE_NAMES)}},
+            "required": ["name"],
         },
-        "head": SHA,
-        "base": {"anyOf": [NAME, {"type": "null"}]},
-        "merge_base": {"anyOf": [SHA, {"type": "null"}]},
-        "skipped": {
-            "type": "array",
-            "items": {"enum": list(GATE_NAMES)},
-            "maxItems": len(GATE_NAMES),
-        },
-        "notes": many(TEXT),
-        "dirty": {"type": "boolean"},
-        "project": {"anyOf": [PROJECT, {"type": "null"}]},
-        "folder": FOLDER,
-        "checked": TEXT,
-        "coverage_history": {
-            "type": "array",
-            "items": HISTORY,
-            "maxItems": MAX_HISTORY,
-        },
+        "minItems": 1,
+        "maxItems": len(GATE_NAMES),
     },
-    (
-        "version",
-        "passed",
-        "gates",
-        "head",
-        "base",
-        "merge_base",
-        "skipped",
-        "notes",
-        "dirty",
-        "project",
-        "folder",
-        "checked",
-    ),
-)
+    "head": SHA,
+    "base": nullable(NAME),
+    "merge_base": nullable(SHA),
+    "skipped": {
+        "type": "array",
+        "items": {"enum": list(GATE_NAMES)},
+        "maxItems": len(GATE_NAMES),
+    },
+    "notes": many(TEXT),
+    "dirty": {"type": "boolean"},
+    "project": nullable(PROJECT),
+    "folder": FOLDER,
+    "checked": TEXT,
+}
+HISTORY_LIST = {"type": "array", "items": HISTORY, "maxItems": MAX_HISTORY}
+REPORT = strict({**REPORT_KEYS, "coverage_history": HISTORY_LIST}, REPORT_KEYS)
 GATES: dict[str, Schema] = {name: gate(name) for name in GATE_NAMES}

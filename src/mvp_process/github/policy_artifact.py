@@ -206,14 +206,9 @@ def _finite(text: str) -> float:
 def _validate(data: Any, rules: schema.Schema, where: str) -> None:
     error = best_match(Draft202012Validator(rules).iter_errors(data))
     if error is not None:
-        raise ArtifactRejected(f"{REPORT_FILE}: {_path(where, error)} {_why(error)}")
-
-
-def _path(where: str, error: ValidationError) -> str:
-    parts = [where]
-    for part in error.absolute_path:
-        parts.append(f"[{part}]" if isinstance(part, int) else f".{safe(part)[1:-1]}")
-    return "".join(parts)
+        for part in error.absolute_path:
+            where += f"[{part}]" if isinstance(part, int) else f".{safe(part)[1:-1]}"
+        raise ArtifactRejected(f"{REPORT_FILE}: {where} {_why(error)}")
 
 
 def _why(error: ValidationError) -> str:
@@ -267,23 +262,14 @@ def _check_report(data: dict[str, Any]) -> CheckReport:
 
 
 def _gate(data: dict[str, Any]) -> GateResult:
+    metrics = schema.METRICS.get(data["name"], {})
     return GateResult(
         name=data["name"],
         passed=data["passed"],
         summary=data["summary"],
         details=tuple(data["details"]),
-        findings=tuple(
-            Finding(
-                path=f["path"],
-                line=f["line"],
-                message=f["message"],
-                code=f["code"],
-                col=f["col"],
-                end_line=f["end_line"],
-            )
-            for f in data["findings"]
-        ),
-        metrics={k: v for k, v in data.items() if k not in (*schema.GATE_KEYS, "hint")},
+        findings=tuple(Finding(**f) for f in data["findings"]),
+        metrics={k: v for k, v in data.items() if k in metrics},
         duration=float(data["duration"]),
         hint=Hint(**data["hint"]) if data.get("hint") else None,
     )
