@@ -25,7 +25,7 @@ from mvp_process.github.pr import (
     check_online,
     repository_from_remote,
 )
-from mvp_process.github.publish import Publisher, notes_section, publish_pr
+from mvp_process.github.publish import Publisher, notes_section
 from mvp_process.errors import ConfigError
 from mvp_process import actions, style
 from mvp_process.github import pr_report as report
@@ -99,15 +99,17 @@ def online(
     checked = check_online(api, event.pr_number, config, args.branch, body)
     show(checked, config, args.color)
     assert checked.pull is not None
-    publisher = Publisher(api, config.github.run_url, warn)
-    notes = publish_pr(checked.result, publisher, checked.pull.head_sha)
-    if notes:
-        actions.append_summary(config.github.step_summary, notes_section(notes))
+    publisher = Publisher(api, config.github.run_url, sys.stdout)
+    # One `mvp-process/pr` status per pull request, whatever sub-project (config
+    # `project`) `pr` runs in: its rules (branch, issue, reviewer) are the pull
+    # request's, not a folder's.
+    result = checked.result
+    publisher.status(checked.pull.head_sha, "pr", result.passed, result.summary())
+    if publisher.notes:
+        actions.append_summary(
+            config.github.step_summary, notes_section(publisher.notes)
+        )
     return checked
-
-
-def warn(text: str) -> None:
-    actions.command(sys.stdout, "warning", text, title="mvp-process")
 
 
 def show(checked: PrCheck, config: Config, color: str = "auto") -> None:

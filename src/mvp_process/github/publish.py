@@ -18,17 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TextIO
 
+from mvp_process import actions
 from mvp_process import markdown as md
 from mvp_process.check.report_md import Link, no_link
-from mvp_process.github.api import GitHubRepo
-from mvp_process.github.api import ReadOnlyToken
+from mvp_process.github.api import GitHubRepo, ReadOnlyToken
 from mvp_process.github.event import Event
-from mvp_process.github.policy import PolicyResult
 from mvp_process.redact import redact
 from mvp_process.github import comment
 from mvp_process.github import statuses
-from mvp_process.results import CheckReport, Finding
+from mvp_process.results import CheckReport
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Publisher:
 
     api: GitHubRepo | None
     target_url: str | None
-    warn: Callable[[str], None]
+    stream: TextIO  # where the warning goes
     read_only: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -52,7 +52,7 @@ class Publisher:
                 f"{exc.message}: commit statuses and the pull-request comment are "
                 f"not published; this job summary has the full report ({exc.hint})"
             )
-            self.warn(text)
+            actions.command(self.stream, "warning", text, title="mvp-process")
             self.notes.append(text)
             return False
         return True
@@ -80,15 +80,6 @@ class Publisher:
 def notes_section(notes: list[str]) -> str:
     """The job summary's account of what was published (and what was not)."""
     return "### GitHub\n\n" + "\n".join(f"- {md.text(note)}" for note in notes)
-
-
-def check_findings(report: CheckReport) -> list[tuple[str, Finding]]:
-    """(annotation title, finding) of every gate, in gate order."""
-    return [
-        (f"mvp-process {gate.name}", finding)
-        for gate in report.gates
-        for finding in gate.findings
-    ]
 
 
 def publish_check(
@@ -131,12 +122,4 @@ def publish_check(
             publisher.notes.append(
                 f"wrote the report comment on pull request #{event.pr_number}"
             )
-    return publisher.notes
-
-
-def publish_pr(result: PolicyResult, publisher: Publisher, sha: str) -> list[str]:
-    """The `mvp-process/pr` status on the pull request's head commit: one per
-    pull request, whatever sub-project (config `project`) `pr` runs in, since
-    its rules (branch, issue, reviewer) are the pull request's, not a folder's."""
-    publisher.status(sha, "pr", result.passed, result.summary())
     return publisher.notes

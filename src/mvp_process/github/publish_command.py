@@ -126,11 +126,7 @@ def _publish(
     triggered: TriggeringRun,
 ) -> int:
     run_url = f"{env.server_url}/{env.repository}/actions/runs/{triggered.id}"
-
-    def warn(text: str) -> None:
-        actions.command(sys.stdout, "warning", text, title="mvp-process")
-
-    publisher = Publisher(api, run_url, warn)
+    publisher = Publisher(api, run_url, sys.stdout)
     shown = dataclasses.replace(report, notes=(*report.notes, FORK_NOTE))
     event = Event(name="pull_request", pr_number=number, head_sha=triggered.head_sha)
     uncovered = report.gate("diff-coverage")  # its files are in the diff

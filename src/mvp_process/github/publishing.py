@@ -16,7 +16,12 @@ from mvp_process.config import Config
 from mvp_process.check.baseline import BaselineSource, RecomputeBaseline
 from mvp_process.check.report_md import Link, no_link
 from mvp_process.check.run import suite_args
-from mvp_process.github.status_baseline import StatusBaseline, Unavailable
+from mvp_process.github.status_baseline import (
+    StatusBaseline,
+    Unavailable,
+    coverage_history,
+)
+from mvp_process.github.statuses import coverage_context
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process import actions
 from mvp_process.results import CheckReport
@@ -71,9 +76,6 @@ def with_history(report: CheckReport, git: Git, api: GitHubRepo | None) -> Check
     chart), when the coverage gate ran."""
     if api is None or report.gate("coverage") is None or not report.merge_base:
         return report
-    from mvp_process.github.coverage_history import coverage_history
-    from mvp_process.github.statuses import coverage_context
-
     context = coverage_context(report.project)
     history = coverage_history(api, git, report.merge_base, report.head_sha, context)
     return dataclasses.replace(report, history=history)
@@ -100,21 +102,17 @@ def publish(
     """Annotations, statuses, the sticky comment, and notes in the job summary."""
     if not config.github.actions:
         return
-    from mvp_process.github.publish import (
-        Publisher,
-        check_findings,
-        notes_section,
-        publish_check,
-    )
+    from mvp_process.github.publish import Publisher, notes_section, publish_check
 
-    lines, left_out = actions.annotation_lines(check_findings(report))
+    findings = [
+        (f"mvp-process {gate.name}", finding)
+        for gate in report.gates
+        for finding in gate.findings
+    ]
+    lines, left_out = actions.annotation_lines(findings)
     for line in lines:
         stream.write(line + "\n")
-
-    def warn(text: str) -> None:
-        actions.command(stream, "warning", text, title="mvp-process")
-
-    publisher = Publisher(api, config.github.run_url, warn)
+    publisher = Publisher(api, config.github.run_url, stream)
     notes = publish_check(report, publisher, event, config.github.run_url, link)
     if left_out:
         notes.append(

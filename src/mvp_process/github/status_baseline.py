@@ -1,11 +1,12 @@
-"""The coverage baseline read back from GitHub: no coverage SaaS needed.
+"""The coverage baseline and the chart's points, read back from GitHub's statuses.
 
 A push to the default branch leaves the `mvp-process/coverage` status (a
 sub-project's `mvp-process/<project>/coverage`) on its commit, its
 description starting with the project figure. A pull request's
 baseline is the figure on its merge-base or, when that commit has none (its
 build failed or is still running), on the nearest first-parent ancestor that
-has one; the report names that commit and how far back it is.
+has one; the report names that commit and how far back it is. No coverage
+SaaS is needed.
 
 Anyone who may write statuses can post one: only those written by the
 identity this tool posts as count (the newest of them on a commit). Others
@@ -15,7 +16,7 @@ are ignored, and the report says whose and where.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from mvp_process.git import Git
 from mvp_process.errors import ApiError
@@ -25,29 +26,17 @@ from mvp_process.github.statuses import (
     coverage_context,
     coverage_figure,
 )
+from mvp_process.results import Recorded
+
+if TYPE_CHECKING:  # PyGithub is imported only where a client is made
+    from mvp_process.github.api import CommitStatus, GitHubRepo
 
 DEPTH = 25
-
-
-class StatusLike(Protocol):
-    @property
-    def context(self) -> str: ...
-
-    @property
-    def description(self) -> str: ...
-
-    @property
-    def creator(self) -> str | None: ...
-
-
-class StatusReader(Protocol):
-    def identity(self) -> str: ...
-
-    def statuses(self, sha: str) -> Sequence[StatusLike]: ...
+COMMITS = 10
 
 
 def recorded_figure(
-    statuses: Sequence[StatusLike], identity: str, context: str = COVERAGE_CONTEXT
+    statuses: Sequence[CommitStatus], identity: str, context: str = COVERAGE_CONTEXT
 ) -> tuple[float | None, list[str]]:
     """The figure of the newest `context` status (`mvp-process/coverage`, or a
     sub-project's) `identity` wrote (statuses come newest first), and who else
@@ -78,7 +67,7 @@ class StatusBaseline:
 
     def __init__(
         self,
-        api: StatusReader,
+        api: GitHubRepo,
         git: Git,
         depth: int = DEPTH,
         project: str | None = None,
@@ -130,3 +119,33 @@ class Unavailable:
 
     def find(self, merge_base: str) -> Baseline | NoBaseline:
         return NoBaseline(self.reason)
+
+
+def coverage_history(
+    api: GitHubRepo,
+    git: Git,
+    merge_base: str,
+    head: str,
+    context: str = COVERAGE_CONTEXT,
+    commits: int = COMMITS,
+) -> tuple[Recorded, ...]:
+    """The chart's points: the figures recorded on at most `commits`
+    first-parent commits from the merge-base, oldest first (HEAD excluded: its
+    figure is this run's; `context`: a sub-project's own).
+
+    One request per commit, none for a commit the baseline search already read
+    (`GitHubRepo` keeps what it read). A commit without a figure (its build
+    failed, or it predates mvp-process) is left out; an API error means no
+    chart, never a wrong one: ().
+    """
+    shas = [s for s in git.first_parent_ancestors(merge_base, commits + 1) if s != head]
+    found = []
+    try:
+        identity = api.identity()
+        for sha in shas[:commits]:
+            figure, _ = recorded_figure(api.statuses(sha), identity, context)
+            if figure is not None:
+                found.append(Recorded(sha, figure))
+    except ApiError:
+        return ()
+    return tuple(reversed(found))

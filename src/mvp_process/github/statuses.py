@@ -36,15 +36,11 @@ def one_line(text: str, limit: int = MAX_DESCRIPTION) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def coverage_description(percent: float, summary: str) -> str:
-    return one_line(f"{percent:.2f}% project coverage; {summary}")
-
-
 def gate_description(gate: GateResult) -> str:
     """The status description of a gate; the coverage gate leads with its figure."""
     after = gate.metrics.get("after") if gate.name == "coverage" else None
     if isinstance(after, (int, float)):
-        return coverage_description(float(after), gate.summary)
+        return one_line(f"{float(after):.2f}% project coverage; {gate.summary}")
     return one_line(gate.summary)
 
 
