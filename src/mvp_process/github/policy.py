@@ -14,7 +14,7 @@ caller could not gather (offline: no API) leave their rule "not checked".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -141,22 +141,13 @@ def strip_non_text(markdown: str) -> str:
 
 def closing_refs(text: str | None, *, markdown: bool = True) -> list[ClosingRef]:
     """Every closing reference in `text` (a PR description when `markdown`)."""
-    if not text:
-        return []
-    if markdown:
+    if markdown and text:
         text = strip_non_text(text)
-    refs = []
-    for match in _REFERENCE.finditer(text):
-        if match["keyword"].lower() in KEYWORDS:
-            refs.append(
-                ClosingRef(
-                    keyword=match["keyword"],
-                    number=int(match["number"]),
-                    repo=match["repo"],
-                    text=match.group(0),
-                )
-            )
-    return refs
+    return [
+        ClosingRef(match["keyword"], int(match["number"]), match["repo"], match[0])
+        for match in _REFERENCE.finditer(text or "")
+        if match["keyword"].lower() in KEYWORDS
+    ]
 
 
 def branch_issue(branch: str, pattern: str) -> tuple[int | None, str]:
@@ -227,7 +218,7 @@ def _closing_rule(
     if any(ref.targets(number, repository) for ref in in_commits):
         return Rule("closing-reference", "pass", f"a commit message closes #{number}")
     fix = f"add the line 'Closes #{number}' to the pull request description"
-    others = _unique(ref.text for ref in in_body + in_commits)
+    others = list(dict.fromkeys(ref.text for ref in in_body + in_commits))
     if others:
         found = ", ".join(shown(text) for text in others[:5])
         text = (
@@ -256,32 +247,23 @@ def _reviewer_rule(reviewers: Reviewers | None, required: bool) -> Rule:
     )
 
 
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
 def evaluate(facts: PrFacts, pattern: str, require_reviewer: bool) -> PolicyResult:
     """Apply every rule to `facts`; rules that need a valid branch wait for one."""
     number, problem = branch_issue(facts.branch, pattern)
     if number is None:
         waiting = "needs a branch named after an issue"
-        return PolicyResult(
-            (
-                Rule("branch-name", "fail", problem),
-                Rule("issue", "skip", waiting),
-                Rule("closing-reference", "skip", waiting),
-                _reviewer_rule(facts.reviewers, require_reviewer),
-            ),
-            None,
+        rules = (
+            Rule("branch-name", "fail", problem),
+            Rule("issue", "skip", waiting),
+            Rule("closing-reference", "skip", waiting),
         )
-    return PolicyResult(
-        (
+    else:
+        rules = (
             Rule(
                 "branch-name", "pass", f"branch {shown(facts.branch)} names #{number}"
             ),
             _issue_rule(number, facts.issue_state, facts.repository),
             _closing_rule(number, facts.body, facts.commit_messages, facts.repository),
-            _reviewer_rule(facts.reviewers, require_reviewer),
-        ),
-        number,
-    )
+        )
+    reviewer = _reviewer_rule(facts.reviewers, require_reviewer)
+    return PolicyResult((*rules, reviewer), number)
