@@ -75,30 +75,16 @@ def read_capped(path: Path, limit: int) -> bytes | None:
         return handle.read(limit + 1)
 
 
-def _context(env: GitHubEnv) -> TriggeringRun:
+def run(args: argparse.Namespace) -> int:
+    env = github_env(os.environ)
+    common.protect(env.token)
     if not env.actions or not env.event_path:
         raise ConfigError(
             "publish runs in GitHub Actions, in a workflow started by "
             "`on: workflow_run` (GITHUB_ACTIONS or GITHUB_EVENT_PATH is not set)",
             hint="use workflows-templates/mvp-process-forks.yml",
         )
-    return policy.triggering_run(env.event_name, payload(env.event_path))
-
-
-def _verified(
-    api: GitHubRepo, report: CheckReport, number: int, run: TriggeringRun
-) -> None:
-    """The API's word: the pull request and the checked commit are the run's."""
-    policy.pull_is_the_runs(number, api.pull(number).head_sha, run.head_sha)
-    if report.head_sha != run.head_sha:
-        parents = api.parents(report.head_sha)
-        policy.commit_is_the_runs(report.head_sha, run.head_sha, parents)
-
-
-def run(args: argparse.Namespace) -> int:
-    env = github_env(os.environ)
-    common.protect(env.token)
-    triggered = _context(env)
+    triggered = policy.triggering_run(env.event_name, payload(env.event_path))
     folder: Path = args.artifact
     raw = read_capped(folder / policy.REPORT_FILE, policy.MAX_REPORT_BYTES)
     if raw is None:
@@ -114,7 +100,11 @@ def run(args: argparse.Namespace) -> int:
         raise ArtifactRejected(f"it has no {policy.NUMBER_FILE} file")
     number = policy.pr_number(number_raw)
     api = github_repo(env)
-    _verified(api, report, number, triggered)
+    # The API's word: the pull request and the checked commit are the run's.
+    policy.pull_is_the_runs(number, api.pull(number).head_sha, triggered.head_sha)
+    if report.head_sha != triggered.head_sha:
+        parents = api.parents(report.head_sha)
+        policy.commit_is_the_runs(report.head_sha, triggered.head_sha, parents)
     return _publish(api, env, report, number, triggered)
 
 
