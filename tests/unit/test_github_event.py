@@ -12,7 +12,7 @@ from mvp_process.github.event import Event, parse, read_event
 from mvp_process.github.connect import github_repo
 from mvp_process.github.publishing import baseline_sources
 from mvp_process.config import Config, GitHubEnv
-from mvp_process.github.pr import repository_from_remote
+from mvp_process.github.command import repository_from_remote
 from mvp_process.errors import ConfigError
 from mvp_process.check.toolenv import ToolEnv
 from support.actions import payload

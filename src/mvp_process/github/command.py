@@ -11,19 +11,24 @@ given here are checked, without any API or token.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from mvp_process.git import Git
+from mvp_process.github.api import GitHubRepo, PullRequest
 from mvp_process.github.event import read_event
 from mvp_process import common
 from mvp_process.github.connect import github_repo
 from mvp_process.config import Config
-from mvp_process.github.pr import (
-    PrCheck,
-    check_offline,
-    check_online,
-    repository_from_remote,
+from mvp_process.github.policy import (
+    IssueState,
+    PolicyResult,
+    PrFacts,
+    branch_issue,
+    closing_refs,
+    evaluate,
 )
 from mvp_process.github.publish import Publisher, notes_section
 from mvp_process.errors import ConfigError
@@ -34,6 +39,25 @@ OFFLINE_HINT = (
     "locally, run `mvp-process pr --offline --body-file FILE` "
     "(branch: the current one, or --branch NAME)"
 )
+# `https://host/owner/name(.git)`, `ssh://git@host/owner/name`, `git@host:owner/name`
+_REMOTE = re.compile(
+    r"^(?:[a-z+]+://[^/]+/|[\w.-]+@[\w.-]+:)"
+    r"(?P<repo>[A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$"
+)
+
+
+@dataclass(frozen=True)
+class PrCheck:
+    """The verdict and what it was decided from."""
+
+    result: PolicyResult
+    facts: PrFacts
+    pull: PullRequest | None = None
+
+    def where(self) -> str:
+        """ "pull request #7, branch '7-x'" for headings."""
+        branch = f"branch {self.facts.branch!r}"
+        return f"pull request #{self.pull.number}, {branch}" if self.pull else branch
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +88,12 @@ def read_body(args: argparse.Namespace) -> str | None:
         raise ConfigError(f"--body-file {args.body_file}: {reason}") from None
 
 
+def repository_from_remote(url: str | None) -> str | None:
+    """`owner/name` from a remote URL (https or ssh; not a local path)."""
+    match = _REMOTE.search(url or "")
+    return match["repo"] if match else None
+
+
 def offline(
     args: argparse.Namespace, git: Git, config: Config, body: str | None
 ) -> PrCheck:
@@ -76,7 +106,44 @@ def offline(
             hint="pass --branch NAME",
         )
     repository = config.github.repository or repository_from_remote(git.remote_url())
-    return check_offline(branch, body, repository, config)
+    facts = PrFacts(branch=branch, body=body, repository=repository)
+    return PrCheck(
+        evaluate(facts, config.branch_pattern, config.require_reviewer), facts
+    )
+
+
+def check_online(
+    api: GitHubRepo, number: int, config: Config, branch: str | None, body: str | None
+) -> PrCheck:
+    """Fetch what the rules need about pull request `number` and decide.
+
+    The pull request is read fresh from the API by number, because a re-run of
+    a job reuses the event payload of its first run: a description fixed since
+    then must count. The issue, the commit messages and the reviewers are only
+    fetched when a rule needs them.
+    """
+    pull = api.pull(number)
+    branch = pull.head_ref if branch is None else branch
+    body = pull.body if body is None else body
+    issue, _ = branch_issue(branch, config.branch_pattern)
+    state: IssueState | None = None
+    messages: tuple[str, ...] = ()
+    if issue is not None:
+        state = api.issue_state(issue)
+        closed = any(r.targets(issue, api.full_name) for r in closing_refs(body))
+        if not closed:
+            messages = tuple(api.commit_messages(number))
+    reviewers = api.reviewers(number, pull.author) if config.require_reviewer else None
+    facts = PrFacts(
+        branch=branch,
+        body=body,
+        repository=api.full_name,
+        commit_messages=messages,
+        issue_state=state,
+        reviewers=reviewers,
+    )
+    result = evaluate(facts, config.branch_pattern, config.require_reviewer)
+    return PrCheck(result, facts, pull)
 
 
 def online(
