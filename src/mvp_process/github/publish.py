@@ -83,16 +83,12 @@ def notes_section(notes: list[str]) -> str:
 
 
 def publish_check(
-    report: CheckReport,
-    publisher: Publisher,
-    event: Event,
-    run_url: str | None,
-    link: Link = no_link,
+    report: CheckReport, publisher: Publisher, event: Event, link: Link = no_link
 ) -> list[str]:
     """Statuses per gate and (on a PR) the sticky comment; returns notes."""
-    sha = event.head_sha
+    sha, notes = event.head_sha, publisher.notes
     if sha is None or publisher.api is None:
-        return publisher.notes
+        return notes
     project = report.project
     published = [
         publisher.status(
@@ -100,26 +96,22 @@ def publish_check(
         )
         for gate in report.gates
     ]
-    if all(published) and published:
-        publisher.notes.append(
-            f"published {len(published)} commit statuses on {sha[:12]}"
-        )
-    if all(published) and published and report.folder and not project:
-        publisher.notes.append(
-            f"the sub-project {report.folder}/ published under the repository's "
-            f"names ({statuses.context('<gate>')}, one comment): set `project` "
-            "if another sub-project publishes too"
-        )
-    figure = report.metric("coverage", "after")
-    if event.is_default_branch_push and figure is not None and all(published):
-        publisher.notes.append(
-            f"recorded {figure:.2f}% as the coverage baseline "
-            f"({statuses.coverage_context(project)}) of {sha[:12]}"
-        )
-    if event.pr_number is not None:
-        body = comment.render(report, run_url, link=link)
-        if publisher.comment(event.pr_number, body, project):
-            publisher.notes.append(
-                f"wrote the report comment on pull request #{event.pr_number}"
+    if published and all(published):
+        notes.append(f"published {len(published)} commit statuses on {sha[:12]}")
+        if report.folder and not project:
+            notes.append(
+                f"the sub-project {report.folder}/ published under the repository's "
+                f"names ({statuses.context('<gate>')}, one comment): set `project` "
+                "if another sub-project publishes too"
             )
-    return publisher.notes
+        figure = report.metric("coverage", "after")
+        if event.is_default_branch_push and figure is not None:
+            notes.append(
+                f"recorded {figure:.2f}% as the coverage baseline "
+                f"({statuses.coverage_context(project)}) of {sha[:12]}"
+            )
+    if event.pr_number is not None:
+        body = comment.render(report, publisher.target_url, link=link)
+        if publisher.comment(event.pr_number, body, project):
+            notes.append(f"wrote the report comment on pull request #{event.pr_number}")
+    return notes

@@ -122,7 +122,7 @@ def _publish(
     uncovered = report.gate("diff-coverage")  # its files are in the diff
     changed = {f.path for f in uncovered.findings} if uncovered else set()
     link = for_event(env, event, changed)
-    notes = publish_check(shown, publisher, event, run_url, link)
+    notes = publish_check(shown, publisher, event, link)
     if publisher.read_only:
         raise ConfigError(
             "the token may not write: nothing was published",

@@ -1,6 +1,6 @@
 """`check` in GitHub Actions: connect, choose baseline sources, publish.
 
-Kept apart from `cli/check.py` so the command stays a short list of steps.
+Kept apart from `check/command.py` so the command stays a short list of steps.
 Outside Actions every function here does nothing (or returns the local
 defaults), so `check` on a laptop never needs a token.
 """
@@ -113,7 +113,7 @@ def publish(
     for line in lines:
         stream.write(line + "\n")
     publisher = Publisher(api, config.github.run_url, stream)
-    notes = publish_check(report, publisher, event, config.github.run_url, link)
+    notes = publish_check(report, publisher, event, link)
     if left_out:
         notes.append(
             f"{left_out} more finding{'s' if left_out != 1 else ''} not annotated: "
