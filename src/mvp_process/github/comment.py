@@ -12,14 +12,7 @@ report rebuilt from the JSON file renders the same comment.
 from __future__ import annotations
 
 from mvp_process import markdown as md
-from mvp_process.check.report_md import (
-    Link,
-    fitted,
-    header,
-    left_out,
-    no_link,
-    size,
-)
+from mvp_process.check.report_md import Link, fitted, header, left_out, no_link, size
 from mvp_process.redact import redact
 from mvp_process.results import CheckReport
 

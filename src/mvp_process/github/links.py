@@ -19,22 +19,18 @@ from mvp_process.config import GitHubEnv
 from mvp_process.github.event import Event
 
 
-def diff_anchor(path: str, line: int, end: int | None = None) -> str:
-    anchor = f"diff-{hashlib.sha256(path.encode('utf-8')).hexdigest()}R{line}"
-    return anchor + (f"-R{end}" if end and end != line else "")
-
-
 def in_pull_request(
     server: str, repository: str, number: int, changed: Collection[str], sha: str
 ) -> Link:
     """The diff view for the files the pull request changes, else the commit."""
-    files = f"{server}/{repository}/pull/{number}/files"
     elsewhere = at_commit(server, repository, sha)
 
     def link(path: str, line: int, end: int | None) -> str | None:
         if path not in changed:
             return elsewhere(path, line, end)
-        return f"{files}#{diff_anchor(path, line, end)}"
+        anchor = f"diff-{hashlib.sha256(path.encode('utf-8')).hexdigest()}R{line}"
+        span = f"-R{end}" if end and end != line else ""
+        return f"{server}/{repository}/pull/{number}/files#{anchor}{span}"
 
     return link
 

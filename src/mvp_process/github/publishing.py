@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from mvp_process.git import Git
 from mvp_process.github.event import Event
+from mvp_process.github.links import for_event
 from mvp_process.config import Config
 from mvp_process.check.baseline import BaselineSource, RecomputeBaseline
 from mvp_process.check.report_md import Link, no_link
@@ -85,8 +86,6 @@ def links(config: Config, git: Git, event: Event, report: CheckReport) -> Link:
     """Where the reports link a finding's line (in Actions; none elsewhere)."""
     if not config.github.actions or not report.merge_base:
         return no_link
-    from mvp_process.github.links import for_event
-
     names = git.run("diff", "--name-only", "-z", report.merge_base, report.head_sha)
     return for_event(config.github, event, frozenset(names.stdout.split("\0")))
 

@@ -66,11 +66,7 @@ class StatusBaseline:
     """`BaselineSource` reading commit statuses along the first-parent line."""
 
     def __init__(
-        self,
-        api: GitHubRepo,
-        git: Git,
-        depth: int = DEPTH,
-        project: str | None = None,
+        self, api: GitHubRepo, git: Git, depth: int = DEPTH, project: str | None = None
     ) -> None:
         self.api = api
         self.git = git
