@@ -1,12 +1,11 @@
 """The shape of a `check --json` report a fork's run may hand the publisher.
 
-A pull request from a fork runs `check` with the fork's code and uploads the
-report; a trusted workflow publishes it (`publish_command.py`). Everything in
-the report is the fork's to write, so nothing outside this schema is read:
-known keys only (`additionalProperties: false`), JSON types, gate names from
+Everything in the report is the fork's to write (`publish_command.py`), so
+nothing outside this schema is read: known keys only
+(`additionalProperties: false`), JSON types, gate names from
 `check/registry.py`, commit SHAs as 40 hex digits, and a cap on every string
-and list. The caps are far above what a real `check` writes (`LIMITS` in
-`policy_artifact.py` holds the file size and the pull-request number's).
+and list. The caps are far above what a real `check` writes
+(`policy_artifact.py` caps the file sizes).
 
 The report's fields are those of `results.CheckReport.to_json` and each gate's
 `metrics`: a gate that grows a metric needs its entry here, and the end-to-end

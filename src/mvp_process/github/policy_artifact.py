@@ -1,13 +1,12 @@
 """Whether a fork's report artifact may be published, decided from bytes: no I/O.
 
-A pull request from a fork runs `check` with a read-only token and uploads
-its JSON report and the pull request's number; a workflow started by
-`workflow_run` publishes them (`publish_command.py`). Every byte of the
-artifact is the fork's to choose, so it is read strictly: a size cap, JSON
-without duplicate keys, NaN or infinities, the schema of `artifact_schema.py`,
-and consistency (one entry per gate, `passed` agrees with the gates). What is
-trusted comes from GitHub: the triggering run's event and head commit in
-`$GITHUB_EVENT_PATH`, and the API's word on the pull request and the commit.
+Every byte of the artifact (its report and the pull request's number, see
+`publish_command.py`) is the fork's to choose, so it is read strictly: a size
+cap, JSON without duplicate keys, NaN or infinities, the schema of
+`artifact_schema.py`, and consistency (one entry per gate, `passed` agrees
+with the gates). What is trusted comes from GitHub: the triggering run's
+event and head commit in `$GITHUB_EVENT_PATH`, and the API's word on the pull
+request and the commit.
 
 A rejection is one `ArtifactRejected` (exit 2) saying what was wrong, and
 quotes no more of the artifact than `safe()` lets through.
@@ -242,10 +241,9 @@ def _why(error: ValidationError) -> str:
 
 
 def _check_report(data: dict[str, Any]) -> CheckReport:
-    gates = tuple(_gate(gate) for gate in data["gates"])
     return CheckReport(
         passed=data["passed"],
-        gates=gates,
+        gates=tuple(_gate(gate) for gate in data["gates"]),
         head_sha=data["head"],
         base_ref=data["base"],
         merge_base=data["merge_base"],

@@ -123,9 +123,8 @@ def coverage_history(
     merge_base: str,
     head: str,
     context: str = COVERAGE_CONTEXT,
-    commits: int = COMMITS,
 ) -> tuple[Recorded, ...]:
-    """The chart's points: the figures recorded on at most `commits`
+    """The chart's points: the figures recorded on at most `COMMITS`
     first-parent commits from the merge-base, oldest first (HEAD excluded: its
     figure is this run's; `context`: a sub-project's own).
 
@@ -134,11 +133,11 @@ def coverage_history(
     failed, or it predates mvp-process) is left out; an API error means no
     chart, never a wrong one: ().
     """
-    shas = [s for s in git.first_parent_ancestors(merge_base, commits + 1) if s != head]
+    shas = [s for s in git.first_parent_ancestors(merge_base, COMMITS + 1) if s != head]
     found = []
     try:
         identity = api.identity()
-        for sha in shas[:commits]:
+        for sha in shas[:COMMITS]:
             figure, _ = recorded_figure(api.statuses(sha), identity, context)
             if figure is not None:
                 found.append(Recorded(sha, figure))
