@@ -13,11 +13,6 @@ from mvp_process.redact import redact
 from mvp_process.style import Style, markdown, status
 
 
-def _title(result: PolicyResult, where: str, style: Style) -> str:
-    verdict = style.verdict(result.passed)
-    return f"mvp-process pr: {verdict}" + (f" ({where})" if where else "")
-
-
 def render(
     result: PolicyResult,
     where: str = "",
@@ -25,7 +20,8 @@ def render(
     style: Style = Style(),
 ) -> str:
     """One line per rule (each message says what to fix), then the notes."""
-    lines = ["", _title(result, where, style)]
+    title = f"mvp-process pr: {style.verdict(result.passed)}"
+    lines = ["", title + (f" ({where})" if where else "")]
     lines += [
         f"  {style.word(rule.status)} {rule.name:<18} {rule.message}"
         for rule in result.rules
