@@ -38,7 +38,7 @@ def plan(
     config: DeployConfig = BOTH,
     release_process: str | None = None,
 ) -> dict[str, str]:
-    kit = Kit(NOTHING, None, NOTHING, config, NOTHING, NOTHING, SHA, release_process)
+    kit = Kit(NOTHING, NOTHING, config, NOTHING, NOTHING, SHA, release_process)
     info = AppInfo(target.app, "id", f"https://{target.app}.herokuapp.com/")
     app = AppRun(target, info, AppOutcome(target.role, target.app), facts or Facts())
     out = plan_app(kit, app)

@@ -26,7 +26,6 @@ import heroku3
 from mvp_process import actions, common, style
 from mvp_process.config import Config
 from mvp_process.deploy.heroku import HerokuPlatform
-from mvp_process.deploy.heroku_data import PgBackups
 from mvp_process.deploy.heroku_http import ACCEPT, HerokuSession, probe
 from mvp_process.deploy.policy import select_targets
 from mvp_process.deploy.rendezvous import attach
@@ -92,9 +91,7 @@ def branch_and_sha(
     return branch, sha
 
 
-def build_services(
-    config: Config, notify: Callable[[str], None]
-) -> tuple[HerokuPlatform, PgBackups]:
+def build_platform(config: Config, notify: Callable[[str], None]) -> HerokuPlatform:
     """The real clients: heroku3 on our session, the data API, a keyless session."""
     heroku = config.heroku
     session = HerokuSession(
@@ -109,8 +106,7 @@ def build_services(
     session.headers["Accept"] = ACCEPT  # heroku3 sets its own variant
     # Uploads and output streams go to other hosts: no key there.
     files = HerokuSession(None, sleep=SLEEP, notify=notify)
-    platform = HerokuPlatform(client, session, files, heroku.api_url)
-    return platform, PgBackups(session, heroku.data_api_url)
+    return HerokuPlatform(client, session, files, heroku.api_url, heroku.data_api_url)
 
 
 def ca_file() -> str | None:
@@ -140,9 +136,9 @@ def run(args: argparse.Namespace) -> int:
     selection = select_targets(branch, args.target, config.deploy, args.build)
     paint = style.Style.for_stream(sys.stdout, args.color)
     terminal = TerminalDeploy(sys.stdout, paint)
-    services = None
+    platform = None
     if config.heroku.api_key:
-        services = build_services(config, terminal.note)
+        platform = build_platform(config, terminal.note)
     elif selection.targets and not args.dry_run:
         raise ConfigError(
             "HEROKU_API_KEY is not set",
@@ -159,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     result = DeployResult(branch, sha, selection.reason, dry_run=args.dry_run)
     with signals(runtime):
         try:
-            deploy(services, git, config.deploy, selection, terminal, runtime, result)
+            deploy(platform, git, config.deploy, selection, terminal, runtime, result)
         except BaseException as exc:
             if not (isinstance(exc, MvpError) and not result.apps):
                 result.crash = f"{type(exc).__name__}: {exc}"

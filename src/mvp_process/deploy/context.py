@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from mvp_process.config import DeployConfig
 from mvp_process.deploy import policy
 from mvp_process.deploy.heroku import HerokuPlatform
-from mvp_process.deploy.heroku_data import PgBackups
 from mvp_process.deploy.heroku_models import AppInfo, ReleaseInfo
 from mvp_process.deploy.policy import Target
 from mvp_process.deploy.results import AppOutcome
@@ -23,7 +22,6 @@ class Kit:
     """What every step works with (`platform` is None in a dry run without key)."""
 
     platform: HerokuPlatform | None
-    backups: PgBackups | None
     git: Git
     config: DeployConfig
     observer: Observer

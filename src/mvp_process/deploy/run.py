@@ -16,7 +16,6 @@ from mvp_process.deploy import policy_steps as rules
 from mvp_process.deploy import runtime as io
 from mvp_process.deploy.context import AppRun, Kit, Shipped
 from mvp_process.deploy.heroku import HerokuPlatform
-from mvp_process.deploy.heroku_data import PgBackups
 from mvp_process.deploy.heroku_models import AppInfo
 from mvp_process.deploy.policy import PROMOTE, Selection, Target
 from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord, StepStatus
@@ -26,7 +25,7 @@ from mvp_process.git import Git
 
 
 def deploy(
-    services: tuple[HerokuPlatform, PgBackups] | None,
+    platform: HerokuPlatform | None,
     git: Git,
     config: DeployConfig,
     selection: Selection,
@@ -37,7 +36,6 @@ def deploy(
     """Deploy `result.sha` to the selected apps (or plan it), filling `result` in."""
     if not selection.targets:
         return
-    platform, backups = services if services else (None, None)
     release_process = policy.procfile_release(git.show_file(result.sha, "Procfile"))
     infos: dict[str, AppInfo] = {}
     if platform is not None:
@@ -45,9 +43,7 @@ def deploy(
         names = [t.app for t in selection.targets]
         names += [t.source for t in selection.targets if t.source]
         infos = {name: platform.app(name) for name in dict.fromkeys(names)}
-    kit = Kit(
-        platform, backups, git, config, observer, runtime, result.sha, release_process
-    )
+    kit = Kit(platform, git, config, observer, runtime, result.sha, release_process)
     kit.apps.update(infos)
     if result.dry_run:
         for target in selection.targets:

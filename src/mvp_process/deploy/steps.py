@@ -116,18 +116,18 @@ def _plan_backup(kit: Kit, app: AppRun) -> str:
 
 def _backup(kit: Kit, app: AppRun) -> str:
     """Nothing is built before the backup has finished: if it fails, nothing is."""
-    addon = kit.heroku.database_attachment(app.info.name)
-    if addon is None or kit.backups is None:
+    platform, name = kit.heroku, app.info.name
+    addon = platform.database_attachment(name)
+    if addon is None:
         raise StepFailed(
             f"Heroku Postgres {app.facts.postgres} is not attached as DATABASE_URL, "
             "so it cannot be backed up; set backup = false to deploy without a backup"
         )
-    backups, name = kit.backups, app.info.name
-    transfer = backups.capture(addon)
+    transfer = platform.capture_backup(addon)
     app.out.backup = transfer.name
     transfer = io.wait_for(
         kit.rt,
-        lambda: backups.transfer(name, transfer.uuid),
+        lambda: platform.transfer(name, transfer.uuid),
         lambda t: t.finished,
         f"backup {transfer.name}",
     )
