@@ -14,12 +14,19 @@ from mvp_process.config import DeployConfig
 from mvp_process.deploy import policy
 from mvp_process.deploy import policy_steps as rules
 from mvp_process.deploy import runtime as io
-from mvp_process.deploy.context import AppRun, Kit, Shipped
 from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_models import AppInfo
 from mvp_process.deploy.policy import PROMOTE, Selection, Target
 from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord, StepStatus
-from mvp_process.deploy.steps import ROLLBACK, Step, read_facts, steps_for
+from mvp_process.deploy.steps import (
+    ROLLBACK,
+    AppRun,
+    Kit,
+    Shipped,
+    Step,
+    read_facts,
+    steps_for,
+)
 from mvp_process.errors import MvpError
 from mvp_process.git import Git
 
@@ -37,14 +44,12 @@ def deploy(
     if not selection.targets:
         return
     release_process = policy.procfile_release(git.show_file(result.sha, "Procfile"))
-    infos: dict[str, AppInfo] = {}
+    kit = Kit(platform, git, config, observer, runtime, result.sha, release_process)
     if platform is not None:
         platform.account_email()
         names = [t.app for t in selection.targets]
         names += [t.source for t in selection.targets if t.source]
-        infos = {name: platform.app(name) for name in dict.fromkeys(names)}
-    kit = Kit(platform, git, config, observer, runtime, result.sha, release_process)
-    kit.apps.update(infos)
+        kit.apps.update({name: platform.app(name) for name in dict.fromkeys(names)})
     if result.dry_run:
         for target in selection.targets:
             url = f"https://{target.app}.herokuapp.com/"
