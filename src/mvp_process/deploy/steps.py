@@ -27,6 +27,7 @@ pipeline, else as a release of that slug, and the new release must run it.
 from __future__ import annotations
 
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,9 @@ from mvp_process.deploy.policy import (
     Target,
 )
 from mvp_process.deploy.results import AppOutcome
-from mvp_process.deploy.runtime import Cancelled, Observer, Runtime, StepFailed
+from mvp_process.deploy.rendezvous import StillRunning
+from mvp_process.deploy.report import TerminalDeploy
+from mvp_process.deploy.runtime import Cancelled, Runtime, StepFailed
 from mvp_process.errors import MvpError
 from mvp_process.git import Git
 
@@ -65,7 +68,7 @@ class Kit:
     platform: HerokuPlatform | None
     git: Git
     config: DeployConfig
-    observer: Observer
+    observer: TerminalDeploy
     rt: Runtime
     sha: str
     release_process: str | None
@@ -247,6 +250,19 @@ def _backup(kit: Kit, app: AppRun) -> str:
 
 
 # -- build, release: ship the code ---------------------------------------------
+def _stream(kit: Kit, url: str) -> deque[str]:
+    """Show an output stream; losing it is not a failure (the status decides)."""
+    tail: deque[str] = deque(maxlen=io.TAIL)
+    try:
+        with kit.rt.waiting():
+            for line in kit.heroku.stream(url, max(1.0, kit.rt.left())):
+                tail.append(line)
+                kit.observer.output(line)
+    except MvpError as exc:
+        kit.observer.note(f"the output stream was lost ({exc}); waiting for the result")
+    return tail
+
+
 def _promote(kit: Kit, app: AppRun, pipeline: str, shipped: Shipped) -> str:
     platform = kit.heroku
     promotion = platform.promote(
@@ -306,7 +322,7 @@ def _build(kit: Kit, app: AppRun) -> str:
     _no_conflict(kit, app)
     build = platform.create_build(name, url, rules.source_checksum(data), kit.sha)
     try:
-        tail = io.stream_output(platform, kit.rt, kit.observer, build.output_stream_url)
+        tail = _stream(kit, build.output_stream_url)
         build = io.wait_for(
             kit.rt,
             lambda: platform.build(name, build.id),
@@ -403,7 +419,7 @@ def _migrate(kit: Kit, app: AppRun) -> str:
     tail: Iterable[str] = []
     if release.output_stream_url and release.status == "pending":
         url = release.output_stream_url
-        tail = io.stream_output(platform, kit.rt, kit.observer, url)
+        tail = _stream(kit, url)
     release = io.wait_for(
         kit.rt,
         lambda: platform.release(name, release.id),
@@ -418,13 +434,60 @@ def _migrate(kit: Kit, app: AppRun) -> str:
 
 
 def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str:
-    def running(dyno: OneOffDyno | None) -> None:
-        if migration:
-            app.migrating = f"the migration in dyno {dyno.name}" if dyno else None
+    """Run `command` in a one-off dyno; its exit status read as the CLI does.
 
-    return io.run_oneoff(
-        kit.heroku, kit.rt, kit.observer, app.info.name, command, running, migration
-    )
+    While a migration's dyno runs, `app.migrating` names it, so a cancel can
+    say which dyno still runs. Past the step deadline the dyno is stopped; a
+    migration is left to finish until the runner's second signal.
+    """
+    platform, rt = kit.heroku, kit.rt
+    marked = rules.with_exit_marker(command)
+    dyno = platform.start_oneoff(app.info.name, marked, rt.left())
+    if migration:
+        app.migrating = f"the migration in dyno {dyno.name}"
+    lines: list[str] = []
+    try:
+        with rt.waiting(signals=2 if migration else 1):
+            for line in rt.attach(dyno.attach_url, rt.left()):
+                lines.append(line)
+                if not line.startswith(rules.EXIT_MARKER):
+                    kit.observer.output(line.rstrip("\n"))
+    except MvpError:
+        if not lines:  # never attached: Heroku does not start the command (R13)
+            app.migrating = None
+        raise
+    except Cancelled:
+        if not migration:  # a migration is left alone; anything else is stopped
+            _stop_dyno(kit, app, dyno)
+        raise
+    except StillRunning:
+        stopped = _stop_dyno(kit, app, dyno)
+        raise StepFailed(
+            f"'{command}' was still running when the deploy's time ran out "
+            f"(deploy-timeout = {rt.budget:g}s): {stopped}"
+        ) from None
+    app.migrating = None
+    output, status = rules.parse_exit_status("".join(lines))
+    tail = deque(output.splitlines(), maxlen=io.TAIL)
+    if status is None:
+        raise StepFailed(
+            f"'{command}' ended without reporting an exit status (the dyno "
+            "crashed or was stopped)" + io.tail_text(tail)
+        )
+    if status != 0:
+        raise StepFailed(
+            f"'{command}' exited with status {status}" + io.tail_text(tail)
+        )
+    return f"'{command}' exited with status 0 ({dyno.name})"
+
+
+def _stop_dyno(kit: Kit, app: AppRun, dyno: OneOffDyno) -> str:
+    try:
+        kit.heroku.stop_dyno(app.info.name, dyno.id)
+    except MvpError as exc:
+        return f"dyno {dyno.name} could not be stopped ({exc.message})"
+    app.migrating = None
+    return f"dyno {dyno.name} was stopped"
 
 
 def _plan_health(kit: Kit, app: AppRun) -> str:
@@ -434,10 +497,32 @@ def _plan_health(kit: Kit, app: AppRun) -> str:
 
 
 def _health(kit: Kit, app: AppRun) -> str:
-    deploy, url = kit.config, rules.health_url(app.info.web_url, kit.config.health_path)
-    return io.check_health(
-        kit.rt, kit.observer, url, deploy.health_timeout, deploy.health_expect
-    )
+    """GET the health URL until healthy, backing off 0.5 s, 1 s, 2 s... within
+    `health-timeout` (or what is left of the deploy's time, when shorter)."""
+    rt, timeout, expect = kit.rt, kit.config.health_timeout, kit.config.health_expect
+    url = rules.health_url(app.info.web_url, kit.config.health_path)
+    limit = min(timeout, max(0.0, rt.left()))
+    within = f"{timeout:g}s" if limit == timeout else f"the deploy's time ({limit:g}s)"
+    deadline = rt.clock() + limit
+    attempt = 0
+    with rt.waiting():
+        while True:
+            left = max(0.05, min(10.0, deadline - rt.clock()))
+            answer = rt.probe(url, left)
+            ok, why = rules.health_verdict(
+                answer.status, answer.body, expect, answer.error
+            )
+            if ok:
+                return f"{url} {why} (attempt {attempt + 1})"
+            delay = rules.backoff(attempt, base=0.5, cap=10.0)
+            if rt.clock() + delay > deadline:
+                raise StepFailed(
+                    f"{url} not healthy within {within} "
+                    f"({attempt + 1} attempts; last: {why})"
+                )
+            kit.observer.note(f"health: {url} {why}; next try in {delay:g}s")
+            rt.sleep(delay)
+            attempt += 1
 
 
 STEPS: tuple[Step, ...] = (
