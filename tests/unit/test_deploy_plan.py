@@ -19,7 +19,7 @@ from mvp_process.deploy.policy import (
     StagingRelease,
     Target,
 )
-from mvp_process.deploy.results import AppOutcome
+from mvp_process.deploy.report import AppOutcome
 from mvp_process.deploy.run import plan_app
 
 SHA = "0123456789abcdef0123456789abcdef01234567"

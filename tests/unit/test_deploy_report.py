@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from mvp_process.deploy.report import summary
-from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord
+from mvp_process.deploy.report import AppOutcome, DeployResult, StepRecord, summary
 from support import gfm
 
 BLOCKS = {"h2", "p", "pre", "code", "strong", "ul", "li"}

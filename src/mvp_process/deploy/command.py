@@ -29,8 +29,13 @@ from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_http import ACCEPT, HerokuSession, probe
 from mvp_process.deploy.policy import select_targets
 from mvp_process.deploy.rendezvous import attach
-from mvp_process.deploy.report import TerminalDeploy, outputs, render, summary
-from mvp_process.deploy.results import DeployResult
+from mvp_process.deploy.report import (
+    DeployResult,
+    TerminalDeploy,
+    outputs,
+    render,
+    summary,
+)
 from mvp_process.deploy.run import deploy
 from mvp_process.deploy.runtime import Runtime
 from mvp_process.errors import ConfigError, GitError, MvpError

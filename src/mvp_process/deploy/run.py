@@ -17,8 +17,13 @@ from mvp_process.deploy import runtime as io
 from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_models import AppInfo
 from mvp_process.deploy.policy import PROMOTE, Selection, Target
-from mvp_process.deploy.report import TerminalDeploy
-from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord, StepStatus
+from mvp_process.deploy.report import (
+    AppOutcome,
+    DeployResult,
+    StepRecord,
+    StepStatus,
+    TerminalDeploy,
+)
 from mvp_process.deploy.steps import (
     ROLLBACK,
     AppRun,

@@ -51,9 +51,8 @@ from mvp_process.deploy.policy import (
     StagingRelease,
     Target,
 )
-from mvp_process.deploy.results import AppOutcome
 from mvp_process.deploy.rendezvous import StillRunning
-from mvp_process.deploy.report import TerminalDeploy
+from mvp_process.deploy.report import AppOutcome, TerminalDeploy
 from mvp_process.deploy.runtime import Cancelled, Runtime, StepFailed
 from mvp_process.errors import MvpError
 from mvp_process.git import Git
