@@ -14,14 +14,9 @@ def test_the_deploy_summary_is_inert() -> None:
     app = AppOutcome("staging", "app-`x`|y", failure=f"build: {HOSTILE}")
     app.steps = [
         StepRecord(
-            "staging",
-            app.app,
-            "build",
-            "failed",
-            1.0,
-            "\n".join(["x", HOSTILE, *gfm.HOSTILE_LINES]),
+            "build", "failed", 1.0, "\n".join(["x", HOSTILE, *gfm.HOSTILE_LINES])
         ),
-        StepRecord("staging", app.app, "health", "skipped", 0.0, HOSTILE),
+        StepRecord("health", "skipped", 0.0, HOSTILE),
     ]
     app.state, app.notes = HOSTILE, [HOSTILE]
     app.backup, app.restore = "b001", f"heroku pg:backups:restore b001 {HOSTILE}"

@@ -40,8 +40,6 @@ from mvp_process.deploy.heroku_models import (
     OneOffDyno,
     PromotionTarget,
     ReleaseInfo,
-    build_info,
-    release_info,
 )
 from mvp_process.deploy.policy_steps import backup_name
 from mvp_process.errors import ApiError
@@ -117,7 +115,7 @@ class HerokuPlatform:
             app,
             headers={"Range": range_},
         )
-        return [release_info(item) for item in items]
+        return [_release_info(item) for item in items]
 
     def postgres_addon(self, app: str) -> str | None:
         """The name of a Heroku Postgres add-on on the app (GET only)."""
@@ -180,7 +178,14 @@ class HerokuPlatform:
         """Read (or cancel) one build: heroku3 has neither (and drops `release`)."""
         method, what = ("DELETE", "cancel") if cancel else ("GET", "read")
         path = f"/apps/{app}/builds/{build_id}"
-        return build_info(self._json(method, path, f"{what} the build", app))
+        data = self._json(method, path, f"{what} the build", app)
+        return BuildInfo(
+            id=data["id"],
+            status=data["status"],
+            output_stream_url=data["output_stream_url"],
+            slug_id=(data.get("slug") or {}).get("id"),
+            release_id=(data.get("release") or {}).get("id"),
+        )
 
     def stream(self, url: str, timeout: float) -> Iterator[str]:
         """Lines of a build or release-phase output stream, as they come."""
@@ -195,12 +200,14 @@ class HerokuPlatform:
     # -- releases --------------------------------------------------------------------
     def release(self, app: str, release_id: str) -> ReleaseInfo:
         path = f"/apps/{app}/releases/{release_id}"
-        return release_info(self._json("GET", path, "read the release", app))
+        return _release_info(self._json("GET", path, "read the release", app))
 
     def release_slug(self, app: str, slug_id: str) -> ReleaseInfo:
         """A release of a slug (heroku3's reads it back with a second call)."""
         path, what = f"/apps/{app}/releases", f"release slug {slug_id} on {app}"
-        return release_info(self._json("POST", path, what, app, json={"slug": slug_id}))
+        return _release_info(
+            self._json("POST", path, what, app, json={"slug": slug_id})
+        )
 
     def slug_commit(self, app: str, slug_id: str) -> str | None:
         """The commit a slug was built from: the slug's `commit`, else the version
@@ -221,7 +228,7 @@ class HerokuPlatform:
     def rollback(self, app: str, release_id: str) -> ReleaseInfo:
         """The rollback's own release (heroku3's lists every release to find it)."""
         path, what = f"/apps/{app}/releases", f"roll back {app}"
-        return release_info(
+        return _release_info(
             self._json("POST", path, what, app, json={"release": release_id})
         )
 
@@ -292,6 +299,19 @@ class HerokuPlatform:
         what = "read the PG Backups transfer"
         params = {"verbose": "true"}
         return _transfer(call(self.session, "GET", url, what, params=params))
+
+
+def _release_info(data: dict[str, Any]) -> ReleaseInfo:
+    return ReleaseInfo(
+        id=data["id"],
+        version=int(data["version"]),
+        status=data.get("status") or "succeeded",
+        current=bool(data.get("current")),
+        slug_id=(data.get("slug") or {}).get("id"),
+        output_stream_url=data.get("output_stream_url"),
+        description=data.get("description") or "",
+        user=(data.get("user") or {}).get("email") or "",
+    )
 
 
 @dataclass(frozen=True)

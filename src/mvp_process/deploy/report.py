@@ -26,8 +26,6 @@ StepStatus = Literal["ok", "failed", "skipped", "planned", "cancelled"]
 class StepRecord:
     """One named, timed step of one app's deploy."""
 
-    role: str
-    app: str
     name: str
     status: StepStatus
     seconds: float

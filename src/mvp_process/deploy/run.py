@@ -101,9 +101,7 @@ def plan_app(kit: Kit, app: AppRun) -> AppOutcome:
         reason = step.skip(kit, app)
         status: StepStatus = "skipped" if reason else "planned"
         detail = f"skipped: {reason}" if reason else step.plan(kit, app)
-        app.out.steps.append(
-            StepRecord(app.out.role, app.out.app, step.name, status, 0.0, detail)
-        )
+        app.out.steps.append(StepRecord(step.name, status, 0.0, detail))
     return app.out
 
 
@@ -115,9 +113,9 @@ def run_app(kit: Kit, app: AppRun) -> None:
                 break
     except BaseException:
         app.out.failure = app.out.failure or "an internal error"
-        _way_back(kit, app)
         raise
-    _way_back(kit, app)
+    finally:
+        _way_back(kit, app)
 
 
 def _next(kit: Kit, app: AppRun, step: Step) -> bool:
@@ -137,14 +135,13 @@ def _next(kit: Kit, app: AppRun, step: Step) -> bool:
 def _execute(kit: Kit, app: AppRun, step: Step) -> bool:
     """Run (or skip) one step, time it, report it; whether the app goes on."""
     out = app.out
-    reason = step.skip(kit, app)
-    if not reason:
+    status: StepStatus = "skipped"
+    detail = step.skip(kit, app) or ""  # the reason it is skipped, if it is
+    if not detail:
         kit.observer.step_started(out.role, out.app, step.name)
     start = kit.rt.clock()
-    status: StepStatus = "skipped"
-    detail = reason or ""
     try:
-        if not reason:
+        if not detail:
             status, detail = "ok", step.run(kit, app)
     except io.Superseded as exc:
         status, detail = "skipped", str(exc)
@@ -156,7 +153,7 @@ def _execute(kit: Kit, app: AppRun, step: Step) -> bool:
         status, detail = "failed", str(exc)
         out.failure = out.failure or f"{step.name}: {detail.splitlines()[0]}"
     seconds = kit.rt.clock() - start
-    record = StepRecord(out.role, out.app, step.name, status, seconds, detail)
+    record = StepRecord(step.name, status, seconds, detail)
     out.steps.append(record)
     kit.observer.step_finished(record)
     return status in ("ok", "skipped") and not out.superseded
