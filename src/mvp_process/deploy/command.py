@@ -114,19 +114,13 @@ def build_platform(config: Config, notify: Callable[[str], None]) -> HerokuPlatf
     return HerokuPlatform(client, session, files, heroku.api_url, heroku.data_api_url)
 
 
-def ca_file() -> str | None:
-    """The CA bundle requests/OpenSSL users already point at, if any."""
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
-
-
 @contextmanager
 def signals(rt: Runtime) -> Iterator[None]:
     """SIGINT and SIGTERM go to `rt` while the deploy runs (the runner's
     cancel sequence: SIGINT, SIGTERM a few seconds later, then a kill)."""
-    handled = (signal.SIGINT, signal.SIGTERM)
     previous = {
         sig: signal.signal(sig, lambda n, _: rt.on_signal(signal.Signals(n).name))
-        for sig in handled
+        for sig in (signal.SIGINT, signal.SIGTERM)
     }
     try:
         yield
@@ -150,11 +144,13 @@ def run(args: argparse.Namespace) -> int:
             hint="add it as a repository secret and pass it to the step's env",
         )
     health = HerokuSession(None, sleep=SLEEP, retry=False)
+    # The CA bundle requests/OpenSSL users already point at, if any.
+    ca_file = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
     runtime = Runtime(
         clock=CLOCK,
         sleep=SLEEP,
         probe=lambda url, timeout: probe(health, url, timeout),
-        attach=lambda url, seconds: attach(url, seconds, ca_file=ca_file()),
+        attach=lambda url, seconds: attach(url, seconds, ca_file=ca_file),
         budget=config.deploy.deploy_timeout,
     )
     result = DeployResult(branch, sha, selection.reason, dry_run=args.dry_run)

@@ -127,9 +127,9 @@ OUTCOMES: dict[str, style.Status] = {
 class TerminalDeploy:
     """The live view: a line per step start and end, streamed output indented."""
 
-    def __init__(self, stream: TextIO, paint: style.Style | None = None) -> None:
+    def __init__(self, stream: TextIO, paint: style.Style) -> None:
         self.stream = stream
-        self.paint = paint or style.Style()
+        self.paint = paint
 
     def _write(self, text: str) -> None:
         self.stream.write(redact(text))
