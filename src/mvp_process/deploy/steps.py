@@ -16,7 +16,7 @@ ways:
   the slug it built and released (`Shipped`);
 - in a later run (`deploy --target production`, the workflow template's
   production job): the slug staging runs now, if its release is live and the
-  slug was built from the commit being deployed (`read_facts`); a newer
+  slug was built from the commit being deployed (`read_staging`); a newer
   commit there leaves production to the newer run, anything else stops
   production before it is touched.
 
