@@ -29,7 +29,6 @@ from heroku3.models.app import App
 
 from mvp_process.deploy.heroku_http import (
     HerokuSession,
-    call,
     check,
     http_error,
     unreachable,
@@ -82,9 +81,21 @@ class HerokuPlatform:
             raise unreachable(exc, what) from None
 
     def _json(
-        self, method: str, path: str, what: str, app: str | None = None, **kw: Any
+        self,
+        method: str,
+        path: str,
+        what: str,
+        app: str | None = None,
+        missing_ok: bool = False,
+        base: str | None = None,
+        **kw: Any,
     ) -> Any:
-        return call(self.session, method, self.api_url + path, what, app, **kw)
+        """One request's JSON (None for a 404 that may be), or the error to act on."""
+        with self._calling(what, app):
+            response = self.session.request(method, (base or self.api_url) + path, **kw)
+        if response.status_code == 404 and missing_ok:
+            return None
+        return check(response, what, app)
 
     def _app(self, name: str) -> Any:
         # A heroku3 App bound to the client without fetching it (heroku3 methods
@@ -289,16 +300,18 @@ class HerokuPlatform:
 
     # -- PG Backups (the data API) ------------------------------------------------
     def capture_backup(self, addon_id: str) -> Transfer:
-        url = f"{self.data_api_url}/client/v11/databases/{addon_id}/backups"
+        path = f"/client/v11/databases/{addon_id}/backups"
+        what = "start a PG Backups capture"
         return _transfer(
-            call(self.session, "POST", url, "start a PG Backups capture", json={})
+            self._json("POST", path, what, base=self.data_api_url, json={})
         )
 
     def transfer(self, app: str, uuid: str) -> Transfer:
-        url = f"{self.data_api_url}/client/v11/apps/{app}/transfers/{uuid}"
-        what = "read the PG Backups transfer"
-        params = {"verbose": "true"}
-        return _transfer(call(self.session, "GET", url, what, params=params))
+        path = f"/client/v11/apps/{app}/transfers/{uuid}"
+        what, params = "read the PG Backups transfer", {"verbose": "true"}
+        return _transfer(
+            self._json("GET", path, what, base=self.data_api_url, params=params)
+        )
 
 
 def _release_info(data: dict[str, Any]) -> ReleaseInfo:

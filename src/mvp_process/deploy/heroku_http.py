@@ -170,25 +170,6 @@ def error_message(response: requests.Response) -> str:
     return (response.reason or "").strip() or "no details"
 
 
-def call(
-    session: requests.Session,
-    method: str,
-    url: str,
-    what: str,
-    app: str | None = None,
-    missing_ok: bool = False,
-    **kw: Any,
-) -> Any:
-    """One request's JSON (None for a 404 that may be), or the error to act on."""
-    try:
-        response = session.request(method, url, **kw)
-    except requests.RequestException as exc:
-        raise unreachable(exc, what) from None
-    if response.status_code == 404 and missing_ok:
-        return None
-    return check(response, what, app)
-
-
 def check(response: requests.Response, what: str, app: str | None = None) -> Any:
     """The JSON body of a 2xx answer, or the error a user can act on."""
     if response.ok:
