@@ -172,11 +172,8 @@ def _way_back(kit: Kit, app: AppRun) -> None:
             restore = f"heroku pg:backups:restore {out.backup} DATABASE_URL"
             out.restore = f"{restore} --app {out.app}"
     if rt.hurry():
-        made = (
-            f"v{app.release.version} (this deploy) was released; "
-            if app.release
-            else ""
-        )
+        release = app.release
+        made = f"v{release.version} (this deploy) was released; " if release else ""
         running = f"{app.migrating} was still running; " if app.migrating else ""
         out.state = (
             f"{made}{running}the runner is stopping the job ({rt.signals[-1]}): "
