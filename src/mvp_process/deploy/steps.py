@@ -361,11 +361,9 @@ def _plan_release(kit: Kit, app: AppRun) -> str:
         how = "a pipeline promotion (both apps share a pipeline)"
     else:
         how = "a release of that slug (the apps share no pipeline)"
-    what = (
-        f"the slug {app.target.source} runs"
-        if app.target.ship == STAGING_SLUG
-        else "the slug that passed on staging in this run"
-    )
+    what = "the slug that passed on staging in this run"
+    if app.target.ship == STAGING_SLUG:
+        what = f"the slug {app.target.source} runs"
     return f"release {what} (no new build) by {how}"
 
 
