@@ -415,8 +415,7 @@ def _migrate(kit: Kit, app: AppRun) -> str:
         return _oneoff(kit, app, kit.config.migrate_command or "", migration=True)
     tail: Iterable[str] = []
     if release.output_stream_url and release.status == "pending":
-        url = release.output_stream_url
-        tail = _stream(kit, url)
+        tail = _stream(kit, release.output_stream_url)
     release = io.wait_for(
         kit.rt,
         lambda: platform.release(name, release.id),
