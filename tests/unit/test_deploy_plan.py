@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mvp_process.config import DeployConfig
-from mvp_process.deploy.context import AppRun, Facts, Kit
+from mvp_process.deploy.steps import AppRun, Facts, Kit
 from mvp_process.deploy.heroku_models import AppInfo, ReleaseInfo
 from mvp_process.deploy.policy import (
     BUILD,
@@ -19,7 +19,7 @@ from mvp_process.deploy.policy import (
     StagingRelease,
     Target,
 )
-from mvp_process.deploy.results import AppOutcome
+from mvp_process.deploy.report import AppOutcome
 from mvp_process.deploy.run import plan_app
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -38,7 +38,7 @@ def plan(
     config: DeployConfig = BOTH,
     release_process: str | None = None,
 ) -> dict[str, str]:
-    kit = Kit(NOTHING, None, NOTHING, config, NOTHING, NOTHING, SHA, release_process)
+    kit = Kit(NOTHING, NOTHING, config, NOTHING, NOTHING, SHA, release_process)
     info = AppInfo(target.app, "id", f"https://{target.app}.herokuapp.com/")
     app = AppRun(target, info, AppOutcome(target.role, target.app), facts or Facts())
     out = plan_app(kit, app)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from mvp_process.deploy.report import summary
-from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord
+from mvp_process.deploy.report import AppOutcome, DeployResult, StepRecord, summary
 from support import gfm
 
 BLOCKS = {"h2", "p", "pre", "code", "strong", "ul", "li"}
@@ -15,14 +14,9 @@ def test_the_deploy_summary_is_inert() -> None:
     app = AppOutcome("staging", "app-`x`|y", failure=f"build: {HOSTILE}")
     app.steps = [
         StepRecord(
-            "staging",
-            app.app,
-            "build",
-            "failed",
-            1.0,
-            "\n".join(["x", HOSTILE, *gfm.HOSTILE_LINES]),
+            "build", "failed", 1.0, "\n".join(["x", HOSTILE, *gfm.HOSTILE_LINES])
         ),
-        StepRecord("staging", app.app, "health", "skipped", 0.0, HOSTILE),
+        StepRecord("health", "skipped", 0.0, HOSTILE),
     ]
     app.state, app.notes = HOSTILE, [HOSTILE]
     app.backup, app.restore = "b001", f"heroku pg:backups:restore b001 {HOSTILE}"

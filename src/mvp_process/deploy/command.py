@@ -26,12 +26,16 @@ import heroku3
 from mvp_process import actions, common, style
 from mvp_process.config import Config
 from mvp_process.deploy.heroku import HerokuPlatform
-from mvp_process.deploy.heroku_data import PgBackups
 from mvp_process.deploy.heroku_http import ACCEPT, HerokuSession, probe
 from mvp_process.deploy.policy import select_targets
 from mvp_process.deploy.rendezvous import attach
-from mvp_process.deploy.report import TerminalDeploy, outputs, render, summary
-from mvp_process.deploy.results import DeployResult
+from mvp_process.deploy.report import (
+    DeployResult,
+    TerminalDeploy,
+    outputs,
+    render,
+    summary,
+)
 from mvp_process.deploy.run import deploy
 from mvp_process.deploy.runtime import Runtime
 from mvp_process.errors import ConfigError, GitError, MvpError
@@ -92,9 +96,7 @@ def branch_and_sha(
     return branch, sha
 
 
-def build_services(
-    config: Config, notify: Callable[[str], None]
-) -> tuple[HerokuPlatform, PgBackups]:
+def build_platform(config: Config, notify: Callable[[str], None]) -> HerokuPlatform:
     """The real clients: heroku3 on our session, the data API, a keyless session."""
     heroku = config.heroku
     session = HerokuSession(
@@ -109,23 +111,16 @@ def build_services(
     session.headers["Accept"] = ACCEPT  # heroku3 sets its own variant
     # Uploads and output streams go to other hosts: no key there.
     files = HerokuSession(None, sleep=SLEEP, notify=notify)
-    platform = HerokuPlatform(client, session, files, heroku.api_url)
-    return platform, PgBackups(session, heroku.data_api_url)
-
-
-def ca_file() -> str | None:
-    """The CA bundle requests/OpenSSL users already point at, if any."""
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
+    return HerokuPlatform(client, session, files, heroku.api_url, heroku.data_api_url)
 
 
 @contextmanager
 def signals(rt: Runtime) -> Iterator[None]:
     """SIGINT and SIGTERM go to `rt` while the deploy runs (the runner's
     cancel sequence: SIGINT, SIGTERM a few seconds later, then a kill)."""
-    handled = (signal.SIGINT, signal.SIGTERM)
     previous = {
         sig: signal.signal(sig, lambda n, _: rt.on_signal(signal.Signals(n).name))
-        for sig in handled
+        for sig in (signal.SIGINT, signal.SIGTERM)
     }
     try:
         yield
@@ -140,26 +135,28 @@ def run(args: argparse.Namespace) -> int:
     selection = select_targets(branch, args.target, config.deploy, args.build)
     paint = style.Style.for_stream(sys.stdout, args.color)
     terminal = TerminalDeploy(sys.stdout, paint)
-    services = None
+    platform = None
     if config.heroku.api_key:
-        services = build_services(config, terminal.note)
+        platform = build_platform(config, terminal.note)
     elif selection.targets and not args.dry_run:
         raise ConfigError(
             "HEROKU_API_KEY is not set",
             hint="add it as a repository secret and pass it to the step's env",
         )
     health = HerokuSession(None, sleep=SLEEP, retry=False)
+    # The CA bundle requests/OpenSSL users already point at, if any.
+    ca_file = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
     runtime = Runtime(
         clock=CLOCK,
         sleep=SLEEP,
         probe=lambda url, timeout: probe(health, url, timeout),
-        attach=lambda url, seconds: attach(url, seconds, ca_file=ca_file()),
+        attach=lambda url, seconds: attach(url, seconds, ca_file=ca_file),
         budget=config.deploy.deploy_timeout,
     )
     result = DeployResult(branch, sha, selection.reason, dry_run=args.dry_run)
     with signals(runtime):
         try:
-            deploy(services, git, config.deploy, selection, terminal, runtime, result)
+            deploy(platform, git, config.deploy, selection, terminal, runtime, result)
         except BaseException as exc:
             if not (isinstance(exc, MvpError) and not result.apps):
                 result.crash = f"{type(exc).__name__}: {exc}"

@@ -7,13 +7,21 @@ Release drops `status`, `user` and `output_stream_url`, and it reads every
 new release back with a second call), pipeline couplings and promotions, the
 add-on attachment resolver, and one-off dynos (heroku3 attaches with its own
 rendezvous client: no CA, no timeout, no exit status) and stopping them.
+
+PG Backups is on the data API (not in the Platform API or heroku3); as the
+Heroku CLI's `pg:backups:capture`: resolve the DATABASE_URL attachment, then
+`POST /client/v11/databases/{addon_id}/backups` on the data host, which
+returns a transfer; poll `GET /client/v11/apps/{app}/transfers/{uuid}` until
+`finished_at` is set; success is `succeeded == true`; `?verbose=true` adds the
+transfer's `logs`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 import requests
 from heroku3.api import RateLimitExceeded
@@ -21,7 +29,6 @@ from heroku3.models.app import App
 
 from mvp_process.deploy.heroku_http import (
     HerokuSession,
-    call,
     check,
     http_error,
     unreachable,
@@ -32,13 +39,11 @@ from mvp_process.deploy.heroku_models import (
     OneOffDyno,
     PromotionTarget,
     ReleaseInfo,
-    build_info,
-    release_info,
 )
+from mvp_process.deploy.policy_steps import backup_name
 from mvp_process.errors import ApiError
 from mvp_process.redact import register
 
-T = TypeVar("T")
 RECENT = 20  # releases read back: enough to see what happened during a deploy
 
 
@@ -46,12 +51,18 @@ class HerokuPlatform:
     """Platform API calls, each turned into a small frozen dataclass."""
 
     def __init__(
-        self, client: Any, session: HerokuSession, files: HerokuSession, api_url: str
+        self,
+        client: Any,
+        session: HerokuSession,
+        files: HerokuSession,
+        api_url: str,
+        data_api_url: str,
     ) -> None:
         self.client = client
         self.session = session
         self.files = files
         self.api_url = api_url.rstrip("/")
+        self.data_api_url = data_api_url.rstrip("/")
 
     # -- plumbing ----------------------------------------------------------------
     @contextmanager
@@ -59,9 +70,7 @@ class HerokuPlatform:
         """Turn heroku3's and requests' exceptions into messages a user can act on."""
         try:
             yield
-        except requests.HTTPError as exc:
-            if exc.response is None:  # pragma: no cover - requests always sets it
-                raise ApiError(f"Heroku failed while trying to {what}") from None
+        except requests.HTTPError as exc:  # raise_for_status: it has a response
             raise http_error(exc.response, what, app) from None
         except RateLimitExceeded:
             raise ApiError(
@@ -71,14 +80,22 @@ class HerokuPlatform:
         except requests.RequestException as exc:
             raise unreachable(exc, what) from None
 
-    def _call(self, what: str, app: str | None, fn: Callable[[], T]) -> T:
-        with self._calling(what, app):
-            return fn()
-
     def _json(
-        self, method: str, path: str, what: str, app: str | None = None, **kw: Any
+        self,
+        method: str,
+        path: str,
+        what: str,
+        app: str | None = None,
+        missing_ok: bool = False,
+        base: str | None = None,
+        **kw: Any,
     ) -> Any:
-        return call(self.session, method, self.api_url + path, what, app, **kw)
+        """One request's JSON (None for a 404 that may be), or the error to act on."""
+        with self._calling(what, app):
+            response = self.session.request(method, (base or self.api_url) + path, **kw)
+        if response.status_code == 404 and missing_ok:
+            return None
+        return check(response, what, app)
 
     def _app(self, name: str) -> Any:
         # A heroku3 App bound to the client without fetching it (heroku3 methods
@@ -88,11 +105,13 @@ class HerokuPlatform:
     # -- account and app -----------------------------------------------------------
     def account_email(self) -> str:
         """Proves the key works (GET /account)."""
-        account = self._call("read the account", None, self.client.account)
+        with self._calling("read the account"):
+            account = self.client.account()
         return str(account.email or account.id)
 
     def app(self, name: str) -> AppInfo:
-        info = self._call(f"read app {name}", name, lambda: self.client.app(name))
+        with self._calling(f"read app {name}", name):
+            info = self.client.app(name)
         web_url = info.web_url or f"https://{info.name}.herokuapp.com/"
         return AppInfo(name=info.name, id=info.id, web_url=web_url)
 
@@ -107,13 +126,12 @@ class HerokuPlatform:
             app,
             headers={"Range": range_},
         )
-        return [release_info(item) for item in items]
+        return [_release_info(item) for item in items]
 
     def postgres_addon(self, app: str) -> str | None:
         """The name of a Heroku Postgres add-on on the app (GET only)."""
-        addons = self._call(
-            f"list the add-ons of {app}", app, lambda: self._app(app).addons()
-        )
+        with self._calling(f"list the add-ons of {app}", app):
+            addons = self._app(app).addons()
         for addon in addons:
             if (getattr(addon.plan, "name", "") or "").startswith("heroku-postgresql"):
                 return str(addon.name)
@@ -155,13 +173,10 @@ class HerokuPlatform:
     def create_build(
         self, app: str, url: str, checksum: str, version: str
     ) -> BuildInfo:
-        created = self._call(
-            f"start a build on {app}",
-            app,
-            lambda: self._app(app).create_build(
+        with self._calling(f"start a build on {app}", app):
+            created = self._app(app).create_build(
                 url, checksum=checksum, version=version
-            ),
-        )
+            )
         return BuildInfo(
             id=created.id,
             status=created.status,
@@ -174,7 +189,14 @@ class HerokuPlatform:
         """Read (or cancel) one build: heroku3 has neither (and drops `release`)."""
         method, what = ("DELETE", "cancel") if cancel else ("GET", "read")
         path = f"/apps/{app}/builds/{build_id}"
-        return build_info(self._json(method, path, f"{what} the build", app))
+        data = self._json(method, path, f"{what} the build", app)
+        return BuildInfo(
+            id=data["id"],
+            status=data["status"],
+            output_stream_url=data["output_stream_url"],
+            slug_id=(data.get("slug") or {}).get("id"),
+            release_id=(data.get("release") or {}).get("id"),
+        )
 
     def stream(self, url: str, timeout: float) -> Iterator[str]:
         """Lines of a build or release-phase output stream, as they come."""
@@ -189,28 +211,26 @@ class HerokuPlatform:
     # -- releases --------------------------------------------------------------------
     def release(self, app: str, release_id: str) -> ReleaseInfo:
         path = f"/apps/{app}/releases/{release_id}"
-        return release_info(self._json("GET", path, "read the release", app))
+        return _release_info(self._json("GET", path, "read the release", app))
 
     def release_slug(self, app: str, slug_id: str) -> ReleaseInfo:
         """A release of a slug (heroku3's reads it back with a second call)."""
         path, what = f"/apps/{app}/releases", f"release slug {slug_id} on {app}"
-        return release_info(self._json("POST", path, what, app, json={"slug": slug_id}))
+        return _release_info(
+            self._json("POST", path, what, app, json={"slug": slug_id})
+        )
 
     def slug_commit(self, app: str, slug_id: str) -> str | None:
         """The commit a slug was built from: the slug's `commit`, else the version
         its build was given (`source_blob.version`), else None (not known)."""
-        slug = self._call(
-            f"read slug {slug_id} of {app}", app, lambda: self._app(app).slug(slug_id)
-        )
+        with self._calling(f"read slug {slug_id} of {app}", app):
+            slug = self._app(app).slug(slug_id)
         if slug.commit:
             return str(slug.commit)
-        builds = self._call(
-            f"list the builds of {app}",
-            app,
-            lambda: self._app(app).builds(
+        with self._calling(f"list the builds of {app}", app):
+            builds = self._app(app).builds(
                 order_by="started_at", sort="desc", limit=100
-            ),
-        )
+            )
         for build in builds:
             if build.slug and build.slug.id == slug_id and build.source_blob:
                 return str(build.source_blob.version or "") or None
@@ -219,7 +239,7 @@ class HerokuPlatform:
     def rollback(self, app: str, release_id: str) -> ReleaseInfo:
         """The rollback's own release (heroku3's lists every release to find it)."""
         path, what = f"/apps/{app}/releases", f"roll back {app}"
-        return release_info(
+        return _release_info(
             self._json("POST", path, what, app, json={"release": release_id})
         )
 
@@ -277,3 +297,57 @@ class HerokuPlatform:
     def stop_dyno(self, app: str, dyno: str) -> None:
         path = f"/apps/{app}/dynos/{dyno}/actions/stop"
         self._json("POST", path, f"stop dyno {dyno}", app)
+
+    # -- PG Backups (the data API) ------------------------------------------------
+    def capture_backup(self, addon_id: str) -> Transfer:
+        path = f"/client/v11/databases/{addon_id}/backups"
+        what = "start a PG Backups capture"
+        return _transfer(
+            self._json("POST", path, what, base=self.data_api_url, json={})
+        )
+
+    def transfer(self, app: str, uuid: str) -> Transfer:
+        path = f"/client/v11/apps/{app}/transfers/{uuid}"
+        what, params = "read the PG Backups transfer", {"verbose": "true"}
+        return _transfer(
+            self._json("GET", path, what, base=self.data_api_url, params=params)
+        )
+
+
+def _release_info(data: dict[str, Any]) -> ReleaseInfo:
+    return ReleaseInfo(
+        id=data["id"],
+        version=int(data["version"]),
+        status=data.get("status") or "succeeded",
+        current=bool(data.get("current")),
+        slug_id=(data.get("slug") or {}).get("id"),
+        output_stream_url=data.get("output_stream_url"),
+        description=data.get("description") or "",
+        user=(data.get("user") or {}).get("email") or "",
+    )
+
+
+@dataclass(frozen=True)
+class Transfer:
+    uuid: str
+    num: int
+    finished: bool
+    succeeded: bool
+    logs: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return backup_name(self.num)
+
+
+def _transfer(data: dict[str, Any]) -> Transfer:
+    logs = tuple(
+        str(entry.get("message", "")) for entry in data.get("logs") or [] if entry
+    )
+    return Transfer(
+        uuid=str(data["uuid"]),
+        num=int(data["num"]),
+        finished=data.get("finished_at") is not None,
+        succeeded=data.get("succeeded") is True,
+        logs=logs,
+    )

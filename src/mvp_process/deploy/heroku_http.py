@@ -12,7 +12,6 @@ hosts (never to upload URLs, output streams or the app) and is in no repr.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Self
@@ -112,17 +111,6 @@ class HerokuRetry(Retry):
             self.wait(seconds)
 
 
-def retries(sleep: Sleep, notify: Notify) -> HerokuRetry:
-    made = HerokuRetry(
-        total=ATTEMPTS - 1,
-        status_forcelist=(429, 500, 502, 503, 504),
-        backoff_factor=1.0,  # urllib3: 0 s, then 2, 4, 8 s
-        raise_on_status=False,
-    )
-    made.wait, made.notify = sleep, notify
-    return made
-
-
 class HerokuSession(requests.Session):
     """A session with default timeouts, Heroku-aware retries and the throttle."""
 
@@ -143,7 +131,14 @@ class HerokuSession(requests.Session):
         self.sleep = sleep
         self.remaining: int | None = None
         if retry:
-            adapter = HTTPAdapter(max_retries=retries(sleep, notify))
+            retries = HerokuRetry(
+                total=ATTEMPTS - 1,
+                status_forcelist=(429, 500, 502, 503, 504),
+                backoff_factor=1.0,  # urllib3: 0 s, then 2, 4, 8 s
+                raise_on_status=False,
+            )
+            retries.wait, retries.notify = sleep, notify
+            adapter = HTTPAdapter(max_retries=retries)
             self.mount("https://", adapter)
             self.mount("http://", adapter)
 
@@ -167,31 +162,12 @@ def error_message(response: requests.Response) -> str:
     """Heroku's `{"id": ..., "message": ...}` error body, in one line."""
     try:
         body = response.json()
-    except (ValueError, json.JSONDecodeError):
+    except ValueError:  # requests' JSONDecodeError is one
         body = None
     if isinstance(body, dict) and body.get("message"):
         ident = f"{body['id']}: " if body.get("id") else ""
         return f"{ident}{body['message']}"
     return (response.reason or "").strip() or "no details"
-
-
-def call(
-    session: requests.Session,
-    method: str,
-    url: str,
-    what: str,
-    app: str | None = None,
-    missing_ok: bool = False,
-    **kw: Any,
-) -> Any:
-    """One request's JSON (None for a 404 that may be), or the error to act on."""
-    try:
-        response = session.request(method, url, **kw)
-    except requests.RequestException as exc:
-        raise unreachable(exc, what) from None
-    if response.status_code == 404 and missing_ok:
-        return None
-    return check(response, what, app)
 
 
 def check(response: requests.Response, what: str, app: str | None = None) -> Any:

@@ -1,13 +1,13 @@
 """What the Heroku adapter hands the deploy core: small frozen records.
 
-Plain data read from the Platform API's JSON (or heroku3's models), so the
-core, the pure policy and the reporters never see heroku3, requests or JSON.
+Plain data the adapter reads from the Platform API's JSON (or heroku3's
+models), so the core, the pure policy and the reporters never see heroku3,
+requests or JSON.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -55,26 +55,3 @@ class OneOffDyno:
     id: str
     name: str
     attach_url: str
-
-
-def release_info(data: dict[str, Any]) -> ReleaseInfo:
-    return ReleaseInfo(
-        id=data["id"],
-        version=int(data["version"]),
-        status=data.get("status") or "succeeded",
-        current=bool(data.get("current")),
-        slug_id=(data.get("slug") or {}).get("id"),
-        output_stream_url=data.get("output_stream_url"),
-        description=data.get("description") or "",
-        user=(data.get("user") or {}).get("email") or "",
-    )
-
-
-def build_info(data: dict[str, Any]) -> BuildInfo:
-    return BuildInfo(
-        id=data["id"],
-        status=data["status"],
-        output_stream_url=data["output_stream_url"],
-        slug_id=(data.get("slug") or {}).get("id"),
-        release_id=(data.get("release") or {}).get("id"),
-    )

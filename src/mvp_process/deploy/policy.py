@@ -75,22 +75,14 @@ def production_alone(deploy: DeployConfig, build: bool) -> Target:
     """
     app = _app(deploy, PRODUCTION)
     if not deploy.staging_app:
-        return Target(
-            PRODUCTION,
-            app,
-            BUILD,
-            note="no staging app is configured: production is built from the "
-            "commit (the only way without a staging app)",
-        )
-    if build:
-        return Target(
-            PRODUCTION,
-            app,
-            BUILD,
-            note="--build: production is built from the commit, not given the "
-            "slug that runs on staging",
-        )
-    return Target(PRODUCTION, app, STAGING_SLUG, source=deploy.staging_app)
+        note = "no staging app is configured: production is built from the commit "
+        note += "(the only way without a staging app)"
+    elif build:
+        note = "--build: production is built from the commit, not given the slug "
+        note += "that runs on staging"
+    else:
+        return Target(PRODUCTION, app, STAGING_SLUG, source=deploy.staging_app)
+    return Target(PRODUCTION, app, BUILD, note=note)
 
 
 def select_targets(

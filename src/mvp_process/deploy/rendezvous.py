@@ -67,7 +67,10 @@ def attach(
         ) from None
 
 
-def _chunks(tls: ssl.SSLSocket, end: float) -> Iterator[bytes]:
+def _lines(tls: ssl.SSLSocket, end: float) -> Iterator[str]:
+    """What the server sends until it closes, without its `rendezvous` greeting."""
+    buffer = b""
+    first = True
     while True:
         left = end - time.monotonic()
         if left <= 0:
@@ -78,24 +81,11 @@ def _chunks(tls: ssl.SSLSocket, end: float) -> Iterator[bytes]:
         except TimeoutError:
             raise StillRunning() from None
         if not chunk:
-            return
-        yield chunk
-
-
-def _lines(tls: ssl.SSLSocket, end: float) -> Iterator[str]:
-    buffer = b""
-    greeted = False
-    for chunk in _chunks(tls, end):
-        buffer += chunk
-        if not greeted:
-            if b"\n" not in buffer and len(buffer) < len(GREETING) + 2:
-                continue
-            first, _, rest = buffer.partition(b"\n")
-            if first.strip() == GREETING:
-                buffer = rest
-            greeted = True
-        *lines, buffer = buffer.split(b"\n")
+            break
+        *lines, buffer = (buffer + chunk).split(b"\n")
         for line in lines:
-            yield line.decode("utf-8", errors="replace").rstrip("\r") + "\n"
-    if buffer and not (not greeted and buffer.strip() == GREETING):
+            if not (first and line.strip() == GREETING):
+                yield line.decode("utf-8", errors="replace").rstrip("\r") + "\n"
+            first = False
+    if buffer and not (first and buffer.strip() == GREETING):
         yield buffer.decode("utf-8", errors="replace").rstrip("\r")

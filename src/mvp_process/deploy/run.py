@@ -14,41 +14,48 @@ from mvp_process.config import DeployConfig
 from mvp_process.deploy import policy
 from mvp_process.deploy import policy_steps as rules
 from mvp_process.deploy import runtime as io
-from mvp_process.deploy.context import AppRun, Kit, Shipped
 from mvp_process.deploy.heroku import HerokuPlatform
-from mvp_process.deploy.heroku_data import PgBackups
 from mvp_process.deploy.heroku_models import AppInfo
 from mvp_process.deploy.policy import PROMOTE, Selection, Target
-from mvp_process.deploy.results import AppOutcome, DeployResult, StepRecord, StepStatus
-from mvp_process.deploy.steps import ROLLBACK, Step, read_facts, steps_for
+from mvp_process.deploy.report import (
+    AppOutcome,
+    DeployResult,
+    StepRecord,
+    StepStatus,
+    TerminalDeploy,
+)
+from mvp_process.deploy.steps import (
+    ROLLBACK,
+    AppRun,
+    Kit,
+    Shipped,
+    Step,
+    read_facts,
+    steps_for,
+)
 from mvp_process.errors import MvpError
 from mvp_process.git import Git
 
 
 def deploy(
-    services: tuple[HerokuPlatform, PgBackups] | None,
+    platform: HerokuPlatform | None,
     git: Git,
     config: DeployConfig,
     selection: Selection,
-    observer: io.Observer,
+    observer: TerminalDeploy,
     runtime: io.Runtime,
     result: DeployResult,
 ) -> None:
     """Deploy `result.sha` to the selected apps (or plan it), filling `result` in."""
     if not selection.targets:
         return
-    platform, backups = services if services else (None, None)
     release_process = policy.procfile_release(git.show_file(result.sha, "Procfile"))
-    infos: dict[str, AppInfo] = {}
+    kit = Kit(platform, git, config, observer, runtime, result.sha, release_process)
     if platform is not None:
         platform.account_email()
         names = [t.app for t in selection.targets]
         names += [t.source for t in selection.targets if t.source]
-        infos = {name: platform.app(name) for name in dict.fromkeys(names)}
-    kit = Kit(
-        platform, backups, git, config, observer, runtime, result.sha, release_process
-    )
-    kit.apps.update(infos)
+        kit.apps.update({name: platform.app(name) for name in dict.fromkeys(names)})
     if result.dry_run:
         for target in selection.targets:
             url = f"https://{target.app}.herokuapp.com/"
@@ -94,9 +101,7 @@ def plan_app(kit: Kit, app: AppRun) -> AppOutcome:
         reason = step.skip(kit, app)
         status: StepStatus = "skipped" if reason else "planned"
         detail = f"skipped: {reason}" if reason else step.plan(kit, app)
-        app.out.steps.append(
-            StepRecord(app.out.role, app.out.app, step.name, status, 0.0, detail)
-        )
+        app.out.steps.append(StepRecord(step.name, status, 0.0, detail))
     return app.out
 
 
@@ -108,9 +113,9 @@ def run_app(kit: Kit, app: AppRun) -> None:
                 break
     except BaseException:
         app.out.failure = app.out.failure or "an internal error"
-        _way_back(kit, app)
         raise
-    _way_back(kit, app)
+    finally:
+        _way_back(kit, app)
 
 
 def _next(kit: Kit, app: AppRun, step: Step) -> bool:
@@ -130,14 +135,13 @@ def _next(kit: Kit, app: AppRun, step: Step) -> bool:
 def _execute(kit: Kit, app: AppRun, step: Step) -> bool:
     """Run (or skip) one step, time it, report it; whether the app goes on."""
     out = app.out
-    reason = step.skip(kit, app)
-    if not reason:
+    status: StepStatus = "skipped"
+    detail = step.skip(kit, app) or ""  # the reason it is skipped, if it is
+    if not detail:
         kit.observer.step_started(out.role, out.app, step.name)
     start = kit.rt.clock()
-    status: StepStatus = "skipped"
-    detail = reason or ""
     try:
-        if not reason:
+        if not detail:
             status, detail = "ok", step.run(kit, app)
     except io.Superseded as exc:
         status, detail = "skipped", str(exc)
@@ -149,7 +153,7 @@ def _execute(kit: Kit, app: AppRun, step: Step) -> bool:
         status, detail = "failed", str(exc)
         out.failure = out.failure or f"{step.name}: {detail.splitlines()[0]}"
     seconds = kit.rt.clock() - start
-    record = StepRecord(out.role, out.app, step.name, status, seconds, detail)
+    record = StepRecord(step.name, status, seconds, detail)
     out.steps.append(record)
     kit.observer.step_finished(record)
     return status in ("ok", "skipped") and not out.superseded
@@ -168,11 +172,8 @@ def _way_back(kit: Kit, app: AppRun) -> None:
             restore = f"heroku pg:backups:restore {out.backup} DATABASE_URL"
             out.restore = f"{restore} --app {out.app}"
     if rt.hurry():
-        made = (
-            f"v{app.release.version} (this deploy) was released; "
-            if app.release
-            else ""
-        )
+        release = app.release
+        made = f"v{release.version} (this deploy) was released; " if release else ""
         running = f"{app.migrating} was still running; " if app.migrating else ""
         out.state = (
             f"{made}{running}the runner is stopping the job ({rt.signals[-1]}): "

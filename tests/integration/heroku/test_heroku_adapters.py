@@ -14,14 +14,13 @@ import requests
 
 from mvp_process.deploy import rendezvous
 from mvp_process.deploy.heroku import HerokuPlatform
-from mvp_process.deploy.heroku_data import PgBackups
 from mvp_process.deploy.heroku_http import (
     HerokuSession,
     KeyAuth,
     error_message,
     probe,
 )
-from mvp_process.deploy.command import build_services
+from mvp_process.deploy.command import build_platform
 from mvp_process.config import load_config
 from mvp_process.errors import ApiError
 from support.deploy_env import API_KEY, STAGING
@@ -35,8 +34,7 @@ def platform(fake: FakeHeroku, tmp_path: Path) -> HerokuPlatform:
         "HEROKU_API_URL": fake.platform.url,
         "HEROKU_DATA_API_URL": fake.data.url,
     }
-    platform, _ = build_services(load_config(tmp_path, env), lambda _: None)
-    return platform
+    return build_platform(load_config(tmp_path, env), lambda _: None)
 
 
 def closed_port() -> int:
@@ -101,9 +99,9 @@ def test_postgres_addon_is_found_among_others(
 def test_an_unreachable_data_api(fake: FakeHeroku) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     session = HerokuSession(API_KEY, [url], sleep=lambda _: None)
-    backups = PgBackups(session, url)
+    backups = HerokuPlatform(None, session, session, url, url)
     with pytest.raises(ApiError, match="start a PG Backups capture failed"):
-        backups.capture("addon")
+        backups.capture_backup("addon")
     with pytest.raises(ApiError, match="read the PG Backups transfer failed"):
         backups.transfer("app", "uuid")
 
