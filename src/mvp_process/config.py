@@ -172,17 +172,6 @@ def read_pyproject(root: Path) -> tuple[dict[str, object], dict[str, object]]:
     return table, deploy
 
 
-def _from_env(
-    env: Mapping[str, str], prefix: str, keys: Mapping[str, Parser]
-) -> dict[str, str]:
-    found = {}
-    for key in keys:
-        value = env.get(prefix + key.upper().replace("-", "_"), "")
-        if value.strip():
-            found[key] = value.strip()
-    return found
-
-
 def github_env(env: Mapping[str, str]) -> GitHubEnv:
     """Read GitHub Actions' own variables; empty ones count as unset."""
 
@@ -233,29 +222,21 @@ def load_config(
     and `where` names it in errors.
     """
     file_table, deploy_table = read_pyproject(root)
-    table = file_table if table is None else table
     where = where or f"[{TABLE}] of {root / 'pyproject.toml'}"
-    values = _parse_table(table, KEYS, where)
-    values.update(
-        _parse_table(
-            _from_env(env, "MVP_PROCESS_", KEYS), KEYS, "MVP_PROCESS_* environment"
-        )
-    )
-    values.update(_parse_table(overrides or {}, KEYS, "command-line flags"))
-    deploy = _parse_table(deploy_table, DEPLOY_KEYS, f"[{TABLE}.deploy]")
-    deploy.update(
-        _parse_table(
-            _from_env(env, "MVP_PROCESS_DEPLOY_", DEPLOY_KEYS),
-            DEPLOY_KEYS,
-            "MVP_PROCESS_DEPLOY_* environment",
-        )
-    )
-    deploy.update(
-        _parse_table(deploy_overrides or {}, DEPLOY_KEYS, "command-line flags")
-    )
+    merged = []
+    for keys, own, place, part, flags in (
+        (KEYS, file_table if table is None else table, where, "", overrides),
+        (DEPLOY_KEYS, deploy_table, f"[{TABLE}.deploy]", "DEPLOY_", deploy_overrides),
+    ):
+        prefix = f"MVP_PROCESS_{part}"
+        found = {k: env.get(prefix + _field(k).upper(), "").strip() for k in keys}
+        values = _parse_table(own, keys, place)
+        given = {k: v for k, v in found.items() if v}
+        values |= _parse_table(given, keys, f"{prefix}* environment")
+        merged.append(values | _parse_table(flags or {}, keys, "command-line flags"))
     return Config(
-        **values,
-        deploy=DeployConfig(**deploy),
+        **merged[0],
+        deploy=DeployConfig(**merged[1]),
         github=github_env(env),
         heroku=heroku_env(env),
     )
