@@ -18,12 +18,11 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from mvp_process import __version__
 from mvp_process.errors import ConfigError, MvpError
-from mvp_process.setup.install import detect
-from mvp_process.setup.policy_install import Install
+from mvp_process.setup.install import detect, pyproject
+from mvp_process.setup.policy_install import Install, nested
 from mvp_process.setup.workflow_text import with_deploys, with_install
 
 TEMPLATE_NAME = "mvp-process.yml"
@@ -108,15 +107,7 @@ class Fitted:
 
 def configured_apps(root: Path) -> dict[str, str]:
     """The apps `[tool.mvp-process.deploy]` already names (none if unreadable)."""
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
-    deploy: Any = data
-    for key in ("tool", "mvp-process", "deploy"):
-        deploy = deploy.get(key) if isinstance(deploy, dict) else None
-    if not isinstance(deploy, dict):
-        return {}
+    deploy = nested(pyproject(root), "tool", "mvp-process", "deploy")
     keys = ("staging-app", "production-app")
     return {k: v for k, v in deploy.items() if k in keys and isinstance(v, str) and v}
 
@@ -241,11 +232,13 @@ def init_repository(
     staging_app: str | None = None,
     production_app: str | None = None,
     forks: bool = False,
+    fitted: Fitted | None = None,
 ) -> list[Change]:
     """Write the workflow(s) and the starter config into `root`; say what was
-    done. `forks`: also the workflow that publishes fork pull requests' reports."""
+    done. `forks`: also the workflow that publishes fork pull requests' reports;
+    `fitted`: the workflow when the caller has already fitted it."""
     table = starter_config(staging_app, production_app)
-    fitted = fit(root, staging_app, production_app)
+    fitted = fitted or fit(root, staging_app, production_app)
     plans = [_plan_workflow(root, TEMPLATE_NAME, fitted.text, "the CI workflow", force)]
     if forks:
         text, what = template_text(FORKS_NAME), "publishes fork pull requests' reports"

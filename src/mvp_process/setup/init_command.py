@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         staging_app=args.staging_app,
         production_app=args.production_app,
         forks=args.forks,
+        fitted=fitted,
     )
     print(f"mvp-process init: {root}")
     for change in changes:

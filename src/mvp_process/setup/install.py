@@ -23,7 +23,8 @@ _REQUIREMENTS = (
 )
 
 
-def _pyproject(root: Path) -> dict[str, Any]:
+def pyproject(root: Path) -> dict[str, Any]:
+    """`root`'s pyproject.toml as data; {} when it is missing or unreadable."""
     try:
         return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -52,7 +53,7 @@ def read(root: Path) -> Facts:
     )
     return Facts(
         files=frozenset(f for f in files if (root / f).is_file()),
-        pyproject=_pyproject(root),
+        pyproject=pyproject(root),
         setup_cfg_extras=extras,
         setup_cfg_metadata=cfg.has_option("metadata", "name"),
     )

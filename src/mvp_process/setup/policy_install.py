@@ -63,7 +63,8 @@ def _pick(names: Sequence[str]) -> str | None:
     return next((by_norm[n] for n in TEST_NAMES if n in by_norm), None)
 
 
-def _table(data: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
+def nested(data: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
+    """The table `data[key1][key2]...`; {} where one is missing or no table."""
     for key in keys:
         value = data.get(key)
         if not isinstance(value, dict):
@@ -108,8 +109,8 @@ def _pip(facts: Facts, source: str, args: str) -> Install:
 
 
 def _uv(facts: Facts) -> Install:
-    group = _pick(list(_table(facts.pyproject, "dependency-groups")))
-    extra = _pick(list(_table(facts.pyproject, "project", "optional-dependencies")))
+    group = _pick(list(nested(facts.pyproject, "dependency-groups")))
+    extra = _pick(list(nested(facts.pyproject, "project", "optional-dependencies")))
     option = f" --group {group}" if group else f" --extra {extra}" if extra else ""
     what = f", group {group}" if group else f", extra {extra}" if extra else ""
     steps = (
@@ -122,7 +123,7 @@ def _uv(facts: Facts) -> Install:
 
 
 def _poetry(facts: Facts) -> Install:
-    group = _pick(list(_table(facts.pyproject, "tool", "poetry", "group")))
+    group = _pick(list(nested(facts.pyproject, "tool", "poetry", "group")))
     option = f" --with {group}" if group else ""
     steps = (
         "python -m pip install --upgrade pip poetry",
@@ -136,7 +137,7 @@ def _poetry(facts: Facts) -> Install:
 
 
 def _uses_poetry(facts: Facts) -> bool:
-    poetry = _table(facts.pyproject, "tool", "poetry")
+    poetry = nested(facts.pyproject, "tool", "poetry")
     return "poetry.lock" in facts.files or bool(
         poetry.get("group") or poetry.get("dev-dependencies")
     )
@@ -148,10 +149,10 @@ def choose(facts: Facts) -> Install:
         return _uv(facts)
     if _uses_poetry(facts):
         return _poetry(facts)
-    group = _pick(list(_table(facts.pyproject, "dependency-groups")))
+    group = _pick(list(nested(facts.pyproject, "dependency-groups")))
     if group:  # pip reads PEP 735 groups since 25.1 (the first line upgrades it)
         return _pip(facts, f"[dependency-groups] {group}", f"--group {group}")
-    extras = _table(facts.pyproject, "project", "optional-dependencies")
+    extras = nested(facts.pyproject, "project", "optional-dependencies")
     extra = _pick(list(extras))
     if extra and installable(facts):
         where = "[project.optional-dependencies]"
