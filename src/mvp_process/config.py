@@ -172,38 +172,27 @@ def read_pyproject(root: Path) -> tuple[dict[str, object], dict[str, object]]:
     return table, deploy
 
 
+def _variables(cls: Any, env: Mapping[str, str], prefix: str) -> dict[str, Any]:
+    """Each field of `cls` read from `<prefix><FIELD>`; empty variables count
+    as unset, and URLs lose a trailing slash."""
+    values = {}
+    for f in dataclasses.fields(cls):
+        value = env.get(prefix + f.name.upper()) or None
+        if f.name.endswith("url"):
+            value = (value or getattr(cls, f.name)).rstrip("/")
+        values[f.name] = value
+    return values
+
+
 def github_env(env: Mapping[str, str]) -> GitHubEnv:
-    """Read GitHub Actions' own variables; empty ones count as unset."""
-
-    def get(name: str) -> str | None:
-        return env.get(name) or None
-
+    """GitHub Actions' own variables (`GITHUB_REPOSITORY`...)."""
     return GitHubEnv(
-        token=get("GITHUB_TOKEN"),
-        api_url=(get("GITHUB_API_URL") or GitHubEnv.api_url).rstrip("/"),
-        server_url=(get("GITHUB_SERVER_URL") or GitHubEnv.server_url).rstrip("/"),
-        repository=get("GITHUB_REPOSITORY"),
-        event_name=get("GITHUB_EVENT_NAME"),
-        event_path=get("GITHUB_EVENT_PATH"),
-        sha=get("GITHUB_SHA"),
-        ref_name=get("GITHUB_REF_NAME"),
-        base_ref=get("GITHUB_BASE_REF"),
-        head_ref=get("GITHUB_HEAD_REF"),
-        run_id=get("GITHUB_RUN_ID"),
-        step_summary=get("GITHUB_STEP_SUMMARY"),
-        output=get("GITHUB_OUTPUT"),
-        actions=in_actions(env),
+        **_variables(GitHubEnv, env, "GITHUB_") | {"actions": in_actions(env)}
     )
 
 
 def heroku_env(env: Mapping[str, str]) -> HerokuEnv:
-    return HerokuEnv(
-        api_key=env.get("HEROKU_API_KEY") or None,
-        api_url=(env.get("HEROKU_API_URL") or HerokuEnv.api_url).rstrip("/"),
-        data_api_url=(env.get("HEROKU_DATA_API_URL") or HerokuEnv.data_api_url).rstrip(
-            "/"
-        ),
-    )
+    return HerokuEnv(**_variables(HerokuEnv, env, "HEROKU_"))
 
 
 def load_config(
