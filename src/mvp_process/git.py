@@ -165,44 +165,27 @@ class Git:
         if Path(real).is_file():
             shutil.copyfile(real, index)
         env = {"GIT_INDEX_FILE": str(index)}
-        self._run_env(
-            {**env, "GIT_LITERAL_PATHSPECS": "1"},
+        add = (
             "add",
             "--intent-to-add",
             "--pathspec-from-file=-",
             "--pathspec-file-nul",
-            stdin="\0".join(untracked),
         )
+        paths = "\0".join(untracked)
+        self._run_env({**env, "GIT_LITERAL_PATHSPECS": "1"}, *add, stdin=paths)
         return env
 
     def _diff(self, base: str, env: Mapping[str, str]) -> str:
-        diff = self._run_env(
-            env,
-            "-c",
-            "diff.mnemonicprefix=no",
-            "-c",
-            "diff.noprefix=no",
-            "diff",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-renames",
-            "-U0",
-            *([f"--relative={self.prefix}"] if self.project else []),
-            base,
-            "--",
-        )
-        return diff.stdout.strip() + "\n"
+        plain = ("-c", "diff.mnemonicprefix=no", "-c", "diff.noprefix=no")
+        relative = [f"--relative={self.prefix}"] if self.project else []
+        args = ("diff", "--no-color", "--no-ext-diff", "--no-renames", "-U0", *relative)
+        return self._run_env(env, *plain, *args, base, "--").stdout.strip() + "\n"
 
     def _run_env(
         self, extra: Mapping[str, str], *args: str, stdin: str | None = None
     ) -> proc.Result:
-        return proc.run(
-            ["git", *args],
-            cwd=self.root,
-            env={**_env(), **extra},
-            check=True,
-            input=stdin,
-        )
+        env = {**_env(), **extra}
+        return proc.run(["git", *args], cwd=self.root, env=env, check=True, input=stdin)
 
     def listed_files(self, untracked_only: bool = False) -> list[str]:
         """What the repository holds, relative to its root: the tracked files

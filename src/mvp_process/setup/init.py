@@ -131,12 +131,9 @@ def fit(root: Path, staging_app: str | None, production_app: str | None) -> Fitt
 
 def _app_line(key: str, name: str | None, example: str) -> str:
     if name:
-        return f'{key} = "{_toml_escape(name)}"'
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+        return f'{key} = "{escaped}"'
     return f'# {key} = "{example}"  # the Heroku app; deploys need it'
-
-
-def _toml_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def starter_config(staging_app: str | None, production_app: str | None) -> str:
@@ -173,10 +170,6 @@ def _plan_workflow(
     return Change(relative, "replaced", "with the template"), _Write(path, text)
 
 
-def _newline(existing: bytes) -> bytes:
-    return b"\r\n" if b"\r\n" in existing else b"\n"
-
-
 def _plan_pyproject(
     root: Path, table: str, apps_given: bool
 ) -> tuple[Change, _Write | None]:
@@ -200,13 +193,9 @@ def _plan_pyproject(
         if apps_given:
             detail += " (app names not applied: edit the table by hand)"
         return Change(name, "kept", detail), None
-    newline = _newline(existing)
-    if not existing:
-        separator = b""
-    elif existing.endswith(b"\n"):
-        separator = newline
-    else:
-        separator = newline * 2
+    newline = b"\r\n" if b"\r\n" in existing else b"\n"
+    blank_line = newline if existing.endswith(b"\n") else newline * 2
+    separator = blank_line if existing else b""
     addition = table.encode("utf-8").replace(b"\n", newline)
     return Change(name, "appended", "[tool.mvp-process]"), _Write(
         path, existing + separator + addition

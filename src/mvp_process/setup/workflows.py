@@ -40,19 +40,14 @@ class Workflow:
     minutes: Mapping[str, object] = field(default_factory=dict)  # timeout-minutes
 
 
+def _dict(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _step(raw: Any) -> Step:
-    if not isinstance(raw, dict):
-        return Step("", "", {})
-    inputs = raw.get("with")
-    return Step(
-        uses=str(raw.get("uses") or ""),
-        run=str(raw.get("run") or ""),
-        inputs=(
-            {str(k): str(v) for k, v in inputs.items()}
-            if isinstance(inputs, dict)
-            else {}
-        ),
-    )
+    step = _dict(raw)
+    inputs = {str(k): str(v) for k, v in _dict(step.get("with")).items()}
+    return Step(str(step.get("uses") or ""), str(step.get("run") or ""), inputs)
 
 
 def read_workflow(path: Path, root: Path) -> Workflow:
@@ -63,16 +58,14 @@ def read_workflow(path: Path, root: Path) -> Workflow:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
         return Workflow(relative, error=first)
-    jobs = data.get("jobs") if isinstance(data, dict) else None
+    jobs = _dict(data).get("jobs")
     if not isinstance(jobs, dict):
         return Workflow(relative, error="it has no `jobs:` mapping")
     parsed, minutes = {}, {}
     for name, job in jobs.items():
-        steps = job.get("steps") if isinstance(job, dict) else None
-        parsed[str(name)] = tuple(
-            _step(s) for s in (steps if isinstance(steps, list) else [])
-        )
-        if isinstance(job, dict) and "timeout-minutes" in job:
+        steps = _dict(job).get("steps")
+        parsed[str(name)] = tuple(map(_step, steps if isinstance(steps, list) else []))
+        if "timeout-minutes" in _dict(job):
             minutes[str(name)] = job["timeout-minutes"]
     return Workflow(relative, parsed, minutes=minutes)
 
