@@ -9,20 +9,19 @@ a deploy budget that fits the job's timeout.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mvp_process import style
 from mvp_process.actions import in_actions
-from mvp_process.check import registry
+from mvp_process.check import black, flake8, lintfiles, registry
 from mvp_process.check.registry import GATE_NAMES
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.config import Config, github_env, heroku_env, load_config
 from mvp_process.errors import MvpError
 from mvp_process.git import Git
 from mvp_process.setup import workflows as wf
-from mvp_process.setup.doctor_lint import lint_verdict
 from mvp_process.setup.doctor_project import project_verdict
 from mvp_process.setup.install import pyproject
 from mvp_process.setup.policy_install import nested
@@ -194,8 +193,19 @@ def check_deploy(
     deploy = config.deploy
     apps = {"staging": deploy.staging_app, "production": deploy.production_app}
     checks = []
-    if workflow and "branch" not in targets:
-        checks += _jobs_for(t for t, app in apps.items() if app and t not in targets)
+    if workflow and "branch" not in targets:  # an app no workflow deploys to
+        checks += [
+            Check(
+                "deploy",
+                False,
+                f"{target}-app is set but no workflow deploys to {target}",
+                "run `mvp-process init --force` to write the deploy jobs for the "
+                "configured apps (commit your workflow first: it is replaced), or copy "
+                "them from the template",
+            )
+            for target, app in apps.items()
+            if app and target not in targets
+        ]
     for target in sorted(targets & set(apps)):
         if not apps[target]:
             checks.append(
@@ -270,19 +280,48 @@ def check_release(root: Path, config: Config) -> Check:
     )
 
 
-def _jobs_for(targets: Iterable[str]) -> list[Check]:
-    """An app named in the config that no workflow deploys to."""
-    return [
-        Check(
-            "deploy",
-            False,
-            f"{target}-app is set but no workflow deploys to {target}",
-            "run `mvp-process init --force` to write the deploy jobs for the "
-            "configured apps (commit your workflow first: it is replaced), or copy "
-            "them from the template",
+# From this many, fixing everything before adopting the gates is a project.
+LARGE_LINT = 20
+
+
+def check_lint(git: Git, config: Config, env: Mapping[str, str]) -> Check | None:
+    """The lint the repository already holds; None when the tools cannot run
+    (the tools check says why).
+
+    With `lint-scope = "all"` (the default) every flake8 finding and every file
+    black would reformat fails every pull request, in files nobody touched too; an
+    old codebase holds hundreds. So doctor runs both gates on the whole repository
+    and says how many there are, suggesting `lint-scope = "changed"` when fixing
+    them all first would be a project of its own.
+    """
+    try:
+        tools = ToolEnv.resolve(config.python, env)
+        tools.require(("flake8", "black"), git.root)
+    except MvpError:
+        return None
+    files = lintfiles.repository_files(git)
+    findings = flake8.run(tools, git.root, files).metrics.get("count") or 0
+    formatted = len(black.run(tools, git.root, files).metrics.get("files") or [])
+    if not findings and not formatted:
+        return Check(
+            "lint", True, "flake8 and black find nothing to fix in the repository"
         )
-        for target in targets
-    ]
+    count = (
+        f"{findings} flake8 finding{'s' if findings != 1 else ''} and {formatted} "
+        f"file{'s' if formatted != 1 else ''} black would reformat in the repository"
+    )
+    if config.lint_scope == "changed":
+        return Check(
+            "lint", True, f'{count}; lint-scope = "changed" holds only changes to them'
+        )
+    changed = 'set lint-scope = "changed" in [tool.mvp-process]'
+    if findings + formatted >= LARGE_LINT:
+        fix = f"{changed}: only changed lines must be clean; fix the rest as you go"
+    else:
+        fix = f"fix them (`black .`, then flake8), or {changed}"
+    return Check(
+        "lint", False, f"{count}: every pull request fails until they are fixed", fix
+    )
 
 
 def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]:
@@ -291,20 +330,17 @@ def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]
     found = wf.read_workflows(root)
     targets = wf.deploy_targets(found, root)
     running = any(not w.error and wf.mvp_jobs(w, root) for w in found)
-    deploy_checks = check_deploy(root, config, targets, running)
-    deploys = bool(targets) or bool(
-        config.deploy.staging_app or config.deploy.production_app
-    )
-    lint = lint_verdict(git, config, env) if git is not None else None
+    apps = config.deploy.staging_app or config.deploy.production_app
+    lint = check_lint(git, config, env) if git is not None else None
     project = project_verdict(git, config, env) if git is not None else None
     return [
         check_git(git),
         config_check,
         *check_workflows(root, found),
-        *deploy_checks,
+        *check_deploy(root, config, targets, running),
         *check_deploy_timeout(root, config, found),
-        *check_tokens(config, deploys, in_actions(env)),
+        *check_tokens(config, bool(targets or apps), in_actions(env)),
         check_tools(root, config, env),
         *([Check("project", *project)] if project else []),
-        *([Check("lint", *lint)] if lint else []),
+        *([lint] if lint else []),
     ]
