@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -60,15 +60,10 @@ health-path = "/"
 class Change:
     """One file `init` wrote, or chose not to write, and why."""
 
-    path: Path
+    path: Path  # in the repository
     action: str  # created | replaced | appended | unchanged | kept
     detail: str
-
-
-@dataclass(frozen=True)
-class _Write:
-    path: Path
-    data: bytes
+    data: bytes | None = field(default=None, repr=False)  # what is written
 
 
 def action_ref() -> str:
@@ -147,15 +142,15 @@ def starter_config(staging_app: str | None, production_app: str | None) -> str:
 
 def _plan_workflow(
     root: Path, name: str, content: str, what: str, force: bool
-) -> tuple[Change, _Write | None]:
+) -> Change:
     relative = WORKFLOWS / name
     path, text = root / relative, content.encode("utf-8")
     if path.is_dir():
         raise MvpError(f"{relative} is a folder", hint="move it away first")
     if not path.exists():
-        return Change(relative, "created", what), _Write(path, text)
+        return Change(relative, "created", what, text)
     if path.read_bytes() == text:
-        return Change(relative, "unchanged", "already this workflow"), None
+        return Change(relative, "unchanged", "already this workflow")
     if not force:
         template = f"{ACTION_REPOSITORY}'s workflows-templates/{name}"
         shown = (
@@ -167,18 +162,14 @@ def _plan_workflow(
             hint=f"compare it with {shown}, or replace it "
             "with --force (commit your version first)",
         )
-    return Change(relative, "replaced", "with the template"), _Write(path, text)
+    return Change(relative, "replaced", "with the template", text)
 
 
-def _plan_pyproject(
-    root: Path, table: str, apps_given: bool
-) -> tuple[Change, _Write | None]:
-    path = root / "pyproject.toml"
+def _plan_pyproject(root: Path, table: str, apps_given: bool) -> Change:
     name = Path("pyproject.toml")
+    path = root / name
     if not path.exists():
-        return Change(name, "created", "with [tool.mvp-process]"), _Write(
-            path, table.encode("utf-8")
-        )
+        return Change(name, "created", "with [tool.mvp-process]", table.encode("utf-8"))
     existing = path.read_bytes()
     try:
         data = tomllib.loads(existing.decode("utf-8"))
@@ -192,23 +183,22 @@ def _plan_pyproject(
         detail = "it already has [tool.mvp-process]"
         if apps_given:
             detail += " (app names not applied: edit the table by hand)"
-        return Change(name, "kept", detail), None
+        return Change(name, "kept", detail)
     newline = b"\r\n" if b"\r\n" in existing else b"\n"
     blank_line = newline if existing.endswith(b"\n") else newline * 2
     separator = blank_line if existing else b""
     addition = table.encode("utf-8").replace(b"\n", newline)
-    return Change(name, "appended", "[tool.mvp-process]"), _Write(
-        path, existing + separator + addition
-    )
+    appended = existing + separator + addition
+    return Change(name, "appended", "[tool.mvp-process]", appended)
 
 
-def _validate(pyproject: _Write) -> None:
+def _validate(path: Path, data: bytes) -> None:
     """The file `init` leaves must load as a valid configuration."""
     try:
-        tomllib.loads(pyproject.data.decode("utf-8"))
+        tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"appending [tool.mvp-process] would make {pyproject.path} invalid "
+            f"appending [tool.mvp-process] would make {path} invalid "
             f"({exc}); nothing was written",
             hint="add the table by hand (see `mvp-process init --print-config`)",
         ) from None
@@ -232,13 +222,11 @@ def init_repository(
     if forks:
         text, what = template_text(FORKS_NAME), "publishes fork pull requests' reports"
         plans.append(_plan_workflow(root, FORKS_NAME, text, what, force))
-    config, config_write = _plan_pyproject(
-        root, table, bool(staging_app or production_app)
-    )
-    if config_write is not None:
-        _validate(config_write)
-    for write in [*(w for _, w in plans), config_write]:
-        if write is not None:
-            write.path.parent.mkdir(parents=True, exist_ok=True)
-            write.path.write_bytes(write.data)
-    return [*(change for change, _ in plans), config]
+    config = _plan_pyproject(root, table, bool(staging_app or production_app))
+    if config.data is not None:
+        _validate(root / config.path, config.data)
+    for change in [*plans, config]:
+        if change.data is not None:
+            (root / change.path).parent.mkdir(parents=True, exist_ok=True)
+            (root / change.path).write_bytes(change.data)
+    return [*plans, config]
