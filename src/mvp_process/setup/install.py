@@ -31,21 +31,16 @@ def pyproject(root: Path) -> dict[str, Any]:
         return {}
 
 
-def _setup_cfg(root: Path) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(root / "setup.cfg", encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return configparser.ConfigParser(interpolation=None)
-    return parser
-
-
 def read(root: Path) -> Facts:
     """The facts `choose` needs, from the files under `root`."""
     files = {name for name in _MARKERS if (root / name).is_file()}
     for pattern in _REQUIREMENTS:
         files |= {p.relative_to(root).as_posix() for p in root.glob(pattern)}
-    cfg = _setup_cfg(root)
+    cfg = configparser.ConfigParser(interpolation=None)
+    try:
+        cfg.read(root / "setup.cfg", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        cfg = configparser.ConfigParser(interpolation=None)  # it says nothing
     extras = (
         tuple(cfg["options.extras_require"])
         if cfg.has_section("options.extras_require")
