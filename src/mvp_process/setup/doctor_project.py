@@ -101,17 +101,14 @@ def project_verdict(
         return True, f"the project imports {where} ({', '.join(names)})", ""
     name, error = next(iter(failed.items()))
     what = f"{', '.join(failed)} {'does' if len(failed) == 1 else 'do'} not import"
-    return False, f"{what} {where} ({name}: {error})", _fix(git.root, tools.python)
-
-
-def _fix(root: Path, python: str) -> str:
-    command = detect(root).command(python)
+    command = detect(git.root).command(tools.python)
     install = (
         f"install the project there with its test dependencies: `{command}`"
         if command
         else "install the project and what its tests import there"
     )
-    return (
+    fix = (
         f"{install}; or set `python` in [tool.mvp-process] (MVP_PROCESS_PYTHON) "
         "to the interpreter where it is installed"
     )
+    return False, f"{what} {where} ({name}: {error})", fix
