@@ -103,7 +103,7 @@ def _as_pattern(value: object) -> str:
     return text
 
 
-def _checked(parse: Parser, fits: Callable[[Any], bool], rule: str) -> Parser:
+def _checked(parse: Parser, fits: Callable[[Any], object], rule: str) -> Parser:
     """`parse`, then the error `rule` unless the value `fits` it."""
 
     def checked(value: object) -> Any:
@@ -125,20 +125,13 @@ _as_percent = _checked(_as_number, lambda n: 0 <= n <= 100, "must be between 0 a
 _as_timeout = _checked(_as_number, lambda n: n > 0, "must be more than 0 seconds")
 _as_drop = _checked(_as_number, lambda n: n >= 0, "must be 0 or more percentage points")
 _as_health_path = _checked(_as_str, lambda t: t.startswith("/"), "must start with /")
-
-
-def _as_project(value: object) -> str | None:
-    text = _as_optional_str(value)
-    if text is not None and (
-        len(text) > PROJECT_MAX or not PROJECT_NAME.fullmatch(text)
-    ):
-        raise ValueError(
-            "must be letters, digits, '.', '_' and '-' (parts separated by '/', "
-            f"each starting with a letter or digit; at most {PROJECT_MAX} "
-            "characters): it names the status contexts mvp-process/<project>/<gate>"
-        )
-    return text
-
+_as_project = _checked(
+    _as_optional_str,
+    lambda t: t is None or (len(t) <= PROJECT_MAX and PROJECT_NAME.fullmatch(t)),
+    "must be letters, digits, '.', '_' and '-' (parts separated by '/', "
+    f"each starting with a letter or digit; at most {PROJECT_MAX} "
+    "characters): it names the status contexts mvp-process/<project>/<gate>",
+)
 
 KEYS: dict[str, Parser] = {
     "base": _as_optional_str,
