@@ -98,14 +98,14 @@ def check_config(root: Path, env: Mapping[str, str]) -> tuple[Config, Check]:
     return config, Check("config", True, "[tool.mvp-process] is valid")
 
 
-def check_workflows(root: Path, found: list[wf.Workflow]) -> list[Check]:
+def check_workflows(found: list[wf.Workflow]) -> list[Check]:
     """A workflow runs mvp-process, readably, with the full history."""
     checks = [
         Check("workflow", False, f"{w.path} cannot be read: {w.error}", "fix its YAML")
         for w in found
         if w.error
     ]
-    using = [w for w in found if not w.error and wf.mvp_jobs(w, root)]
+    using = [w for w in found if w.jobs]
     if not using:
         checks.append(
             Check(
@@ -119,7 +119,7 @@ def check_workflows(root: Path, found: list[wf.Workflow]) -> list[Check]:
         return checks
     names = ", ".join(str(w.path) for w in using)
     checks.append(Check("workflow", True, f"mvp-process runs in {names}"))
-    shallow = [f"{w.path}: {job}" for w in using for job in wf.shallow_jobs(w, root)]
+    shallow = [f"{w.path}: {job}" for w in using for job in wf.shallow_jobs(w)]
     if shallow:
         checks.append(
             Check(
@@ -237,14 +237,12 @@ def check_deploy(
 JOB_SETUP = 300
 
 
-def check_deploy_timeout(
-    root: Path, config: Config, found: list[wf.Workflow]
-) -> list[Check]:
+def check_deploy_timeout(config: Config, found: list[wf.Workflow]) -> list[Check]:
     """`deploy-timeout` must end before GitHub stops the deploy job, or the job's
     timeout (not the deploy's own) is what stops a deploy half-way."""
     budget, short = config.deploy.deploy_timeout, []
     for w in found:
-        for job in wf.deploy_jobs(w, root):
+        for job in wf.deploy_jobs(w):
             minutes = w.minutes.get(job)
             if isinstance(minutes, (int, float)) and budget + JOB_SETUP > minutes * 60:
                 short.append(f"{w.path}: {job} (timeout-minutes: {minutes})")
@@ -328,17 +326,17 @@ def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]
     """Every check, in the order a new user would fix them."""
     config, config_check = check_config(root, env)
     found = wf.read_workflows(root)
-    targets = wf.deploy_targets(found, root)
-    running = any(not w.error and wf.mvp_jobs(w, root) for w in found)
+    targets = wf.deploy_targets(found)
+    running = any(w.jobs for w in found)
     apps = config.deploy.staging_app or config.deploy.production_app
     lint = check_lint(git, config, env) if git is not None else None
     project = project_verdict(git, config, env) if git is not None else None
     return [
         check_git(git),
         config_check,
-        *check_workflows(root, found),
+        *check_workflows(found),
         *check_deploy(root, config, targets, running),
-        *check_deploy_timeout(root, config, found),
+        *check_deploy_timeout(config, found),
         *check_tokens(config, bool(targets or apps), in_actions(env)),
         check_tools(root, config, env),
         *([Check("project", *project)] if project else []),
