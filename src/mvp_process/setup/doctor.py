@@ -206,16 +206,16 @@ def check_deploy(
             for target, app in apps.items()
             if app and target not in targets
         ]
-    for target in sorted(targets & set(apps)):
-        if not apps[target]:
-            checks.append(
-                Check(
-                    "deploy",
-                    False,
-                    f"the workflow deploys to {target} but no {target}-app is set",
-                    f'set {target}-app = "<heroku app>" in [tool.mvp-process.deploy]',
-                )
-            )
+    checks += [
+        Check(
+            "deploy",
+            False,
+            f"the workflow deploys to {target} but no {target}-app is set",
+            f'set {target}-app = "<heroku app>" in [tool.mvp-process.deploy]',
+        )
+        for target in sorted(targets & set(apps))
+        if not apps[target]
+    ]
     if "branch" in targets and not any(apps.values()):
         checks.append(
             Check(
@@ -225,12 +225,9 @@ def check_deploy(
                 "set staging-app / production-app in [tool.mvp-process.deploy]",
             )
         )
-    if not any(apps.values()):
-        if not checks:
-            checks.append(Check("deploy", True, "no Heroku apps: deploys are off"))
-        return checks
-    checks.append(check_release(root, config))
-    return checks
+    if any(apps.values()):
+        return [*checks, check_release(root, config)]
+    return checks or [Check("deploy", True, "no Heroku apps: deploys are off")]
 
 
 # The deploy job also checks out, installs and reports: 5 minutes for that.
