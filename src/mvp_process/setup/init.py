@@ -100,23 +100,18 @@ class Fitted:
     deploys: tuple[str, ...]  # the deploy jobs written: staging, production
 
 
-def configured_apps(root: Path) -> dict[str, str]:
-    """The apps `[tool.mvp-process.deploy]` already names (none if unreadable)."""
-    deploy = nested(pyproject(root), "tool", "mvp-process", "deploy")
-    keys = ("staging-app", "production-app")
-    return {k: v for k, v in deploy.items() if k in keys and isinstance(v, str) and v}
-
-
 def fit(root: Path, staging_app: str | None, production_app: str | None) -> Fitted:
     """The template with the project's install lines, and deploy jobs only for
     the Heroku apps named on the command line or already configured."""
     install = detect(root)
-    apps = configured_apps(root)
+    apps = nested(pyproject(root), "tool", "mvp-process", "deploy")  # {} if unreadable
     named = {
         "staging": staging_app or apps.get("staging-app"),
         "production": production_app or apps.get("production-app"),
     }
-    deploys = tuple(target for target, app in named.items() if app)
+    deploys = tuple(
+        target for target, app in named.items() if isinstance(app, str) and app
+    )
     text = template_text()
     if install.steps is not None:
         text = with_install(text, install.steps)
