@@ -50,10 +50,8 @@ def render(root: Path, checks: list[Check], paint: style.Style | None = None) ->
         if not check.ok and check.fix:
             lines.append(f"       {'':<12} -> {check.fix}")
     missing = sum(1 for c in checks if not c.ok)
-    if missing:
-        lines.append(f"{missing} thing{'s' if missing != 1 else ''} to fix.")
-    else:
-        lines.append("Setup complete.")
+    s = "s" if missing != 1 else ""
+    lines.append(f"{missing} thing{s} to fix." if missing else "Setup complete.")
     return "\n".join(lines) + "\n"
 
 
