@@ -13,7 +13,6 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TextIO
 
 from mvp_process.redact import redact
@@ -90,7 +89,7 @@ def append_summary(path: str | None, markdown: str) -> None:
     """Append Markdown to `$GITHUB_STEP_SUMMARY`."""
     if not path:
         return
-    with open(Path(path), "a", encoding="utf-8") as handle:
+    with open(path, "a", encoding="utf-8") as handle:
         handle.write(redact(markdown).rstrip("\n") + "\n\n")
 
 

@@ -58,14 +58,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}", hint=f"see `{self.prog} --help`")
 
 
-def chosen_command(argv: Sequence[str]) -> str | None:
-    """The command word of `argv` (the first argument that is not an option)."""
-    word = next((a for a in argv if not a.startswith("-")), None)
-    return word if word in COMMANDS else None
-
-
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser, with full arguments for `command` (the others by name only)."""
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser, with full arguments for the command `argv` names (its first
+    word that is not an option), the others by name only."""
+    command = next((a for a in argv if not a.startswith("-")), None)
     parser = _Parser(
         prog="mvp-process",
         description="CI gates, pull-request policy and Heroku deploys for small teams.",
@@ -95,7 +91,7 @@ def report_error(exc: MvpError) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         words = sys.argv[1:] if argv is None else list(argv)
-        args = build_parser(chosen_command(words)).parse_args(words)
+        args = build_parser(words).parse_args(words)
         return int(args.run(args))
     except MvpError as exc:
         report_error(exc)

@@ -172,49 +172,27 @@ def read_pyproject(root: Path) -> tuple[dict[str, object], dict[str, object]]:
     return table, deploy
 
 
-def _from_env(
-    env: Mapping[str, str], prefix: str, keys: Mapping[str, Parser]
-) -> dict[str, str]:
-    found = {}
-    for key in keys:
-        value = env.get(prefix + key.upper().replace("-", "_"), "")
-        if value.strip():
-            found[key] = value.strip()
-    return found
+def _variables(cls: Any, env: Mapping[str, str], prefix: str) -> dict[str, Any]:
+    """Each field of `cls` read from `<prefix><FIELD>`; empty variables count
+    as unset, and URLs lose a trailing slash."""
+    values = {}
+    for f in dataclasses.fields(cls):
+        value = env.get(prefix + f.name.upper()) or None
+        if f.name.endswith("url"):
+            value = (value or getattr(cls, f.name)).rstrip("/")
+        values[f.name] = value
+    return values
 
 
 def github_env(env: Mapping[str, str]) -> GitHubEnv:
-    """Read GitHub Actions' own variables; empty ones count as unset."""
-
-    def get(name: str) -> str | None:
-        return env.get(name) or None
-
+    """GitHub Actions' own variables (`GITHUB_REPOSITORY`...)."""
     return GitHubEnv(
-        token=get("GITHUB_TOKEN"),
-        api_url=(get("GITHUB_API_URL") or GitHubEnv.api_url).rstrip("/"),
-        server_url=(get("GITHUB_SERVER_URL") or GitHubEnv.server_url).rstrip("/"),
-        repository=get("GITHUB_REPOSITORY"),
-        event_name=get("GITHUB_EVENT_NAME"),
-        event_path=get("GITHUB_EVENT_PATH"),
-        sha=get("GITHUB_SHA"),
-        ref_name=get("GITHUB_REF_NAME"),
-        base_ref=get("GITHUB_BASE_REF"),
-        head_ref=get("GITHUB_HEAD_REF"),
-        run_id=get("GITHUB_RUN_ID"),
-        step_summary=get("GITHUB_STEP_SUMMARY"),
-        output=get("GITHUB_OUTPUT"),
-        actions=in_actions(env),
+        **_variables(GitHubEnv, env, "GITHUB_") | {"actions": in_actions(env)}
     )
 
 
 def heroku_env(env: Mapping[str, str]) -> HerokuEnv:
-    return HerokuEnv(
-        api_key=env.get("HEROKU_API_KEY") or None,
-        api_url=(env.get("HEROKU_API_URL") or HerokuEnv.api_url).rstrip("/"),
-        data_api_url=(env.get("HEROKU_DATA_API_URL") or HerokuEnv.data_api_url).rstrip(
-            "/"
-        ),
-    )
+    return HerokuEnv(**_variables(HerokuEnv, env, "HEROKU_"))
 
 
 def load_config(
@@ -233,29 +211,21 @@ def load_config(
     and `where` names it in errors.
     """
     file_table, deploy_table = read_pyproject(root)
-    table = file_table if table is None else table
     where = where or f"[{TABLE}] of {root / 'pyproject.toml'}"
-    values = _parse_table(table, KEYS, where)
-    values.update(
-        _parse_table(
-            _from_env(env, "MVP_PROCESS_", KEYS), KEYS, "MVP_PROCESS_* environment"
-        )
-    )
-    values.update(_parse_table(overrides or {}, KEYS, "command-line flags"))
-    deploy = _parse_table(deploy_table, DEPLOY_KEYS, f"[{TABLE}.deploy]")
-    deploy.update(
-        _parse_table(
-            _from_env(env, "MVP_PROCESS_DEPLOY_", DEPLOY_KEYS),
-            DEPLOY_KEYS,
-            "MVP_PROCESS_DEPLOY_* environment",
-        )
-    )
-    deploy.update(
-        _parse_table(deploy_overrides or {}, DEPLOY_KEYS, "command-line flags")
-    )
+    merged = []
+    for keys, own, place, part, flags in (
+        (KEYS, file_table if table is None else table, where, "", overrides),
+        (DEPLOY_KEYS, deploy_table, f"[{TABLE}.deploy]", "DEPLOY_", deploy_overrides),
+    ):
+        prefix = f"MVP_PROCESS_{part}"
+        found = {k: env.get(prefix + _field(k).upper(), "").strip() for k in keys}
+        values = _parse_table(own, keys, place)
+        given = {k: v for k, v in found.items() if v}
+        values |= _parse_table(given, keys, f"{prefix}* environment")
+        merged.append(values | _parse_table(flags or {}, keys, "command-line flags"))
     return Config(
-        **values,
-        deploy=DeployConfig(**deploy),
+        **merged[0],
+        deploy=DeployConfig(**merged[1]),
         github=github_env(env),
         heroku=heroku_env(env),
     )

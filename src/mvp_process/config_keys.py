@@ -31,6 +31,9 @@ DEFAULT_TEST_GLOBS = (
 )
 
 
+Parser = Callable[[object], Any]
+
+
 def type_name(value: object) -> str:
     return {str: "a string", bool: "a boolean", list: "a list"}.get(
         type(value), type(value).__name__
@@ -62,13 +65,6 @@ def _as_number(value: object) -> float:
         raise ValueError("must be a number")
     if not math.isfinite(number):
         raise ValueError("must be a finite number")
-    return number
-
-
-def _as_percent(value: object) -> float:
-    number = _as_number(value)
-    if not 0 <= number <= 100:
-        raise ValueError("must be between 0 and 100")
     return number
 
 
@@ -107,55 +103,35 @@ def _as_pattern(value: object) -> str:
     return text
 
 
-def _as_baseline(value: object) -> str:
-    text = _as_str(value)
-    if text not in BASELINE_MODES:
-        raise ValueError(f"must be one of {', '.join(BASELINE_MODES)}")
-    return text
+def _checked(parse: Parser, fits: Callable[[Any], object], rule: str) -> Parser:
+    """`parse`, then the error `rule` unless the value `fits` it."""
+
+    def checked(value: object) -> Any:
+        result = parse(value)
+        if not fits(result):
+            raise ValueError(rule)
+        return result
+
+    return checked
 
 
-def _as_lint_scope(value: object) -> str:
-    text = _as_str(value)
-    if text not in LINT_SCOPES:
-        raise ValueError(f"must be one of {', '.join(LINT_SCOPES)}")
-    return text
+def _one_of(choices: tuple[str, ...]) -> Parser:
+    return _checked(
+        _as_str, choices.__contains__, f"must be one of {', '.join(choices)}"
+    )
 
 
-def _as_project(value: object) -> str | None:
-    text = _as_optional_str(value)
-    if text is not None and (
-        len(text) > PROJECT_MAX or not PROJECT_NAME.fullmatch(text)
-    ):
-        raise ValueError(
-            "must be letters, digits, '.', '_' and '-' (parts separated by '/', "
-            f"each starting with a letter or digit; at most {PROJECT_MAX} "
-            "characters): it names the status contexts mvp-process/<project>/<gate>"
-        )
-    return text
-
-
-def _as_health_path(value: object) -> str:
-    text = _as_str(value)
-    if not text.startswith("/"):
-        raise ValueError("must start with /")
-    return text
-
-
-def _as_timeout(value: object) -> float:
-    number = _as_number(value)
-    if number <= 0:
-        raise ValueError("must be more than 0 seconds")
-    return number
-
-
-def _as_drop(value: object) -> float:
-    number = _as_number(value)
-    if number < 0:
-        raise ValueError("must be 0 or more percentage points")
-    return number
-
-
-Parser = Callable[[object], Any]
+_as_percent = _checked(_as_number, lambda n: 0 <= n <= 100, "must be between 0 and 100")
+_as_timeout = _checked(_as_number, lambda n: n > 0, "must be more than 0 seconds")
+_as_drop = _checked(_as_number, lambda n: n >= 0, "must be 0 or more percentage points")
+_as_health_path = _checked(_as_str, lambda t: t.startswith("/"), "must start with /")
+_as_project = _checked(
+    _as_optional_str,
+    lambda t: t is None or (len(t) <= PROJECT_MAX and PROJECT_NAME.fullmatch(t)),
+    "must be letters, digits, '.', '_' and '-' (parts separated by '/', "
+    f"each starting with a letter or digit; at most {PROJECT_MAX} "
+    "characters): it names the status contexts mvp-process/<project>/<gate>",
+)
 
 KEYS: dict[str, Parser] = {
     "base": _as_optional_str,
@@ -164,12 +140,12 @@ KEYS: dict[str, Parser] = {
     "diff-coverage-exclude": _as_str_tuple,
     "branch-pattern": _as_pattern,
     "require-reviewer": _as_bool,
-    "baseline": _as_baseline,
+    "baseline": _one_of(BASELINE_MODES),
     "python": _as_optional_str,
     "pytest-args": _as_args,
     "black-diff": _as_bool,
     "parallel": _as_bool,
-    "lint-scope": _as_lint_scope,
+    "lint-scope": _one_of(LINT_SCOPES),
     "project": _as_project,
 }
 DEPLOY_KEYS: dict[str, Parser] = {

@@ -30,6 +30,7 @@ import configparser
 import json
 import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from mvp_process.config import TABLE, Config, load_config, read_pyproject, replace
@@ -57,12 +58,6 @@ FETCH_HINT = (
 )
 
 
-def in_pull_request(config: Config) -> str | None:
-    """The pull request's base branch, in Actions on a pull request."""
-    github = config.github
-    return github.base_ref if github.actions and github.base_ref else None
-
-
 def merge_base(git: Git, base_ref: str) -> tuple[str, tuple[str, ...]]:
     """The merge-base of HEAD and the base branch (deepening a shallow clone
     once, as `check` would), and what was done to find it."""
@@ -85,10 +80,8 @@ def merge_base(git: Git, base_ref: str) -> tuple[str, tuple[str, ...]]:
     return found, notes
 
 
-def base_table(git: Git, sha: str, path: str) -> dict[str, object]:
-    """The policy keys of `[tool.mvp-process]` in `path` at commit `sha`."""
-    text = git.show_file(sha, path)
-    where = f"{path} at the merge-base {sha[:12]}"
+def base_table(text: str | None, where: str) -> dict[str, object]:
+    """The policy keys of `[tool.mvp-process]` in the pyproject.toml `text`."""
     try:
         data = tomllib.loads(text or "")
     except tomllib.TOMLDecodeError as exc:
@@ -141,13 +134,13 @@ def coverage_settings(name: str, text: str | None) -> object:
     return {k: dict(ini[k]) for k in ini.sections() if k.startswith("coverage:")}
 
 
-def coverage_changes(git: Git, sha: str) -> tuple[str, ...]:
-    """Each coverage settings file the pull request changes, as a sentence."""
+def coverage_changes(folder: Path, base: Mapping[str, str | None]) -> tuple[str, ...]:
+    """Each coverage settings file the pull request changes, as a sentence
+    (`base`: each file's text at the merge-base)."""
     said = []
-    for name in COVERAGE_FILES:
-        path = git.project_dir / name
+    for name, before in base.items():
+        path = folder / name
         now = path.read_text("utf-8", "replace") if path.is_file() else None
-        before = git.show_file(sha, git.prefix + name)
         if coverage_settings(name, before) != coverage_settings(name, now):
             said.append(
                 f"this pull request changes coverage.py's settings in {name}; "
@@ -165,19 +158,19 @@ def load(
     """The configuration; in a pull request with the merge-base's policy."""
     folder = git.project_dir
     config = load_config(folder, env, overrides, deploy_overrides)
-    base_ref = in_pull_request(config)
-    if base_ref is None:
+    base_ref = config.github.base_ref
+    if not (config.github.actions and base_ref):
         return config
     sha, notes = merge_base(git, base_ref)
     own, _ = read_pyproject(folder)
     table = {k: v for k, v in own.items() if k not in POLICY_KEYS}
-    path = git.prefix + PYPROJECT
-    table |= base_table(git, sha, path)
-    where = f"[{TABLE}] of {path} at the merge-base {sha[:12]}"
+    base = {name: git.show_file(sha, git.prefix + name) for name in COVERAGE_FILES}
+    at = f"{git.prefix}{PYPROJECT} at the merge-base {sha[:12]}"
+    table |= base_table(base[PYPROJECT], at)
+    where = f"[{TABLE}] of {at}"
     trusted = load_config(
         folder, env, overrides, deploy_overrides, table=table, where=where
     )
     theirs = load_config(folder, {}, table=own)
     said = changes(theirs, load_config(folder, {}, table=table))
-    said += coverage_changes(git, sha)
-    return replace(trusted, policy_notes=notes + said)
+    return replace(trusted, policy_notes=notes + said + coverage_changes(folder, base))

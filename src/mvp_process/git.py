@@ -45,10 +45,6 @@ class Git:
         """`<project>/`, or "" at the top: a project path + this = a repository path."""
         return f"{self.project}/" if self.project else ""
 
-    def _in_project(self) -> tuple[str, ...]:
-        """A pathspec for the project's folder (nothing: the whole repository)."""
-        return (f":(literal){self.project}",) if self.project else ()
-
     @classmethod
     def discover(cls, path: Path) -> Git:
         """The repository containing `path`, or a `GitError` saying there is none."""
@@ -75,20 +71,19 @@ class Git:
         """The stripped standard output of a `git` command that must succeed."""
         return self.run(*args).stdout.strip()
 
+    def _answer(self, *args: str) -> str | None:
+        """The stripped standard output of `git <args>`; None when it fails."""
+        result = self.run(*args, check=False)
+        return result.stdout.strip() or None if result.returncode == 0 else None
+
     # -- refs and history ---------------------------------------------------
     def rev_parse(self, ref: str) -> str | None:
         """The commit SHA `ref` names, or None when it names nothing."""
         if ref.startswith("-"):
             return None
-        result = self.run(
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            ref + "^{commit}",
-            check=False,
+        return self._answer(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"
         )
-        return result.stdout.strip() or None if result.returncode == 0 else None
 
     def head_sha(self) -> str:
         sha = self.rev_parse("HEAD")
@@ -100,23 +95,15 @@ class Git:
 
     def current_branch(self) -> str | None:
         """The checked-out branch, or None on a detached HEAD."""
-        result = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
-        return result.stdout.strip() or None if result.returncode == 0 else None
+        return self._answer("symbolic-ref", "--quiet", "--short", "HEAD")
 
     def default_remote_branch(self, remote: str = "origin") -> str | None:
         """What `<remote>/HEAD` points at (e.g. `origin/main`), if it is set."""
-        result = self.run(
-            "symbolic-ref",
-            "--quiet",
-            "--short",
-            f"refs/remotes/{remote}/HEAD",
-            check=False,
-        )
-        return result.stdout.strip() or None if result.returncode == 0 else None
+        ref = f"refs/remotes/{remote}/HEAD"
+        return self._answer("symbolic-ref", "--quiet", "--short", ref)
 
     def merge_base(self, a: str, b: str) -> str | None:
-        result = self.run("merge-base", "--end-of-options", a, b, check=False)
-        return result.stdout.strip() or None if result.returncode == 0 else None
+        return self._answer("merge-base", "--end-of-options", a, b)
 
     def is_shallow(self) -> bool:
         return self.out("rev-parse", "--is-shallow-repository") == "true"
@@ -126,8 +113,7 @@ class Git:
 
     def remote_url(self, remote: str = "origin") -> str | None:
         """The fetch URL of `remote`, or None when there is no such remote."""
-        result = self.run("remote", "get-url", remote, check=False)
-        return result.stdout.strip() or None if result.returncode == 0 else None
+        return self._answer("remote", "get-url", remote)
 
     def unshallow(self, remote: str) -> None:
         """Fetch the full history from `remote` (for a merge-base in CI)."""
@@ -157,15 +143,9 @@ class Git:
 
     def has_tracked_changes(self) -> bool:
         """Whether the project's tracked files differ from HEAD (staged or not)."""
-        status = self.run(
-            "status",
-            "--porcelain",
-            "-z",
-            "--untracked-files=no",
-            "--",
-            *self._in_project(),
-        )
-        return bool(status.stdout)
+        folder = (f":(literal){self.project}",) if self.project else ()
+        args = ("status", "--porcelain", "-z", "--untracked-files=no", "--", *folder)
+        return bool(self.run(*args).stdout)
 
     def diff_against(self, base: str, untracked: Sequence[str] = ()) -> str:
         """Zero-context diff from `base` to the working tree, as diff-cover parses:
@@ -185,52 +165,34 @@ class Git:
         if Path(real).is_file():
             shutil.copyfile(real, index)
         env = {"GIT_INDEX_FILE": str(index)}
-        self._run_env(
-            {**env, "GIT_LITERAL_PATHSPECS": "1"},
+        add = (
             "add",
             "--intent-to-add",
             "--pathspec-from-file=-",
             "--pathspec-file-nul",
-            stdin="\0".join(untracked),
         )
+        paths = "\0".join(untracked)
+        self._run_env({**env, "GIT_LITERAL_PATHSPECS": "1"}, *add, stdin=paths)
         return env
 
     def _diff(self, base: str, env: Mapping[str, str]) -> str:
-        diff = self._run_env(
-            env,
-            "-c",
-            "diff.mnemonicprefix=no",
-            "-c",
-            "diff.noprefix=no",
-            "diff",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-renames",
-            "-U0",
-            *([f"--relative={self.prefix}"] if self.project else []),
-            base,
-            "--",
-        )
-        return diff.stdout.strip() + "\n"
+        plain = ("-c", "diff.mnemonicprefix=no", "-c", "diff.noprefix=no")
+        relative = [f"--relative={self.prefix}"] if self.project else []
+        args = ("diff", "--no-color", "--no-ext-diff", "--no-renames", "-U0", *relative)
+        return self._run_env(env, *plain, *args, base, "--").stdout.strip() + "\n"
 
     def _run_env(
         self, extra: Mapping[str, str], *args: str, stdin: str | None = None
     ) -> proc.Result:
-        return proc.run(
-            ["git", *args],
-            cwd=self.root,
-            env={**_env(), **extra},
-            check=True,
-            input=stdin,
-        )
+        env = {**_env(), **extra}
+        return proc.run(["git", *args], cwd=self.root, env=env, check=True, input=stdin)
 
     def listed_files(self, untracked_only: bool = False) -> list[str]:
         """What the repository holds, relative to its root: the tracked files
         plus the untracked ones git does not ignore (a `.venv` or `build/` that
         `.gitignore` names is not the project), or only those untracked ones."""
         which = ("--others",) if untracked_only else ("--cached", "--others")
-        text = self.run("ls-files", "-z", *which, "--exclude-standard").stdout
-        return list(dict.fromkeys(p for p in text.split("\0") if p))
+        return list(dict.fromkeys(self.ls_files(*which, "--exclude-standard")))
 
     def archive(self, sha: str, dest: Path) -> None:
         """A gzipped tarball of exactly the commit `sha` (no untracked files)."""

@@ -7,6 +7,7 @@ CI says everything needed to reproduce it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -65,8 +66,10 @@ def run(
             f"{argv[0]} is not installed or not on PATH", hint=hint
         ) from exc
     with child:
-        if priority:
-            _lower_priority(child.pid, priority)
+        if priority:  # best effort: no nice on Windows, or the child already exited
+            with contextlib.suppress(AttributeError, OSError):
+                nice = os.getpriority(os.PRIO_PROCESS, 0) + priority
+                os.setpriority(os.PRIO_PROCESS, child.pid, nice)
         try:
             stdout, stderr = child.communicate(data, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
@@ -79,16 +82,3 @@ def run(
     if check and child.returncode != 0:
         raise CommandError(argv, child.returncode, result.output, hint=hint)
     return result
-
-
-def _lower_priority(pid: int, increment: int) -> None:
-    """Best effort: a child that already exited, or no nice on this OS, is fine."""
-    setpriority = getattr(os, "setpriority", None)
-    if setpriority is None:  # pragma: no cover - Windows
-        return
-    try:
-        setpriority(
-            os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + increment
-        )
-    except OSError:  # pragma: no cover - raced with the child's exit
-        pass

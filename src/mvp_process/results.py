@@ -8,7 +8,7 @@ only read these objects, so adding a reporter never touches a gate.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Level = Literal["error", "warning", "notice"]
@@ -52,9 +52,6 @@ class Hint:
 
     text: str
     command: str = ""
-
-    def to_json(self) -> dict[str, str]:
-        return {"text": self.text, "command": self.command}
 
 
 @dataclass(frozen=True)
@@ -107,7 +104,7 @@ class GateResult:
             "details": list(self.details),
             "findings": [f.to_json() for f in self.findings],
             "duration": round(self.duration, 3),
-            "hint": self.hint.to_json() if self.hint else None,
+            "hint": asdict(self.hint) if self.hint else None,
             **dict(self.metrics),
         }
 
@@ -162,7 +159,5 @@ class CheckReport:
             "project": self.project,
             "folder": self.folder,
             "checked": self.checked(),
-            "coverage_history": [
-                {"sha": r.sha, "percent": r.percent} for r in self.history
-            ],
+            "coverage_history": [asdict(r) for r in self.history],
         }

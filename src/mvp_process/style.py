@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
-from typing import Literal, TextIO
+from typing import Literal, TextIO, get_args
 
 Status = Literal["pass", "fail", "skip", "plan", "stop"]
 
-WORDS: dict[Status, str] = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}
-WORDS |= {"plan": "PLAN", "stop": "STOP"}
+WORDS: dict[Status, str] = {outcome: outcome.upper() for outcome in get_args(Status)}
 ICONS: dict[Status, str] = {"pass": "✅", "fail": "❌", "skip": "⏭", "plan": "📝"}
 ICONS["stop"] = "⏹"
 VERDICTS = {True: "PASSED", False: "FAILED"}

@@ -2,31 +2,57 @@
 
 Each check is independent and reports a fix; one missing piece (say, no config)
 does not hide the others. Tokens are checked for presence only and never shown.
+The deploy checks: apps for the deploy jobs, jobs for the apps, migrations, and
+a deploy budget that fits the job's timeout.
 """
 
 from __future__ import annotations
 
-import tomllib
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from mvp_process.check import registry
-from mvp_process.check.registry import GATE_NAMES
-from mvp_process.git import Git
-from mvp_process.config import Config, github_env, heroku_env, load_config
-from mvp_process.setup import workflows as wf
-from mvp_process.setup.diagnosis import Check, render
-from mvp_process.setup.doctor_deploy import (
-    check_deploy,
-    check_deploy_timeout,
-)
-from mvp_process.setup.doctor_lint import lint_verdict
-from mvp_process.setup.doctor_project import project_verdict
+from mvp_process import style
 from mvp_process.actions import in_actions
-from mvp_process.errors import MvpError
+from mvp_process.check import black, flake8, lintfiles, registry
+from mvp_process.check.registry import GATE_NAMES
 from mvp_process.check.toolenv import ToolEnv
+from mvp_process.config import Config, github_env, heroku_env, load_config
+from mvp_process.errors import MvpError
+from mvp_process.git import Git
+from mvp_process.setup import workflows as wf
+from mvp_process.setup.doctor_project import project_verdict
+from mvp_process.setup.install import pyproject
+from mvp_process.setup.policy_install import nested
 
-__all__ = ["Check", "diagnose", "render"]
+_RELEASE = re.compile(r"^\s*release\s*:", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the diagnosis."""
+
+    topic: str
+    ok: bool
+    message: str
+    fix: str = ""
+
+
+def render(root: Path, checks: list[Check], paint: style.Style | None = None) -> str:
+    """The report: one line per check (the words every command uses), each
+    failure with its fix."""
+    words = paint or style.Style()
+    lines = [f"mvp-process doctor: {root}"]
+    for check in checks:
+        mark = words.word(style.status(check.ok))
+        lines.append(f"  {mark} {check.topic:<12} {check.message}")
+        if not check.ok and check.fix:
+            lines.append(f"       {'':<12} -> {check.fix}")
+    missing = sum(1 for c in checks if not c.ok)
+    s = "s" if missing != 1 else ""
+    lines.append(f"{missing} thing{s} to fix." if missing else "Setup complete.")
+    return "\n".join(lines) + "\n"
 
 
 def check_git(git: Git | None) -> Check:
@@ -47,16 +73,6 @@ def check_git(git: Git | None) -> Check:
     return Check("git", True, "git repository with an `origin` remote")
 
 
-def _has_table(root: Path) -> bool:
-    path = root / "pyproject.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError:
-        return False
-    tool = data.get("tool")
-    return isinstance(tool, dict) and "mvp-process" in tool
-
-
 def check_config(root: Path, env: Mapping[str, str]) -> tuple[Config, Check]:
     """The merged configuration (defaults when broken) and its verdict."""
     try:
@@ -70,7 +86,7 @@ def check_config(root: Path, env: Mapping[str, str]) -> tuple[Config, Check]:
         return fallback, Check(
             "config", False, exc.message, exc.hint or "fix pyproject.toml"
         )
-    if not _has_table(root):
+    if "mvp-process" not in nested(pyproject(root), "tool"):
         return config, Check(
             "config",
             False,
@@ -80,14 +96,14 @@ def check_config(root: Path, env: Mapping[str, str]) -> tuple[Config, Check]:
     return config, Check("config", True, "[tool.mvp-process] is valid")
 
 
-def check_workflows(root: Path, found: list[wf.Workflow]) -> list[Check]:
+def check_workflows(found: list[wf.Workflow]) -> list[Check]:
     """A workflow runs mvp-process, readably, with the full history."""
     checks = [
         Check("workflow", False, f"{w.path} cannot be read: {w.error}", "fix its YAML")
         for w in found
         if w.error
     ]
-    using = [w for w in found if not w.error and wf.mvp_jobs(w, root)]
+    using = [w for w in found if w.jobs]
     if not using:
         checks.append(
             Check(
@@ -101,7 +117,7 @@ def check_workflows(root: Path, found: list[wf.Workflow]) -> list[Check]:
         return checks
     names = ", ".join(str(w.path) for w in using)
     checks.append(Check("workflow", True, f"mvp-process runs in {names}"))
-    shallow = [f"{w.path}: {job}" for w in using for job in wf.shallow_jobs(w, root)]
+    shallow = [f"{w.path}: {job}" for w in using for job in wf.shallow_jobs(w)]
     if shallow:
         checks.append(
             Check(
@@ -167,26 +183,157 @@ def check_tools(root: Path, config: Config, env: Mapping[str, str]) -> Check:
     return Check("tools", True, f"{', '.join(modules)} in {tools.python}")
 
 
+def check_deploy(
+    root: Path, config: Config, targets: set[str], workflow: bool
+) -> list[Check]:
+    """Apps for every deploy target, a deploy job for every app (when a
+    workflow runs mvp-process at all), and a way to run the migrations."""
+    deploy = config.deploy
+    apps = {"staging": deploy.staging_app, "production": deploy.production_app}
+    checks = []
+    if workflow and "branch" not in targets:  # an app no workflow deploys to
+        checks += [
+            Check(
+                "deploy",
+                False,
+                f"{target}-app is set but no workflow deploys to {target}",
+                "run `mvp-process init --force` to write the deploy jobs for the "
+                "configured apps (commit your workflow first: it is replaced), or copy "
+                "them from the template",
+            )
+            for target, app in apps.items()
+            if app and target not in targets
+        ]
+    checks += [
+        Check(
+            "deploy",
+            False,
+            f"the workflow deploys to {target} but no {target}-app is set",
+            f'set {target}-app = "<heroku app>" in [tool.mvp-process.deploy]',
+        )
+        for target in sorted(targets & set(apps))
+        if not apps[target]
+    ]
+    if "branch" in targets and not any(apps.values()):
+        checks.append(
+            Check(
+                "deploy",
+                False,
+                "the workflow deploys but no Heroku app is configured",
+                "set staging-app / production-app in [tool.mvp-process.deploy]",
+            )
+        )
+    if any(apps.values()):
+        return [*checks, check_release(root, config)]
+    return checks or [Check("deploy", True, "no Heroku apps: deploys are off")]
+
+
+# The deploy job also checks out, installs and reports: 5 minutes for that.
+JOB_SETUP = 300
+
+
+def check_deploy_timeout(config: Config, found: list[wf.Workflow]) -> list[Check]:
+    """`deploy-timeout` must end before GitHub stops the deploy job, or the job's
+    timeout (not the deploy's own) is what stops a deploy half-way."""
+    budget, short = config.deploy.deploy_timeout, []
+    for w in found:
+        for job in wf.deploy_jobs(w):
+            minutes = w.minutes.get(job)
+            if isinstance(minutes, (int, float)) and budget + JOB_SETUP > minutes * 60:
+                short.append(f"{w.path}: {job} (timeout-minutes: {minutes})")
+    if not short:
+        return []
+    need = -(-(budget + JOB_SETUP) // 60)
+    return [
+        Check(
+            "deploy-timeout",
+            False,
+            f"deploy-timeout ({budget:g}s) and {JOB_SETUP // 60} minutes to set up "
+            "do not fit in the timeout-minutes of " + "; ".join(short),
+            f"set timeout-minutes: {need:g} (or more) on the job, or a smaller "
+            "deploy-timeout in [tool.mvp-process.deploy]",
+        )
+    ]
+
+
+def check_release(root: Path, config: Config) -> Check:
+    if config.deploy.migrate_command:
+        return Check("release", True, "migrations run by migrate-command")
+    procfile = root / "Procfile"
+    text = procfile.read_text(encoding="utf-8") if procfile.is_file() else ""
+    if _RELEASE.search(text):
+        return Check("release", True, "the Procfile has a release process")
+    where = "the Procfile has no `release:` process" if text else "there is no Procfile"
+    return Check(
+        "release",
+        False,
+        f"{where}, and no migrate-command is set: migrations would not run",
+        "add `release: python manage.py migrate --noinput` (your migration command) "
+        "to the Procfile, or set migrate-command in [tool.mvp-process.deploy]",
+    )
+
+
+# From this many, fixing everything before adopting the gates is a project.
+LARGE_LINT = 20
+
+
+def check_lint(git: Git, config: Config, env: Mapping[str, str]) -> Check | None:
+    """The lint the repository already holds; None when the tools cannot run
+    (the tools check says why).
+
+    With `lint-scope = "all"` (the default) every flake8 finding and every file
+    black would reformat fails every pull request, in files nobody touched too; an
+    old codebase holds hundreds. So doctor runs both gates on the whole repository
+    and says how many there are, suggesting `lint-scope = "changed"` when fixing
+    them all first would be a project of its own.
+    """
+    try:
+        tools = ToolEnv.resolve(config.python, env)
+        tools.require(("flake8", "black"), git.root)
+    except MvpError:
+        return None
+    files = lintfiles.repository_files(git)
+    findings = flake8.run(tools, git.root, files).metrics.get("count") or 0
+    formatted = len(black.run(tools, git.root, files).metrics.get("files") or [])
+    if not findings and not formatted:
+        return Check(
+            "lint", True, "flake8 and black find nothing to fix in the repository"
+        )
+    count = (
+        f"{findings} flake8 finding{'s' if findings != 1 else ''} and {formatted} "
+        f"file{'s' if formatted != 1 else ''} black would reformat in the repository"
+    )
+    if config.lint_scope == "changed":
+        return Check(
+            "lint", True, f'{count}; lint-scope = "changed" holds only changes to them'
+        )
+    changed = 'set lint-scope = "changed" in [tool.mvp-process]'
+    if findings + formatted >= LARGE_LINT:
+        fix = f"{changed}: only changed lines must be clean; fix the rest as you go"
+    else:
+        fix = f"fix them (`black .`, then flake8), or {changed}"
+    return Check(
+        "lint", False, f"{count}: every pull request fails until they are fixed", fix
+    )
+
+
 def diagnose(root: Path, git: Git | None, env: Mapping[str, str]) -> list[Check]:
     """Every check, in the order a new user would fix them."""
     config, config_check = check_config(root, env)
     found = wf.read_workflows(root)
-    targets = wf.deploy_targets(found, root)
-    running = any(not w.error and wf.mvp_jobs(w, root) for w in found)
-    deploy_checks = check_deploy(root, config, targets, running)
-    deploys = bool(targets) or bool(
-        config.deploy.staging_app or config.deploy.production_app
-    )
-    lint = lint_verdict(git, config, env) if git is not None else None
+    targets = wf.deploy_targets(found)
+    running = any(w.jobs for w in found)
+    apps = config.deploy.staging_app or config.deploy.production_app
+    lint = check_lint(git, config, env) if git is not None else None
     project = project_verdict(git, config, env) if git is not None else None
     return [
         check_git(git),
         config_check,
-        *check_workflows(root, found),
-        *deploy_checks,
-        *check_deploy_timeout(root, config, found),
-        *check_tokens(config, deploys, in_actions(env)),
+        *check_workflows(found),
+        *check_deploy(root, config, targets, running),
+        *check_deploy_timeout(config, found),
+        *check_tokens(config, bool(targets or apps), in_actions(env)),
         check_tools(root, config, env),
         *([Check("project", *project)] if project else []),
-        *([Check("lint", *lint)] if lint else []),
+        *([lint] if lint else []),
     ]

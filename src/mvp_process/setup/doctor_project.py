@@ -45,27 +45,22 @@ _INI = (
 )
 
 
-def _pytest_section(root: Path, name: str, section: str) -> dict[str, Any] | None:
-    try:
-        text = (root / name).read_text(encoding="utf-8")
-        if not section:
-            table = tomllib.loads(text)["tool"]["pytest"]["ini_options"]
-            return dict(table) if isinstance(table, dict) else None
-        parser = configparser.ConfigParser(interpolation=None)
-        parser.read_string(text)
-    except (OSError, ValueError, LookupError, TypeError, configparser.Error):
-        return None  # a file without such a section, or one pytest cannot read
-    return dict(parser[section]) if parser.has_section(section) else None
-
-
 def pytest_pythonpath(root: Path) -> list[str]:
     """pytest's `pythonpath` setting (folders it puts on sys.path), absolute."""
     for name, section in _INI:
-        found = _pytest_section(root, name, section)
-        if found is not None:
-            value = found.get("pythonpath") or []
-            paths = value.split() if isinstance(value, str) else value
-            return [str(root / p) for p in paths if isinstance(p, str)]
+        try:
+            text = (root / name).read_text(encoding="utf-8")
+            if section:
+                parser = configparser.ConfigParser(interpolation=None)
+                parser.read_string(text)
+                found: dict[str, Any] = dict(parser[section])
+            else:  # {**...}: a TypeError unless it is a table
+                found = {**tomllib.loads(text)["tool"]["pytest"]["ini_options"]}
+        except (OSError, ValueError, LookupError, TypeError, configparser.Error):
+            continue  # a file without such a section, or one pytest cannot read
+        value = found.get("pythonpath") or []
+        paths = value.split() if isinstance(value, str) else value
+        return [str(root / p) for p in paths if isinstance(p, str)]
     return []
 
 
@@ -101,17 +96,14 @@ def project_verdict(
         return True, f"the project imports {where} ({', '.join(names)})", ""
     name, error = next(iter(failed.items()))
     what = f"{', '.join(failed)} {'does' if len(failed) == 1 else 'do'} not import"
-    return False, f"{what} {where} ({name}: {error})", _fix(git.root, tools.python)
-
-
-def _fix(root: Path, python: str) -> str:
-    command = detect(root).command(python)
+    command = detect(git.root).command(tools.python)
     install = (
         f"install the project there with its test dependencies: `{command}`"
         if command
         else "install the project and what its tests import there"
     )
-    return (
+    fix = (
         f"{install}; or set `python` in [tool.mvp-process] (MVP_PROCESS_PYTHON) "
         "to the interpreter where it is installed"
     )
+    return False, f"{what} {where} ({name}: {error})", fix

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from mvp_process import __version__
 from mvp_process.errors import ConfigError, MvpError
-from mvp_process.setup.install import detect
-from mvp_process.setup.policy_install import Install
+from mvp_process.setup.install import detect, pyproject
+from mvp_process.setup.policy_install import Install, nested
 from mvp_process.setup.workflow_text import with_deploys, with_install
 
 TEMPLATE_NAME = "mvp-process.yml"
@@ -61,15 +60,10 @@ health-path = "/"
 class Change:
     """One file `init` wrote, or chose not to write, and why."""
 
-    path: Path
+    path: Path  # in the repository
     action: str  # created | replaced | appended | unchanged | kept
     detail: str
-
-
-@dataclass(frozen=True)
-class _Write:
-    path: Path
-    data: bytes
+    data: bytes | None = field(default=None, repr=False)  # what is written
 
 
 def action_ref() -> str:
@@ -106,31 +100,18 @@ class Fitted:
     deploys: tuple[str, ...]  # the deploy jobs written: staging, production
 
 
-def configured_apps(root: Path) -> dict[str, str]:
-    """The apps `[tool.mvp-process.deploy]` already names (none if unreadable)."""
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
-    deploy: Any = data
-    for key in ("tool", "mvp-process", "deploy"):
-        deploy = deploy.get(key) if isinstance(deploy, dict) else None
-    if not isinstance(deploy, dict):
-        return {}
-    keys = ("staging-app", "production-app")
-    return {k: v for k, v in deploy.items() if k in keys and isinstance(v, str) and v}
-
-
 def fit(root: Path, staging_app: str | None, production_app: str | None) -> Fitted:
     """The template with the project's install lines, and deploy jobs only for
     the Heroku apps named on the command line or already configured."""
     install = detect(root)
-    apps = configured_apps(root)
+    apps = nested(pyproject(root), "tool", "mvp-process", "deploy")  # {} if unreadable
     named = {
         "staging": staging_app or apps.get("staging-app"),
         "production": production_app or apps.get("production-app"),
     }
-    deploys = tuple(target for target, app in named.items() if app)
+    deploys = tuple(
+        target for target, app in named.items() if isinstance(app, str) and app
+    )
     text = template_text()
     if install.steps is not None:
         text = with_install(text, install.steps)
@@ -140,12 +121,9 @@ def fit(root: Path, staging_app: str | None, production_app: str | None) -> Fitt
 
 def _app_line(key: str, name: str | None, example: str) -> str:
     if name:
-        return f'{key} = "{_toml_escape(name)}"'
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+        return f'{key} = "{escaped}"'
     return f'# {key} = "{example}"  # the Heroku app; deploys need it'
-
-
-def _toml_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def starter_config(staging_app: str | None, production_app: str | None) -> str:
@@ -159,15 +137,15 @@ def starter_config(staging_app: str | None, production_app: str | None) -> str:
 
 def _plan_workflow(
     root: Path, name: str, content: str, what: str, force: bool
-) -> tuple[Change, _Write | None]:
+) -> Change:
     relative = WORKFLOWS / name
     path, text = root / relative, content.encode("utf-8")
     if path.is_dir():
         raise MvpError(f"{relative} is a folder", hint="move it away first")
     if not path.exists():
-        return Change(relative, "created", what), _Write(path, text)
+        return Change(relative, "created", what, text)
     if path.read_bytes() == text:
-        return Change(relative, "unchanged", "already this workflow"), None
+        return Change(relative, "unchanged", "already this workflow")
     if not force:
         template = f"{ACTION_REPOSITORY}'s workflows-templates/{name}"
         shown = (
@@ -179,22 +157,14 @@ def _plan_workflow(
             hint=f"compare it with {shown}, or replace it "
             "with --force (commit your version first)",
         )
-    return Change(relative, "replaced", "with the template"), _Write(path, text)
+    return Change(relative, "replaced", "with the template", text)
 
 
-def _newline(existing: bytes) -> bytes:
-    return b"\r\n" if b"\r\n" in existing else b"\n"
-
-
-def _plan_pyproject(
-    root: Path, table: str, apps_given: bool
-) -> tuple[Change, _Write | None]:
-    path = root / "pyproject.toml"
+def _plan_pyproject(root: Path, table: str, apps_given: bool) -> Change:
     name = Path("pyproject.toml")
+    path = root / name
     if not path.exists():
-        return Change(name, "created", "with [tool.mvp-process]"), _Write(
-            path, table.encode("utf-8")
-        )
+        return Change(name, "created", "with [tool.mvp-process]", table.encode("utf-8"))
     existing = path.read_bytes()
     try:
         data = tomllib.loads(existing.decode("utf-8"))
@@ -208,27 +178,22 @@ def _plan_pyproject(
         detail = "it already has [tool.mvp-process]"
         if apps_given:
             detail += " (app names not applied: edit the table by hand)"
-        return Change(name, "kept", detail), None
-    newline = _newline(existing)
-    if not existing:
-        separator = b""
-    elif existing.endswith(b"\n"):
-        separator = newline
-    else:
-        separator = newline * 2
+        return Change(name, "kept", detail)
+    newline = b"\r\n" if b"\r\n" in existing else b"\n"
+    blank_line = newline if existing.endswith(b"\n") else newline * 2
+    separator = blank_line if existing else b""
     addition = table.encode("utf-8").replace(b"\n", newline)
-    return Change(name, "appended", "[tool.mvp-process]"), _Write(
-        path, existing + separator + addition
-    )
+    appended = existing + separator + addition
+    return Change(name, "appended", "[tool.mvp-process]", appended)
 
 
-def _validate(pyproject: _Write) -> None:
+def _validate(path: Path, data: bytes) -> None:
     """The file `init` leaves must load as a valid configuration."""
     try:
-        tomllib.loads(pyproject.data.decode("utf-8"))
+        tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"appending [tool.mvp-process] would make {pyproject.path} invalid "
+            f"appending [tool.mvp-process] would make {path} invalid "
             f"({exc}); nothing was written",
             hint="add the table by hand (see `mvp-process init --print-config`)",
         ) from None
@@ -241,22 +206,22 @@ def init_repository(
     staging_app: str | None = None,
     production_app: str | None = None,
     forks: bool = False,
+    fitted: Fitted | None = None,
 ) -> list[Change]:
     """Write the workflow(s) and the starter config into `root`; say what was
-    done. `forks`: also the workflow that publishes fork pull requests' reports."""
+    done. `forks`: also the workflow that publishes fork pull requests' reports;
+    `fitted`: the workflow when the caller has already fitted it."""
     table = starter_config(staging_app, production_app)
-    fitted = fit(root, staging_app, production_app)
+    fitted = fitted or fit(root, staging_app, production_app)
     plans = [_plan_workflow(root, TEMPLATE_NAME, fitted.text, "the CI workflow", force)]
     if forks:
         text, what = template_text(FORKS_NAME), "publishes fork pull requests' reports"
         plans.append(_plan_workflow(root, FORKS_NAME, text, what, force))
-    config, config_write = _plan_pyproject(
-        root, table, bool(staging_app or production_app)
-    )
-    if config_write is not None:
-        _validate(config_write)
-    for write in [*(w for _, w in plans), config_write]:
-        if write is not None:
-            write.path.parent.mkdir(parents=True, exist_ok=True)
-            write.path.write_bytes(write.data)
-    return [*(change for change, _ in plans), config]
+    config = _plan_pyproject(root, table, bool(staging_app or production_app))
+    if config.data is not None:
+        _validate(root / config.path, config.data)
+    for change in [*plans, config]:
+        if change.data is not None:
+            (root / change.path).parent.mkdir(parents=True, exist_ok=True)
+            (root / change.path).write_bytes(change.data)
+    return [*plans, config]

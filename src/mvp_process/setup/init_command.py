@@ -53,13 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _root() -> Path:
-    try:
-        return Git.discover(Path.cwd()).root
-    except GitError:
-        return Path.cwd()
-
-
 def describe(fitted: Fitted) -> list[str]:
     """What the workflow installs and deploys, for the maintainer to check."""
     install = fitted.install
@@ -91,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(starter_config(args.staging_app, args.production_app))
         return 0
     if args.print_workflow:
-        sys.stdout.write(fit(_root(), args.staging_app, args.production_app).text)
+        try:
+            here = Git.discover(Path.cwd()).root
+        except GitError:
+            here = Path.cwd()
+        sys.stdout.write(fit(here, args.staging_app, args.production_app).text)
         return 0
     root = Git.discover(Path.cwd()).root
     fitted = fit(root, args.staging_app, args.production_app)
@@ -101,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         staging_app=args.staging_app,
         production_app=args.production_app,
         forks=args.forks,
+        fitted=fitted,
     )
     print(f"mvp-process init: {root}")
     for change in changes:

@@ -23,20 +23,12 @@ _REQUIREMENTS = (
 )
 
 
-def _pyproject(root: Path) -> dict[str, Any]:
+def pyproject(root: Path) -> dict[str, Any]:
+    """`root`'s pyproject.toml as data; {} when it is missing or unreadable."""
     try:
         return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
-
-
-def _setup_cfg(root: Path) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(root / "setup.cfg", encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return configparser.ConfigParser(interpolation=None)
-    return parser
 
 
 def read(root: Path) -> Facts:
@@ -44,7 +36,11 @@ def read(root: Path) -> Facts:
     files = {name for name in _MARKERS if (root / name).is_file()}
     for pattern in _REQUIREMENTS:
         files |= {p.relative_to(root).as_posix() for p in root.glob(pattern)}
-    cfg = _setup_cfg(root)
+    cfg = configparser.ConfigParser(interpolation=None)
+    try:
+        cfg.read(root / "setup.cfg", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        cfg = configparser.ConfigParser(interpolation=None)  # it says nothing
     extras = (
         tuple(cfg["options.extras_require"])
         if cfg.has_section("options.extras_require")
@@ -52,7 +48,7 @@ def read(root: Path) -> Facts:
     )
     return Facts(
         files=frozenset(f for f in files if (root / f).is_file()),
-        pyproject=_pyproject(root),
+        pyproject=pyproject(root),
         setup_cfg_extras=extras,
         setup_cfg_metadata=cfg.has_option("metadata", "name"),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +55,7 @@ class Install:
         return self.local
 
 
-def _pick(names: Sequence[str]) -> str | None:
+def _pick(names: Iterable[str]) -> str | None:
     """The test-like name among `names` (compared as normalized names)."""
     by_norm = {
         re.sub(r"[-_.]+", "-", n).lower(): n for n in names if _SAFE_NAME.match(n)
@@ -63,7 +63,8 @@ def _pick(names: Sequence[str]) -> str | None:
     return next((by_norm[n] for n in TEST_NAMES if n in by_norm), None)
 
 
-def _table(data: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
+def nested(data: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
+    """The table `data[key1][key2]...`; {} where one is missing or no table."""
     for key in keys:
         value = data.get(key)
         if not isinstance(value, dict):
@@ -108,8 +109,8 @@ def _pip(facts: Facts, source: str, args: str) -> Install:
 
 
 def _uv(facts: Facts) -> Install:
-    group = _pick(list(_table(facts.pyproject, "dependency-groups")))
-    extra = _pick(list(_table(facts.pyproject, "project", "optional-dependencies")))
+    group = _pick(nested(facts.pyproject, "dependency-groups"))
+    extra = _pick(nested(facts.pyproject, "project", "optional-dependencies"))
     option = f" --group {group}" if group else f" --extra {extra}" if extra else ""
     what = f", group {group}" if group else f", extra {extra}" if extra else ""
     steps = (
@@ -122,7 +123,7 @@ def _uv(facts: Facts) -> Install:
 
 
 def _poetry(facts: Facts) -> Install:
-    group = _pick(list(_table(facts.pyproject, "tool", "poetry", "group")))
+    group = _pick(nested(facts.pyproject, "tool", "poetry", "group"))
     option = f" --with {group}" if group else ""
     steps = (
         "python -m pip install --upgrade pip poetry",
@@ -135,24 +136,21 @@ def _poetry(facts: Facts) -> Install:
     return Install(what, steps, f"poetry install{option}")
 
 
-def _uses_poetry(facts: Facts) -> bool:
-    poetry = _table(facts.pyproject, "tool", "poetry")
-    return "poetry.lock" in facts.files or bool(
-        poetry.get("group") or poetry.get("dev-dependencies")
-    )
-
-
 def choose(facts: Facts) -> Install:
     """The first way of installing the test dependencies that applies."""
     if "uv.lock" in facts.files:
         return _uv(facts)
-    if _uses_poetry(facts):
+    poetry = nested(facts.pyproject, "tool", "poetry")
+    if (
+        "poetry.lock" in facts.files
+        or poetry.get("group")
+        or poetry.get("dev-dependencies")
+    ):
         return _poetry(facts)
-    group = _pick(list(_table(facts.pyproject, "dependency-groups")))
+    group = _pick(nested(facts.pyproject, "dependency-groups"))
     if group:  # pip reads PEP 735 groups since 25.1 (the first line upgrades it)
         return _pip(facts, f"[dependency-groups] {group}", f"--group {group}")
-    extras = _table(facts.pyproject, "project", "optional-dependencies")
-    extra = _pick(list(extras))
+    extra = _pick(nested(facts.pyproject, "project", "optional-dependencies"))
     if extra and installable(facts):
         where = "[project.optional-dependencies]"
         return _pip(facts, f"{where} {extra}", f"-e '.[{extra}]'")
@@ -164,11 +162,7 @@ def choose(facts: Facts) -> Install:
     if found:
         base = "-r requirements.txt " if "requirements.txt" in facts.files else ""
         return _pip(facts, found, f"{base}-r {shlex.quote(found)}")
-    return _fallback(facts)
-
-
-def _fallback(facts: Facts) -> Install:
-    """No test dependencies declared: the template's step, and its gist locally."""
+    # No test dependencies declared: the template's step, and its gist locally.
     args = ["-r requirements.txt"] if "requirements.txt" in facts.files else []
     args += ["-e ."] if installable(facts) else []
     local = f"python -m pip install {' '.join(args)}" if args else ""

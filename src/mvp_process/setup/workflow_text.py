@@ -40,7 +40,7 @@ def with_install(text: str, steps: Sequence[str]) -> str:
     return "".join(lines[: at + 1] + body + lines[end:])
 
 
-def _job(lines: list[str], name: str) -> tuple[int, int]:
+def _job(lines: list[str], name: str) -> slice:
     """The lines of job `name`: its key up to the next job or the end."""
     start = next(i for i, line in enumerate(lines) if line.rstrip() == f"  {name}:")
     end = start + 1
@@ -48,7 +48,7 @@ def _job(lines: list[str], name: str) -> tuple[int, int]:
         _JOB.match(lines[end]) or (lines[end].strip() and _indent(lines[end]) < 2)
     ):
         end += 1
-    return start, end
+    return slice(start, end)
 
 
 def with_deploys(text: str, staging: bool, production: bool) -> str:
@@ -58,18 +58,16 @@ def with_deploys(text: str, staging: bool, production: bool) -> str:
     from the commit (deploy does that when no staging app is configured).
     """
     lines = text.splitlines(keepends=True)
-    if not production:
-        start, end = _job(lines, "deploy-production")
-        del lines[start:end]
-    if not staging:
-        start, end = _job(lines, "deploy-staging")
-        del lines[start:end]
+    for name, wanted in (
+        ("deploy-production", production),
+        ("deploy-staging", staging),
+    ):
+        if not wanted:
+            del lines[_job(lines, name)]
     if production and not staging:
-        start, end = _job(lines, "deploy-production")
-        at = start + next(
-            i
-            for i, line in enumerate(lines[start:end])
-            if line.strip().startswith("needs:")
+        job = _job(lines, "deploy-production")
+        at = job.start + next(
+            i for i, line in enumerate(lines[job]) if line.strip().startswith("needs:")
         )
         after = at + 1
         while lines[after].lstrip().startswith("#"):

@@ -28,11 +28,12 @@ class Step:
     uses: str
     run: str
     inputs: Mapping[str, str]
+    ours: bool  # it runs mvp-process: the action or the command line
 
 
 @dataclass(frozen=True)
 class Workflow:
-    """A workflow file: its jobs' steps, or why it could not be read."""
+    """A workflow file: its jobs that run mvp-process, or why it could not be read."""
 
     path: Path
     jobs: Mapping[str, tuple[Step, ...]] = field(default_factory=dict)
@@ -40,50 +41,8 @@ class Workflow:
     minutes: Mapping[str, object] = field(default_factory=dict)  # timeout-minutes
 
 
-def _step(raw: Any) -> Step:
-    if not isinstance(raw, dict):
-        return Step("", "", {})
-    inputs = raw.get("with")
-    return Step(
-        uses=str(raw.get("uses") or ""),
-        run=str(raw.get("run") or ""),
-        inputs=(
-            {str(k): str(v) for k, v in inputs.items()}
-            if isinstance(inputs, dict)
-            else {}
-        ),
-    )
-
-
-def read_workflow(path: Path, root: Path) -> Workflow:
-    """Parse one workflow file; a broken one is reported, not raised."""
-    relative = path.relative_to(root)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-        return Workflow(relative, error=first)
-    jobs = data.get("jobs") if isinstance(data, dict) else None
-    if not isinstance(jobs, dict):
-        return Workflow(relative, error="it has no `jobs:` mapping")
-    parsed, minutes = {}, {}
-    for name, job in jobs.items():
-        steps = job.get("steps") if isinstance(job, dict) else None
-        parsed[str(name)] = tuple(
-            _step(s) for s in (steps if isinstance(steps, list) else [])
-        )
-        if isinstance(job, dict) and "timeout-minutes" in job:
-            minutes[str(name)] = job["timeout-minutes"]
-    return Workflow(relative, parsed, minutes=minutes)
-
-
-def read_workflows(root: Path) -> list[Workflow]:
-    """Every `.yml`/`.yaml` file in `.github/workflows`, sorted by name."""
-    folder = root / WORKFLOWS_DIR
-    if not folder.is_dir():
-        return []
-    files = [p for p in folder.iterdir() if p.suffix in (".yml", ".yaml")]
-    return [read_workflow(p, root) for p in sorted(files) if p.is_file()]
+def _dict(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _is_own_action(uses: str, root: Path) -> bool:
@@ -96,32 +55,52 @@ def _is_own_action(uses: str, root: Path) -> bool:
     )
 
 
-def runs_mvp_process(step: Step, root: Path) -> bool:
-    """The step uses the action, or runs the command line."""
-    if _is_own_action(step.uses, root):
-        return True
-    name = step.uses.split("@", 1)[0]
-    return name.endswith("/mvp-process") or bool(_CLI.search(step.run))
+def _step(raw: Any, root: Path) -> Step:
+    step = _dict(raw)
+    uses, run = str(step.get("uses") or ""), str(step.get("run") or "")
+    inputs = {str(k): str(v) for k, v in _dict(step.get("with")).items()}
+    ours = uses.split("@", 1)[0].endswith("/mvp-process") or bool(_CLI.search(run))
+    return Step(uses, run, inputs, ours or _is_own_action(uses, root))
 
 
-def is_checkout(step: Step) -> bool:
-    return step.uses.split("@", 1)[0] == "actions/checkout"
+def read_workflow(path: Path, root: Path) -> Workflow:
+    """Parse one workflow file; a broken one is reported, not raised."""
+    relative = path.relative_to(root)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        return Workflow(relative, error=first)
+    jobs = _dict(data).get("jobs")
+    if not isinstance(jobs, dict):
+        return Workflow(relative, error="it has no `jobs:` mapping")
+    ours, minutes = {}, {}
+    for name, job in jobs.items():
+        steps = _dict(job).get("steps")
+        found = tuple(
+            _step(s, root) for s in (steps if isinstance(steps, list) else [])
+        )
+        if any(step.ours for step in found):
+            ours[str(name)] = found
+        if "timeout-minutes" in _dict(job):
+            minutes[str(name)] = job["timeout-minutes"]
+    return Workflow(relative, ours, minutes=minutes)
 
 
-def mvp_jobs(workflow: Workflow, root: Path) -> dict[str, tuple[Step, ...]]:
-    """The jobs of `workflow` that run mvp-process."""
-    return {
-        name: steps
-        for name, steps in workflow.jobs.items()
-        if any(runs_mvp_process(s, root) for s in steps)
-    }
+def read_workflows(root: Path) -> list[Workflow]:
+    """Every `.yml`/`.yaml` file in `.github/workflows`, sorted by name."""
+    folder = root / WORKFLOWS_DIR
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.suffix in (".yml", ".yaml")]
+    return [read_workflow(p, root) for p in sorted(files) if p.is_file()]
 
 
-def shallow_jobs(workflow: Workflow, root: Path) -> list[str]:
+def shallow_jobs(workflow: Workflow) -> list[str]:
     """mvp-process jobs whose checkout does not fetch the full history."""
     found = []
-    for name, steps in mvp_jobs(workflow, root).items():
-        checkouts = [s for s in steps if is_checkout(s)]
+    for name, steps in workflow.jobs.items():
+        checkouts = [s for s in steps if s.uses.split("@", 1)[0] == "actions/checkout"]
         if not checkouts or any(
             s.inputs.get("fetch-depth", "1").strip() != "0" for s in checkouts
         ):
@@ -129,9 +108,9 @@ def shallow_jobs(workflow: Workflow, root: Path) -> list[str]:
     return found
 
 
-def _deploy_target(step: Step, root: Path) -> list[str]:
+def _deploy_target(step: Step) -> list[str]:
     """`staging`/`production` for a deploy step, `branch` when it is implicit."""
-    if not runs_mvp_process(step, root):
+    if not step.ours:
         return []
     if step.run:
         if re.search(r"\bdeploy\b", step.run):
@@ -142,21 +121,21 @@ def _deploy_target(step: Step, root: Path) -> list[str]:
     return []
 
 
-def deploy_targets(workflows: list[Workflow], root: Path) -> set[str]:
+def deploy_targets(workflows: list[Workflow]) -> set[str]:
     """`staging`/`production` for each deploy step, `branch` when it is implicit."""
     return {
         target
         for workflow in workflows
-        for steps in mvp_jobs(workflow, root).values()
+        for steps in workflow.jobs.values()
         for step in steps
-        for target in _deploy_target(step, root)
+        for target in _deploy_target(step)
     }
 
 
-def deploy_jobs(workflow: Workflow, root: Path) -> list[str]:
+def deploy_jobs(workflow: Workflow) -> list[str]:
     """The jobs of `workflow` that deploy."""
     return [
         name
-        for name, steps in mvp_jobs(workflow, root).items()
-        if any(_deploy_target(step, root) for step in steps)
+        for name, steps in workflow.jobs.items()
+        if any(_deploy_target(step) for step in steps)
     ]
