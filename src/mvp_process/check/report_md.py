@@ -8,6 +8,10 @@ output) goes in a code block; past `SHOWN` entries the rest collapses into
 `<details>`. A failed gate ends with its fix. The coverage section carries
 the chart of the base branch's recorded figures. Every text goes through
 `mvp_process.markdown`; the chart holds only numbers and commit ids.
+
+The job summary adds where diff-cover's HTML page of the changed lines went:
+the folder `FOLDER` under the runner's temporary folder, which the workflow
+template uploads as the artifact `ARTIFACT`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from mvp_process.style import status
 Link = Callable[[str, int, int | None], str | None]  # path, line, end -> URL
 SHOWN = 10  # entries of a section shown before the rest collapses
 MAX_LINE = 1000
+FOLDER = ARTIFACT = "mvp-process-diff-coverage"
+PAGE = "diff-coverage.html"
+LIMIT = 65536  # as the comment: GitHub takes 1 MiB per step, people read far less
 
 
 def no_link(path: str, line: int, end: int | None) -> str | None:
@@ -199,3 +206,32 @@ def fitted(report: CheckReport, link: Link, room: int) -> tuple[list[str], int]:
 
 def left_out(omitted: int, why: str) -> str:
     return f"_{omitted} more line{'s' if omitted != 1 else ''} left out {why}._\n"
+
+
+def summary(
+    report: CheckReport, link: Link = no_link, artifacts: str | None = None
+) -> str:
+    """`artifacts`: the run's page, when diff-cover's HTML page was written."""
+    parts, omitted = fitted(report, link, LIMIT)
+    parts.insert(0, header(report))
+    if omitted:
+        parts.append(left_out(omitted, "to keep this summary short"))
+    if artifacts:
+        parts.append(
+            f"The changed lines with their source, in diff-cover's HTML page: "
+            f"{md.code(PAGE)} in the artifact {md.code(ARTIFACT)} of "
+            f"{md.link('this workflow run', artifacts)} (the workflow template "
+            "uploads it).\n"
+        )
+    return "\n".join(parts)
+
+
+def outputs(report: CheckReport) -> dict[str, str]:
+    """Step outputs: `passed`, `coverage`, `diff-coverage` (empty when unknown)."""
+    cov = report.metric("coverage", "after")
+    diff = report.metric("diff-coverage", "percent")
+    return {
+        "passed": "true" if report.passed else "false",
+        "coverage": "" if cov is None else f"{cov:.2f}",
+        "diff-coverage": "" if diff is None else f"{diff:.2f}",
+    }
