@@ -87,7 +87,6 @@ class Tally:
     unmeasured: dict[str, str] = field(default_factory=dict)  # path -> why
     omitted: tuple[str, ...] = ()
     unreadable: tuple[str, ...] = ()
-
     extra: dict[str, tuple[frozenset[int], frozenset[int]]] = field(
         default_factory=dict
     )
@@ -96,12 +95,6 @@ class Tally:
         self.measured += len(measured)
         if missing:
             self.uncovered[path] = sorted(missing)
-
-    def why(self) -> list[tuple[str, str]]:
-        return sorted(self.unmeasured.items())
-
-    def unmeasured_lines(self) -> int:
-        return sum(len(self.uncovered.get(p, ())) for p in self.unmeasured)
 
 
 def tally(
@@ -152,7 +145,10 @@ def _ranges(found: Tally) -> list[tuple[str, int, int, str]]:
 def _details(found: Tally, excluded: list[str]) -> list[str]:
     """A line per uncovered range (`path:line:`, as editors jump), then the rest."""
     details = [f"{path}:{a}: {message}" for path, a, _, message in _ranges(found)]
-    details += [f"{path} is not measured: {why}" for path, why in found.why()]
+    details += [
+        f"{path} is not measured: {why}"
+        for path, why in sorted(found.unmeasured.items())
+    ]
     if found.omitted:
         details.append(
             f"left out, omitted by the coverage config: {names(found.omitted)}"
@@ -164,13 +160,6 @@ def _details(found: Tally, excluded: list[str]) -> list[str]:
             f"left out as tests (diff-coverage-exclude): {names(tuple(excluded))}"
         )
     return details
-
-
-def _findings(found: Tally) -> list[Finding]:
-    return [
-        Finding(path, a, message, "diff-coverage", end_line=b, level="warning")
-        for path, a, b, message in _ranges(found)
-    ]
 
 
 def run(
@@ -205,6 +194,7 @@ def run(
         html.write(diff_file, xml_path, root, tests, found.extra)
     uncovered = sum(len(v) for v in found.uncovered.values())
     changed_lines = sum(len(v) for v in changed.values())
+    unmeasured = sum(len(found.uncovered.get(p, ())) for p in found.unmeasured)
     decision = decide_diff_coverage(
         changed_lines,
         found.measured,
@@ -212,7 +202,7 @@ def run(
         minimum,
         tuple(sorted(found.unmeasured)),
         found.omitted,
-        found.unmeasured_lines(),
+        unmeasured,
     )
     measured = found.measured
     percent = 100.0 * (measured - uncovered) / measured if measured else None
@@ -221,14 +211,17 @@ def run(
         decision.passed,
         decision.summary,
         details=tuple(_details(found, excluded)),
-        findings=tuple(_findings(found)),
+        findings=tuple(
+            Finding(path, a, message, "diff-coverage", end_line=b, level="warning")
+            for path, a, b, message in _ranges(found)
+        ),
         metrics={
             "percent": None if percent is None else round(percent, 2),
             "changed_lines": changed_lines,
             "executable_lines": measured,
             "covered_lines": measured - uncovered,
             "uncovered_lines": uncovered,
-            "unmeasured_lines": found.unmeasured_lines(),
+            "unmeasured_lines": unmeasured,
             "minimum": minimum,
             "uncovered": {
                 p: format_ranges(line_ranges(v)) for p, v in found.uncovered.items()

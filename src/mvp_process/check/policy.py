@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mvp_process.errors import ConfigError
+
 # pytest's documented exit codes.
 PYTEST_EXIT = {
     0: "all tests passed",
@@ -170,16 +172,12 @@ def select_gates(
     only, skip = list(only), list(skip)
     unknown = sorted(set(only + skip) - set(all_gates))
     if unknown:
-        from mvp_process.errors import ConfigError
-
         raise ConfigError(
             f"unknown gate name(s): {', '.join(unknown)}",
             hint=f"gate names are {', '.join(all_gates)}",
         )
     chosen = tuple(g for g in all_gates if (not only or g in only) and g not in skip)
     if not chosen:
-        from mvp_process.errors import ConfigError
-
         raise ConfigError("--only/--skip leave no gate to run")
     return chosen
 

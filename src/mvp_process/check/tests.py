@@ -35,16 +35,6 @@ from mvp_process.check.policy import decide_tests
 from mvp_process.git import Git
 from mvp_process.results import Finding, GateResult, Hint
 
-__all__ = [
-    "GATE",
-    "PYTEST_MODULES",
-    "TestFailure",
-    "TestRun",
-    "from_results",
-    "gate_result",
-    "run_pytest",
-]
-
 PYTEST_MODULES = ("pytest", "pytest_cov")
 
 
@@ -168,20 +158,14 @@ def read_total(path: Path) -> float | None:
     """
     try:
         root = ET.parse(path).getroot()
-        counts = [
-            int(root.get(name, "0"))
-            for name in (
-                "lines-covered",
-                "branches-covered",
-                "lines-valid",
-                "branches-valid",
-            )
-        ]
+        covered, total = (
+            sum(int(root.get(f"{kind}-{count}", "0")) for kind in ("lines", "branches"))
+            for count in ("covered", "valid")
+        )
     except (OSError, ET.ParseError, ValueError):
         return None
     if root.tag != "coverage" or "lines-valid" not in root.attrib:
         return None
-    covered, total = counts[0] + counts[1], counts[2] + counts[3]
     return 100.0 * covered / total if total else None
 
 

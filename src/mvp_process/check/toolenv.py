@@ -116,14 +116,13 @@ class ToolEnv:
                 hint="point `python` in [tool.mvp-process] or MVP_PROCESS_PYTHON at "
                 "the interpreter where your project is installed",
             )
-        missing = answer[1:]
+        missing = [_PIP_NAMES.get(m, m) for m in answer[1:]]
         if missing:
-            names = " ".join(_PIP_NAMES.get(m, m) for m in missing)
             raise ToolMissing(
-                f"{', '.join(_PIP_NAMES.get(m, m) for m in missing)} not installed "
-                f"in {self.python}",
-                hint=f"install with `{self.python} -m pip install {names}`, "
-                "or point MVP_PROCESS_PYTHON at the right interpreter",
+                f"{', '.join(missing)} not installed in {self.python}",
+                hint=f"install with `{self.python} -m pip install "
+                f"{' '.join(missing)}`, or point MVP_PROCESS_PYTHON at the right "
+                "interpreter",
             )
 
     def code(
