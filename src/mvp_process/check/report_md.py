@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from mvp_process import markdown as md
 from mvp_process.check import registry
+from mvp_process.check.policy import plural
 from mvp_process.results import CheckReport, Finding, GateResult
 from mvp_process.style import markdown as outcome
 from mvp_process.style import status
@@ -205,7 +206,7 @@ def fitted(report: CheckReport, link: Link, room: int) -> tuple[list[str], int]:
 
 
 def left_out(omitted: int, why: str) -> str:
-    return f"_{omitted} more line{'s' if omitted != 1 else ''} left out {why}._\n"
+    return f"_{plural(omitted, 'more line')} left out {why}._\n"
 
 
 def summary(

@@ -11,6 +11,7 @@ Words and colour come from `mvp_process.style`.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -35,16 +36,14 @@ def no_source(path: str) -> None:
 
 def source_in(root: Path) -> Source:
     """The lines of a file of the repository (None when it cannot be read)."""
-    cache: dict[str, list[str] | None] = {}
 
+    @functools.cache
     def lines(path: str) -> list[str] | None:
-        if path not in cache:
-            try:
-                text = (root / path).read_text(encoding="utf-8", errors="replace")
-                cache[path] = text.splitlines()
-            except OSError:
-                cache[path] = None
-        return cache[path]
+        try:
+            text = (root / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        return text.splitlines()
 
     return lines
 
