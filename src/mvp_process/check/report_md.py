@@ -128,10 +128,8 @@ def _line(text: str) -> str:
     return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
 
 
-def _item(line: str, finding: Finding | None, link: Link) -> str | None:
+def _item(line: str, finding: Finding, link: Link) -> str:
     """A detail line about one of the gate's findings, as a linked list item."""
-    if finding is None:
-        return None
     prefix = f"{finding.path}:{finding.line}:"
     if finding.col and line.startswith(f"{prefix}{finding.col}:"):
         prefix += f"{finding.col}:"
@@ -160,11 +158,11 @@ def sections(report: CheckReport, link: Link = no_link) -> list[Section]:
             continue
         items, output, about = [], [], gate.about()
         for line in gate.details:
-            item = _item(line, about(line), link)
-            if item is None:
+            finding = about(line)
+            if finding is None:
                 output.append(_line(line))
             else:
-                items.append(item)
+                items.append(_item(line, finding, link))
         extra = chart(report) if spec.name == "coverage" else ""
         found.append(Section(spec.title, tuple(items), tuple(output), fix(gate), extra))
     if report.notes:

@@ -70,16 +70,6 @@ def _snippet(finding: Finding, source: Source, style: Style) -> list[str]:
     return out
 
 
-def _detail(
-    line: str, finding: Finding | None, source: Source, style: Style, snippet: bool
-) -> list[str]:
-    if finding is None:
-        return [INDENT + line]
-    where = f"{finding.path}:{finding.line}:"
-    text = [INDENT + style.paint(where, "bold") + line[len(where) :]]
-    return text + (_snippet(finding, source, style) if snippet else [])
-
-
 def gate_block(
     gate: GateResult, style: Style = Style(), source: Source = no_source
 ) -> str:
@@ -93,7 +83,14 @@ def gate_block(
         shown = gate.details[:MAX_DETAIL_LINES]
         about, snippet = gate.about(), bool(spec and spec.show_source)
         for line in shown:
-            lines += _detail(line, about(line), source, style, snippet)
+            finding = about(line)
+            if finding is None:
+                lines.append(INDENT + line)
+                continue
+            where = f"{finding.path}:{finding.line}:"
+            lines.append(INDENT + style.paint(where, "bold") + line[len(where) :])
+            if snippet:
+                lines += _snippet(finding, source, style)
         if len(gate.details) > len(shown):
             lines.append(f"{INDENT}... and {len(gate.details) - len(shown)} more")
     if gate.hint and not gate.passed:
@@ -139,13 +136,12 @@ class TerminalProgress:
     def __init__(
         self,
         stream: TextIO,
-        live: bool | None = None,
         style: Style | None = None,
         order: Sequence[str] = registry.GATE_NAMES,
         source: Source = no_source,
     ) -> None:
         self.stream = stream
-        self.live = stream.isatty() if live is None else live
+        self.live = stream.isatty()
         self.style = style or Style()
         self.source = source
         self.order = [n for n in registry.GATE_NAMES if n in order]
