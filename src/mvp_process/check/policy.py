@@ -113,12 +113,10 @@ def decide_diff_coverage(
 ) -> Decision:
     """Coverage of the executable changed lines; no data is said, never 100%.
 
-    The figures are named as in the JSON report: `changed_lines` (every added
-    or edited line of the Python files that count), `executable` (those
-    coverage counts: `executable_lines`). The executable changed lines of
-    files coverage does not measure (`unmeasured_files`, `unmeasured_lines`)
-    count as uncovered; files the coverage config omits on purpose
-    (`omitted_files`) are left out.
+    `changed_lines`: every added or edited line of the Python files that count;
+    `executable`: those coverage counts. The executable changed lines of files
+    coverage does not measure count as uncovered; files the coverage config
+    omits on purpose are left out.
     """
     if changed_lines == 0:
         return Decision(True, "no Python lines changed")

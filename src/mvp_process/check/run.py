@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from mvp_process.check import registry, tests
 from mvp_process.check.baseline import BaselineSource, find_baseline
@@ -28,18 +28,9 @@ from mvp_process.git import Git
 from mvp_process.results import CheckReport, GateResult
 
 
-class Observer(Protocol):
-    """Told as gates start and finish (the live progress display)."""
-
-    def started(self, name: str) -> None: ...
-
-    def finished(self, result: GateResult) -> None: ...
-
-    def note(self, text: str) -> None: ...
-
-
-class Silent:
-    """An observer that says nothing."""
+class Observer:
+    """Told as gates start and finish (the live progress display); this one
+    says nothing."""
 
     def started(self, name: str) -> None:
         pass
@@ -75,7 +66,7 @@ def require_tools(
     """The gates' tools; pytest-xdist when `parallel = true` runs the tests, and
     pytest-split for `check --shard` (both plugins of the project's pytest)."""
     tools.require(registry.required_modules(gates), root)
-    testing = any(g.needs_tests for g in registry.chosen(gates))
+    testing = any("tests" in g.needs for g in registry.chosen(gates))
     plugins = [
         (
             "xdist",
@@ -123,7 +114,7 @@ def run_check(
     test_runner: TestRunner | None = None,
 ) -> CheckReport:
     """Resolve the target, run `gates`, and return the report (nothing printed)."""
-    watcher = observer or Silent()
+    watcher = observer or Observer()
     notes: list[str] = []
 
     def note(text: str) -> None:
@@ -177,7 +168,7 @@ def _run_gates(
     the test run and, if they need it, the baseline are in.
     """
     results: dict[str, GateResult] = {}
-    testing = any(g.needs_tests for g in gates)
+    testing = any("tests" in g.needs for g in gates)
     target = context.target
     want_baseline = any("baseline" in g.needs for g in gates) and (
         target.merge_base != target.head

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mvp_process.check import registry
+from mvp_process.check.run import Observer
 from mvp_process.redact import redact
 from mvp_process.results import CheckReport, Finding, GateResult
 from mvp_process.style import Style, status
@@ -129,7 +130,7 @@ def render(
     return redact("".join(parts)) + verdict(report, style)
 
 
-class TerminalProgress:
+class TerminalProgress(Observer):
     """Observer for `run_check`: blocks in gate order as gates finish; on a
     terminal, a redrawn line of what still runs."""
 

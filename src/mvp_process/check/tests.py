@@ -100,10 +100,8 @@ def pytest_command(
     reports: bool = True,
     cov: Sequence[str] = ("--cov",),
 ) -> list[str]:
-    """The arguments after `python -m pytest` (`reports=False`: coverage data only).
-
-    `cov`: what to measure (`measure.plan`).
-    """
+    """The arguments after `python -m pytest` that measure `cov` (`measure.plan`);
+    `reports=False`: coverage data only."""
     report = (
         f"--cov-report=xml:{outdir / 'coverage.xml'}" if reports else "--cov-report="
     )
@@ -126,10 +124,8 @@ def run_pytest(
     extra_env: Mapping[str, str] | None = None,
     reports: bool = True,
 ) -> TestRun:
-    """Run the suite once, writing coverage and JUnit reports into `outdir`.
-
-    What it measures is the project's own code in `cwd` (`measure.plan`).
-    """
+    """Run the suite once, measuring the project's own code in `cwd`
+    (`measure.plan`), and write coverage and JUnit reports into `outdir`."""
     cov = measure.plan(tools, cwd, pytest_args).args
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / FILE).unlink(missing_ok=True)  # only this run's report may count

@@ -46,15 +46,11 @@ _CREDENTIAL_WORD = re.compile(
 
 
 def withheld(name: str, value: str) -> bool:
-    """Whether flake8, black and pytest run without this variable.
-
-    The rule: the runner's command files; every `ACTIONS_*` variable (the
-    runtime token, the OIDC token request); a name with a word (between
-    underscores) that is KEY or ends in TOKEN, SECRET, PASSWORD, PASSWD,
-    CREDENTIALS or APIKEY (GITHUB_TOKEN, HEROKU_API_KEY, AWS_SECRET_ACCESS_KEY,
-    PGPASSWORD); and a value that holds a secret mvp-process was given (the
-    token copied under another name).
-    """
+    """Whether flake8, black and pytest run without this variable: the runner's
+    command files, every `ACTIONS_*` variable (the runtime token, the OIDC token
+    request), a credential's name (GITHUB_TOKEN, HEROKU_API_KEY,
+    AWS_SECRET_ACCESS_KEY, PGPASSWORD), or a value that holds a secret
+    mvp-process was given (the token copied under another name)."""
     upper = name.upper()
     words = re.split(r"[^A-Z0-9]+", upper)
     return (
