@@ -56,12 +56,13 @@ def find_folders(dirs: Sequence[Path]) -> tuple[list[Path], list[str]]:
             problems.append(f"{_label(given)}: no such folder")
         else:
             subs = sorted(p for p in given.iterdir() if p.is_dir())
-            found += [p for p in subs if (p / MANIFEST).is_file()]
-            problems += [
-                f"{_label(p)}: no {MANIFEST} (an incomplete shard folder?)"
-                for p in subs
-                if not (p / MANIFEST).is_file()
-            ]
+            for sub in subs:
+                if (sub / MANIFEST).is_file():
+                    found.append(sub)
+                else:
+                    problems.append(
+                        f"{_label(sub)}: no {MANIFEST} (an incomplete shard folder?)"
+                    )
             if not subs:
                 problems.append(f"{_label(given)}: no {MANIFEST} in it or below it")
     return found, problems
