@@ -211,9 +211,10 @@ def _run_gates(
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 kind = running.pop(future)
+                value = future.result()  # a job's exception stops the check
                 if kind == "gate":
-                    finish(future.result())
+                    finish(value)
                 elif kind in ("tests", "baseline"):
-                    have[kind] = future.result()
+                    have[kind] = value
                     run_ready()
     return results
