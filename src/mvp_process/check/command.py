@@ -1,6 +1,7 @@
 """Run the CI gates (flake8, black, tests, coverage, diff-coverage) on this repo.
 
-Also its sharded forms: `check --shard K/N` runs one slice of the tests (cut by
+`--json FILE` writes the machine-readable report (`-`: standard output). Also
+its sharded forms: `check --shard K/N` runs one slice of the tests (cut by
 pytest-split) on one matrix runner and writes a folder for
 `actions/upload-artifact`; `check --from-shards DIR...` is the fan-in that
 decides all five gates from those folders, as a single run would.
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from mvp_process import actions, common, style
-from mvp_process.check import fanin, jsonfile, shards, terminal
+from mvp_process import __version__, actions, common, style
+from mvp_process.check import fanin, shards, terminal
 from mvp_process.check import report_md as markdown
 from mvp_process.check.policy import select_gates, split_names
 from mvp_process.check.policy_shards import parse_shard
@@ -110,6 +112,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def to_stdout(path: Path | None) -> bool:
+    """`--json -`: the report goes to standard output (and the rest to stderr)."""
+    return path is not None and str(path) == "-"
+
+
+def check_writable(path: Path, flag: str = "--json") -> None:
+    """Fail before the gates run, not after, when a report cannot be written."""
+    if flag == "--json" and to_stdout(path):
+        return
+    if path.is_dir():
+        raise ConfigError(f"{flag} {path} is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError(
+            f"{flag} {path}: folder {folder} does not exist",
+            hint="create it first or choose another path",
+        )
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        where = path if path.exists() else f"folder {folder}"
+        other = ", or `--json -` for standard output" if flag == "--json" else ""
+        raise ConfigError(
+            f"{flag} {path}: {where} is not writable",
+            hint=f"choose another path{other}",
+        )
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """`--json`'s report: `version` (of mvp-process) first, secrets masked."""
+    report = {"version": __version__, **data}
+    return redact(json.dumps(report, indent=2, ensure_ascii=False, default=str)) + "\n"
+
+
+def write_json(path: Path, data: dict[str, Any], stdout: TextIO | None = None) -> None:
+    """Into `path`, or onto `stdout` (default: the process's) for `-`."""
+    if to_stdout(path):
+        stream = stdout or sys.stdout
+        stream.write(json_text(data))
+        stream.flush()
+        return
+    try:
+        path.write_text(json_text(data), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"could not write --json {path}: {exc.strerror}") from None
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
     keys = {
         "coverage-drop-max": args.coverage_drop_max,
@@ -133,7 +180,7 @@ def _names(flag: str, values: list[str]) -> list[str]:
 def html_page(args: argparse.Namespace, in_actions: bool) -> Path | None:
     """Where diff-cover's page goes: --html, or in Actions the uploaded folder."""
     if args.html is not None:
-        jsonfile.check_writable(args.html, "--html")
+        check_writable(args.html, "--html")
         return Path(args.html)
     temp = os.environ.get("RUNNER_TEMP")
     if not in_actions or not temp:
@@ -196,7 +243,7 @@ def _fan_in(
 
 def run(args: argparse.Namespace) -> int:
     """`--json -` keeps standard output for the report: all else goes to stderr."""
-    if not jsonfile.to_stdout(args.json):
+    if not to_stdout(args.json):
         return _run(args)
     stdout = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):
@@ -214,7 +261,7 @@ def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
     only, skip = _names("--only", args.only), _names("--skip", args.skip)
     gates = select_gates(GATE_NAMES, only, skip)
     if args.json:
-        jsonfile.check_writable(args.json)
+        check_writable(args.json)
     git, config = common.load(_overrides(args))
     page = html_page(args, config.github.actions)
     config = replace(config, html=page)
@@ -249,7 +296,7 @@ def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
         print(f"diff-cover's HTML page of the changed lines: {page}")
     report = publishing.with_history(report, git, github)
     if args.json:
-        jsonfile.write(args.json, report.to_json(), json_stream)
+        write_json(args.json, report.to_json(), json_stream)
     link = publishing.links(config, git, event, report)
     run_url = config.github.run_url
     artifacts = f"{run_url}#artifacts" if written and run_url else None
