@@ -71,9 +71,7 @@ def _snippet(finding: Finding, source: Source, style: Style) -> list[str]:
     return out
 
 
-def gate_block(
-    gate: GateResult, style: Style = Style(), source: Source = no_source
-) -> str:
+def gate_block(gate: GateResult, style: Style, source: Source) -> str:
     """One gate: its line, what to fix, and how (a failed gate's hint)."""
     lines = [
         f"  {style.word(status(gate.passed))} {gate.name:<13} {gate.summary}"
@@ -102,7 +100,7 @@ def gate_block(
     return redact("\n".join(lines) + "\n")
 
 
-def skipped(name: str, style: Style = Style()) -> str:
+def skipped(name: str, style: Style) -> str:
     return f"  {style.word('skip')} {name:<13} not selected\n"
 
 
