@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mvp_process.check import summary
+from mvp_process.check import report_md
 from support.cli import Outcome, run_cli
 from support.project import UNTESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
@@ -155,5 +155,5 @@ def test_the_template_uploads_the_folder_the_summary_names() -> None:
     upload = steps[check + 1]
     assert upload["uses"].startswith("actions/upload-artifact@")
     assert upload["if"] == "${{ !cancelled() }}"
-    assert upload["with"]["name"] == summary.ARTIFACT
-    assert upload["with"]["path"] == "${{ runner.temp }}/" + summary.FOLDER
+    assert upload["with"]["name"] == report_md.ARTIFACT
+    assert upload["with"]["path"] == "${{ runner.temp }}/" + report_md.FOLDER

@@ -15,7 +15,7 @@ from mvp_process.check import diff_coverage, measure
 from mvp_process.check import flake8
 from mvp_process.check.coverage import Baseline, NoBaseline
 from mvp_process.check.toolenv import ToolEnv
-from mvp_process.check import summary as markdown
+from mvp_process.check import report_md as markdown
 from support.project import TESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mvp_process.check import fanin
+from mvp_process.check import fanin, measure
 from mvp_process.check.fanin import Shard
 from mvp_process.check.policy_shards import Manifest, digest
 from mvp_process.check.pytest_results import Results, TestFailure, read_junit
@@ -359,16 +359,16 @@ def test_the_shards_results_read_as_one_run(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args,expected",
     [
-        ((), []),
-        (("-x", "--cov-config=.covrc"), ["--rcfile=.covrc"]),
-        (("--cov-config", "setup.cfg"), ["--rcfile=setup.cfg"]),
-        (("--cov-config",), []),
+        ((), ""),
+        (("-x", "--cov-config=.covrc"), ".covrc"),
+        (("--cov-config", "setup.cfg"), "setup.cfg"),
+        (("--cov-config",), ""),
     ],
 )
 def test_the_projects_coverage_config_is_followed(
-    args: tuple[str, ...], expected: list[str]
+    args: tuple[str, ...], expected: str
 ) -> None:
-    assert fanin._rcfile_args(args) == expected
+    assert measure.config_file(args) == expected
 
 
 def test_the_remap_rule_maps_every_shard_root_here(tmp_path: Path) -> None:

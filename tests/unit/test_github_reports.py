@@ -9,7 +9,7 @@ import pytest
 from mvp_process import redact
 from mvp_process.github.policy import PolicyResult, Rule
 from mvp_process import actions
-from mvp_process.check import summary as markdown
+from mvp_process.check import report_md as markdown
 from mvp_process.check import report_md
 from mvp_process.check.report_md import Section
 from mvp_process.check import terminal

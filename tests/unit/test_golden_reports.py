@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.check import summary, terminal
+from mvp_process.check import report_md, terminal
 from mvp_process.github import comment, policy_artifact, pr_report
 from mvp_process.results import CheckReport
 from mvp_process.style import Style
@@ -45,14 +45,14 @@ RENDERINGS: dict[str, Callable[[], str]] = {
     "check-failing.comment.md": lambda: comment.render(
         reports.failing_check(), RUN, link=reports.LINK
     ),
-    "check-failing.summary.md": lambda: summary.summary(
+    "check-failing.summary.md": lambda: report_md.summary(
         reports.failing_check(), reports.LINK, f"{RUN}#artifacts"
     ),
     "check-passing.txt": lambda: terminal.render(reports.passing_check()),
     "check-passing.comment.md": lambda: comment.render(
         reports.passing_check(), RUN, link=reports.LINK
     ),
-    "check-passing.summary.md": lambda: summary.summary(reports.passing_check()),
+    "check-passing.summary.md": lambda: report_md.summary(reports.passing_check()),
     "pr-failing.txt": lambda: pr_report.render(
         reports.failing_pr(), "branch '254-add-div'"
     ),
@@ -166,4 +166,4 @@ def test_a_report_rebuilt_from_its_json_renders_the_same(
     assert comment.render(rebuilt, RUN, link=reports.LINK) == comment.render(
         report, RUN, link=reports.LINK
     )
-    assert summary.summary(rebuilt) == summary.summary(report)
+    assert report_md.summary(rebuilt) == report_md.summary(report)

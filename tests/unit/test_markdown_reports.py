@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from mvp_process.check import summary
+from mvp_process.check import report_md
 from mvp_process.check.report_md import gate_table
 from mvp_process.github import comment, links, pr_report
 from mvp_process.github.policy import PolicyResult, Rule
@@ -80,7 +80,7 @@ SUMMARY = re.compile("<summary>(.*?)</summary>")
 
 
 def test_the_job_summary() -> None:
-    text = summary.summary(hostile_report(), LINK, RUN)
+    text = report_md.summary(hostile_report(), LINK, RUN)
     assert_inert(text, BLOCKS | TABLES | COLLAPSED | {"a"}, (EVIL_URL, RUN))
     assert f"{EVIL}:1:1" in gfm.render(text).codes  # the name, as it reads
 

@@ -11,7 +11,7 @@ import pytest
 from mvp_process import proc, redact
 from mvp_process.errors import CommandError, MvpError, ToolMissing
 from mvp_process import actions
-from mvp_process.check import jsonfile
+from mvp_process.check import command
 from mvp_process.results import CheckReport, Finding, GateResult
 
 
@@ -125,30 +125,30 @@ def test_json_report_file(tmp_path: Path) -> None:
         merge_base="b" * 40,
     )
     target = tmp_path / "r.json"
-    jsonfile.check_writable(target)
-    jsonfile.write(target, report.to_json())
+    command.check_writable(target)
+    command.write_json(target, report.to_json())
     text = target.read_text()
     assert "json-secret-value" not in text
     assert '"passed": false' in text and '"end_line": 1' in text
     assert report.gate("black") is None and report.metric("black", "x") is None
     with pytest.raises(MvpError, match="is a folder"):
-        jsonfile.check_writable(tmp_path)
+        command.check_writable(tmp_path)
     (tmp_path / "ro").mkdir()
     (tmp_path / "ro" / "r.json").mkdir()
     with pytest.raises(MvpError, match="could not write"):
-        jsonfile.write(tmp_path / "ro" / "r.json", {})
+        command.write_json(tmp_path / "ro" / "r.json", {})
 
 
 def test_a_report_path_that_cannot_be_written_is_said_before_the_gates_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(jsonfile.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(command.os, "access", lambda path, mode: False)
     with pytest.raises(MvpError) as html:
-        jsonfile.check_writable(tmp_path / "page.html", "--html")
+        command.check_writable(tmp_path / "page.html", "--html")
     assert str(html.value) == (
         f"--html {tmp_path / 'page.html'}: folder {tmp_path} is not writable\n"
         "  hint: choose another path"
     )
     with pytest.raises(MvpError, match="or `--json -` for standard output"):
-        jsonfile.check_writable(tmp_path / "r.json")
-    jsonfile.check_writable(Path("-"))  # standard output: nothing to check
+        command.check_writable(tmp_path / "r.json")
+    command.check_writable(Path("-"))  # standard output: nothing to check

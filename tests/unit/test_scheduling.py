@@ -11,7 +11,7 @@ import pytest
 
 from mvp_process import proc
 from mvp_process.check.gate import Context, Gate
-from mvp_process.check.run import Silent, _Schedule
+from mvp_process.check.run import Observer, _run_gates
 from mvp_process.results import GateResult
 
 
@@ -41,7 +41,7 @@ def _schedule(with_tests: bool) -> dict[str, int]:
         gates.append(Gate("tests", lambda c: GateResult("tests", True, ""), ("tests",)))
     target = SimpleNamespace(merge_base="a", head="a")
     context = Context(None, None, None, target, Path("."))  # type: ignore[arg-type]
-    _Schedule(gates, context, Silent()).run(lambda _: None, [])  # type: ignore
+    _run_gates(gates, context, Observer(), lambda _: None, [])  # type: ignore
     return seen
 
 

@@ -41,10 +41,6 @@ class BaselineCache:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    @classmethod
-    def for_repo(cls, git: Git) -> BaselineCache:
-        return cls(git.common_dir() / "mvp-process" / "baselines.json")
-
     def _load(self) -> dict[str, float]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -148,7 +144,9 @@ class RecomputeBaseline:
         self.git = git
         self.tools = tools
         self.pytest_args = tuple(pytest_args)
-        self.cache = cache or BaselineCache.for_repo(git)
+        self.cache = cache or BaselineCache(
+            git.common_dir() / "mvp-process" / "baselines.json"
+        )
 
     def find(self, merge_base: str) -> Baseline | NoBaseline:
         here = measure.environment(self.tools, self.git.project_dir)

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from mvp_process.check import lintfiles
 from mvp_process.check.gate import Context, Gate
+from mvp_process.check.policy import plural
 from mvp_process.check.policy_lint import Changes, outside_note, split
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.results import Finding, GateResult, Hint
@@ -102,10 +103,6 @@ def selection(root: Path, files: Sequence[str]) -> tuple[list[str], list[str]]:
         return chosen, []  # black reports its own invalid setting
     joined = "|".join(f"(?x:{p}\n)" if "\n" in p else f"(?-x:{p})" for p in valid)
     return chosen, ["--force-exclude", joined] if joined else []
-
-
-def _plural(count: int) -> str:
-    return f"{count} file{'s' if count != 1 else ''}"
 
 
 def _about(error: str, files: Sequence[str]) -> str | None:
@@ -194,14 +191,14 @@ def run(
         diff, _ = lintfiles.run(tools, "black", ["--diff", "--quiet"], again, root)
         details += diff.stdout.splitlines()
     which = " of the changed ones" if scope else ""
-    summary = f"{_plural(len(inside))}{which} would be reformatted"
+    summary = f"{plural(len(inside), 'file')}{which} would be reformatted"
     if bad:
         summary += f", {len(bad)} could not be parsed"
     others = len(outside) + len(bad_outside)
     if others:
         if not inside and not bad:
             summary = "no changes needed in the changed files"
-        summary += f"; {_plural(others)} outside them would not pass"
+        summary += f"; {plural(others, 'file')} outside them would not pass"
         details.append(outside_note(others, "file"))
     passed = not inside and not bad
     return _result(

@@ -1,28 +1,37 @@
-"""Run the CI gates (flake8, black, tests, coverage, diff-coverage) on this repo."""
+"""Run the CI gates (flake8, black, tests, coverage, diff-coverage) on this repo.
+
+`--json FILE` writes the machine-readable report (`-`: standard output). Also
+its sharded forms: `check --shard K/N` runs one slice of the tests (cut by
+pytest-split) on one matrix runner and writes a folder for
+`actions/upload-artifact`; `check --from-shards DIR...` is the fan-in that
+decides all five gates from those folders, as a single run would.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from mvp_process.check.registry import GATE_NAMES
-from mvp_process.github.event import read_event
-from mvp_process import common
-from mvp_process.config import replace
-from mvp_process.github import publishing
-from mvp_process.check import sharding
-from mvp_process.check.run import run_check
-from mvp_process.check.toolenv import ToolEnv
+from mvp_process import __version__, actions, common, style
+from mvp_process.check import fanin, shards, terminal
+from mvp_process.check import report_md as markdown
 from mvp_process.check.policy import select_gates, split_names
+from mvp_process.check.policy_shards import parse_shard
+from mvp_process.check.registry import GATE_NAMES
+from mvp_process.check.run import TestRunner, require_tools, run_check
+from mvp_process.check.tests import TestRun
+from mvp_process.check.toolenv import ToolEnv
+from mvp_process.config import Config, replace
 from mvp_process.errors import ConfigError
-from mvp_process import actions, style
-from mvp_process.check import jsonfile
-from mvp_process.check import summary as markdown
-from mvp_process.check import terminal
+from mvp_process.git import Git
+from mvp_process.github import publishing
+from mvp_process.github.event import read_event
+from mvp_process.redact import redact
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +81,80 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("auto", "status", "recompute", "none"),
         help="where the coverage baseline comes from",
     )
-    sharding.add_arguments(parser)
+    group = parser.add_argument_group("test shards (a CI matrix, see docs/shards.md)")
+    mode = group.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="run only the K-th of N slices of the tests and write a shard folder "
+        "(no gate is decided here)",
+    )
+    mode.add_argument(
+        "--from-shards",
+        nargs="+",
+        type=Path,
+        metavar="DIR",
+        help="decide the gates from shard folders (or folders holding them) "
+        "instead of running the tests",
+    )
+    group.add_argument(
+        "--shard-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"with --shard: the folder to write "
+        f"(default {shards.DEFAULT_PARENT}/shard-K-of-N)",
+    )
+    group.add_argument(
+        "--store-durations",
+        action="store_true",
+        help=f"with --from-shards: write the tests' durations to "
+        f"{shards.DURATIONS_FILE}, which later slicing balances by",
+    )
+
+
+def to_stdout(path: Path | None) -> bool:
+    """`--json -`: the report goes to standard output (and the rest to stderr)."""
+    return path is not None and str(path) == "-"
+
+
+def check_writable(path: Path, flag: str = "--json") -> None:
+    """Fail before the gates run, not after, when a report cannot be written."""
+    if flag == "--json" and to_stdout(path):
+        return
+    if path.is_dir():
+        raise ConfigError(f"{flag} {path} is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError(
+            f"{flag} {path}: folder {folder} does not exist",
+            hint="create it first or choose another path",
+        )
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        where = path if path.exists() else f"folder {folder}"
+        other = ", or `--json -` for standard output" if flag == "--json" else ""
+        raise ConfigError(
+            f"{flag} {path}: {where} is not writable",
+            hint=f"choose another path{other}",
+        )
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """`--json`'s report: `version` (of mvp-process) first, secrets masked."""
+    report = {"version": __version__, **data}
+    return redact(json.dumps(report, indent=2, ensure_ascii=False, default=str)) + "\n"
+
+
+def write_json(path: Path, data: dict[str, Any], stdout: TextIO | None = None) -> None:
+    """Into `path`, or onto `stdout` (default: the process's) for `-`."""
+    if to_stdout(path):
+        stream = stdout or sys.stdout
+        stream.write(json_text(data))
+        stream.flush()
+        return
+    try:
+        path.write_text(json_text(data), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"could not write --json {path}: {exc.strerror}") from None
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
@@ -98,7 +180,7 @@ def _names(flag: str, values: list[str]) -> list[str]:
 def html_page(args: argparse.Namespace, in_actions: bool) -> Path | None:
     """Where diff-cover's page goes: --html, or in Actions the uploaded folder."""
     if args.html is not None:
-        jsonfile.check_writable(args.html, "--html")
+        check_writable(args.html, "--html")
         return Path(args.html)
     temp = os.environ.get("RUNNER_TEMP")
     if not in_actions or not temp:
@@ -106,9 +188,62 @@ def html_page(args: argparse.Namespace, in_actions: bool) -> Path | None:
     return Path(temp) / markdown.FOLDER / markdown.PAGE
 
 
+def _validate_shards(args: argparse.Namespace) -> None:
+    """Flags that only make sense together, said before anything runs."""
+    if args.shard_dir and not args.shard:
+        raise ConfigError("--shard-dir needs --shard K/N")
+    if args.store_durations and not args.from_shards:
+        raise ConfigError("--store-durations needs --from-shards")
+    used = [f for f, v in (("--only", args.only), ("--skip", args.skip)) if v]
+    used += ["--json"] if args.json else []
+    if args.shard and used:
+        raise ConfigError(
+            f"--shard runs only tests and decides no gate, so {', '.join(used)} "
+            "does not apply",
+            hint="pass gate options to the fan-in, `check --from-shards DIR...`",
+        )
+
+
+def _run_shard(args: argparse.Namespace) -> int:
+    """Run this runner's slice; exit 0 once the folder is complete."""
+    spec = parse_shard(args.shard)
+    git, config = common.load()
+    tools = ToolEnv.resolve(config.python, os.environ)
+    require_tools(tools, config, ("tests",), git.project_dir, shard=True)
+    dest = args.shard_dir or git.project_dir / shards.DEFAULT_PARENT / spec.folder
+    manifest, run = shards.run_shard(
+        git.project_dir, git.head_sha(), tools, config, spec, dest
+    )
+    cut = "recorded durations" if manifest.durations_sha256 else "test count"
+    lines = [
+        f"shard {spec.label}: {run.total} tests (cut by pytest-split by {cut}), "
+        f"pytest exit code {manifest.exit_code} -> {dest}",
+        "the gates are decided by `check --from-shards` over all shard folders",
+    ]
+    print(redact("\n".join(lines)))
+    return 0
+
+
+def _fan_in(
+    args: argparse.Namespace, git: Git, tools: ToolEnv, config: Config
+) -> TestRunner:
+    """Verify the shard folders now; the runner combines them when the check asks."""
+    found = fanin.load_shards(args.from_shards, git.head_sha(), git.project_dir)
+    ran = sum(len(s.results.ran) for s in found if s.results)
+    print(redact(f"combining {len(found)} test shards ({ran} tests ran)"))
+
+    def runner(out: Path) -> TestRun:
+        run = fanin.combine(found, tools, git.project_dir, out, config.pytest_args)
+        if args.store_durations:
+            print(redact(f"wrote {fanin.store_durations(found, git.project_dir)}"))
+        return run
+
+    return runner
+
+
 def run(args: argparse.Namespace) -> int:
     """`--json -` keeps standard output for the report: all else goes to stderr."""
-    if not jsonfile.to_stdout(args.json):
+    if not to_stdout(args.json):
         return _run(args)
     stdout = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):
@@ -116,9 +251,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
-    sharding.validate(args)
+    _validate_shards(args)
     if args.shard:
-        return sharding.run_shard(args)
+        return _run_shard(args)
     if args.base is not None and not args.base.strip():
         raise ConfigError(
             "--base is empty", hint="give a branch or ref, or leave --base out"
@@ -126,7 +261,7 @@ def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
     only, skip = _names("--only", args.only), _names("--skip", args.skip)
     gates = select_gates(GATE_NAMES, only, skip)
     if args.json:
-        jsonfile.check_writable(args.json)
+        check_writable(args.json)
     git, config = common.load(_overrides(args))
     page = html_page(args, config.github.actions)
     config = replace(config, html=page)
@@ -136,7 +271,7 @@ def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
     event = read_event(config.github)
     github = publishing.connect(config, sys.stdout)
     baselines = publishing.baseline_sources(config, git, tools, github)
-    runner = sharding.fan_in(args, git, tools, config) if args.from_shards else None
+    runner = _fan_in(args, git, tools, config) if args.from_shards else None
     paint = style.Style.for_stream(sys.stdout, args.color)
     with actions.commands_off(sys.stdout):  # what the tools said is echoed
         progress = terminal.TerminalProgress(
@@ -161,7 +296,7 @@ def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
         print(f"diff-cover's HTML page of the changed lines: {page}")
     report = publishing.with_history(report, git, github)
     if args.json:
-        jsonfile.write(args.json, report.to_json(), json_stream)
+        write_json(args.json, report.to_json(), json_stream)
     link = publishing.links(config, git, event, report)
     run_url = config.github.run_url
     artifacts = f"{run_url}#artifacts" if written and run_url else None

@@ -40,7 +40,6 @@ def gate_result(
     current: float | None,
     baseline: Baseline | NoBaseline,
     max_drop: float,
-    duration: float = 0.0,
 ) -> GateResult:
     if isinstance(baseline, Baseline):
         decision = decide_coverage(current, baseline.percent, max_drop)
@@ -67,7 +66,6 @@ def gate_result(
             "max_drop": max_drop,
             "baseline": base_info,
         },
-        duration=duration,
         hint=None if decision.passed or current is None else MISSED,
     )
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mvp_process.check import policy_shards as policy
-from mvp_process.check import tests
+from mvp_process.check import measure, tests
 from mvp_process.check.policy_shards import DATA, DURATIONS, RESULTS, Folder, Manifest
 from mvp_process.check.pytest_results import Results, merge, read_junit
 from mvp_process.check.shards import DURATIONS_FILE, MANIFEST, ShardError, sha256
@@ -56,12 +56,13 @@ def find_folders(dirs: Sequence[Path]) -> tuple[list[Path], list[str]]:
             problems.append(f"{_label(given)}: no such folder")
         else:
             subs = sorted(p for p in given.iterdir() if p.is_dir())
-            found += [p for p in subs if (p / MANIFEST).is_file()]
-            problems += [
-                f"{_label(p)}: no {MANIFEST} (an incomplete shard folder?)"
-                for p in subs
-                if not (p / MANIFEST).is_file()
-            ]
+            for sub in subs:
+                if (sub / MANIFEST).is_file():
+                    found.append(sub)
+                else:
+                    problems.append(
+                        f"{_label(sub)}: no {MANIFEST} (an incomplete shard folder?)"
+                    )
             if not subs:
                 problems.append(f"{_label(given)}: no {MANIFEST} in it or below it")
     return found, problems
@@ -127,16 +128,6 @@ def remap_rc(shards: Sequence[Shard], root: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rcfile_args(pytest_args: Sequence[str]) -> list[str]:
-    """The project's coverage config, where pytest-cov was told to find it."""
-    for i, arg in enumerate(pytest_args):
-        if arg.startswith("--cov-config="):
-            return [f"--rcfile={arg.split('=', 1)[1]}"]
-        if arg == "--cov-config" and i + 1 < len(pytest_args):
-            return [f"--rcfile={pytest_args[i + 1]}"]
-    return []
-
-
 def _coverage(tools: ToolEnv, root: Path, out: Path, args: list[str]) -> None:
     env = {"COVERAGE_FILE": str(out / ".coverage")}
     result = tools.module("coverage", args, cwd=root, extra_env=env)
@@ -168,7 +159,8 @@ def combine_coverage(
     rc = out / "remap.coveragerc"
     rc.write_text(remap_rc(shards, root), encoding="utf-8")
     _coverage(tools, root, out, ["combine", f"--rcfile={rc}", *map(str, copies)])
-    rcargs = _rcfile_args(pytest_args)
+    config = measure.config_file(pytest_args)  # where pytest-cov was told to look
+    rcargs = [f"--rcfile={config}"] if config else []
     _coverage(tools, root, out, ["xml", "-i", "-o", str(out / "coverage.xml"), *rcargs])
 
 

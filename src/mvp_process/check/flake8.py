@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mvp_process.check import lintfiles
 from mvp_process.check.gate import Context, Gate
+from mvp_process.check.policy import plural
 from mvp_process.check.policy_lint import Changes, outside_note, split
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.results import Finding, GateResult, Hint
@@ -48,12 +49,6 @@ def parse(output: str, prefix: str = "") -> list[Finding]:
                 )
             )
     return findings
-
-
-def _count(findings: Sequence[Finding]) -> str:
-    files = len({f.path for f in findings})
-    noun = "finding" if len(findings) == 1 else "findings"
-    return f"{len(findings)} {noun} in {files} file{'s' if files != 1 else ''}"
 
 
 def recheck(findings: Sequence[Finding]) -> Hint:
@@ -101,7 +96,11 @@ def run(
         findings, lambda f: scope is None or scope.has_line(f.path, f.line)
     )
     where = " on changed lines" if scope else ""
-    summary = _count(inside) + where if inside else f"no findings{where}"
+    files = plural(len({f.path for f in inside}), "file")
+    summary = (
+        f"{plural(len(inside), 'finding')} in {files}" if inside else "no findings"
+    )
+    summary += where
     details = [f"{f.location()}: {f.code} {f.message}" for f in inside]
     if outside:
         summary += f"; {len(outside)} outside them"

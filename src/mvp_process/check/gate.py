@@ -61,7 +61,3 @@ class Gate:
     details_when_passed: bool = False
     show_source: bool = False
     preload: Callable[[], None] | None = None
-
-    @property
-    def needs_tests(self) -> bool:
-        return "tests" in self.needs

@@ -20,6 +20,7 @@ named files itself, so its files pass through unchanged.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import importlib.util
 import json
 import os
@@ -41,13 +42,11 @@ def matches(path: str, patterns: list[str]) -> bool:
 
 def walked(names: list[str], exclude: list[str], patterns: list[str]) -> list[str]:
     """The `names` a walk of `.` would reach and lint (flake8's paths: `./a.py`)."""
-    verdicts: dict[str, bool] = {}
 
+    @functools.lru_cache(maxsize=None)  # not functools.cache: Python 3.8
     def excluded(path: str) -> bool:
-        if path not in verdicts:
-            parent = os.path.dirname(path)
-            verdicts[path] = bool(parent) and excluded(parent) or matches(path, exclude)
-        return verdicts[path]
+        parent = os.path.dirname(path)
+        return bool(parent) and excluded(parent) or matches(path, exclude)
 
     kept = []
     for name in names:

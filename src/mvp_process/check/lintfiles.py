@@ -12,6 +12,7 @@ ignore it. `changes` tells `lint-scope = "changed"` what changed.
 
 from __future__ import annotations
 
+import functools
 import json
 import tomllib
 from collections.abc import Sequence
@@ -28,29 +29,25 @@ _LAUNCHER = Path(lint_launcher.__file__).read_text(encoding="utf-8")
 _VENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 
 
-def in_virtualenv(path: str, root: Path, known: dict[str, bool]) -> bool:
-    """Whether a folder above `path` (up to `root`) is a virtualenv."""
-    folder = path.rpartition("/")[0]
-    if not folder:
-        return False
-    if folder not in known:
-        here = root / folder
-        known[folder] = in_virtualenv(folder, root, known) or any(
-            (here / marker).exists() for marker in _VENV_MARKERS
-        )
-    return known[folder]
-
-
 def repository_files(git: Git) -> list[str]:
     """The files the project holds that exist, outside any virtualenv, relative
     to its folder (where the tools run); each tool then picks its own (flake8's
     `filename`, black's `include`)."""
-    known: dict[str, bool] = {}
+
+    @functools.cache
+    def in_virtualenv(folder: str) -> bool:
+        """Whether `folder`, or one above it, is a virtualenv ("": the root)."""
+        if not folder:
+            return False
+        return in_virtualenv(folder.rpartition("/")[0]) or any(
+            (git.root / folder / marker).exists() for marker in _VENV_MARKERS
+        )
+
     return [
         path.removeprefix(git.prefix)
         for path in git.listed_files()
         if path.startswith(git.prefix)
-        and not in_virtualenv(path, git.root, known)
+        and not in_virtualenv(path.rpartition("/")[0])
         and (git.root / path).is_file()
     ]
 

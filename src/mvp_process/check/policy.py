@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mvp_process.errors import ConfigError
+
 # pytest's documented exit codes.
 PYTEST_EXIT = {
     0: "all tests passed",
@@ -111,12 +113,10 @@ def decide_diff_coverage(
 ) -> Decision:
     """Coverage of the executable changed lines; no data is said, never 100%.
 
-    The figures are named as in the JSON report: `changed_lines` (every added
-    or edited line of the Python files that count), `executable` (those
-    coverage counts: `executable_lines`). The executable changed lines of
-    files coverage does not measure (`unmeasured_files`, `unmeasured_lines`)
-    count as uncovered; files the coverage config omits on purpose
-    (`omitted_files`) are left out.
+    `changed_lines`: every added or edited line of the Python files that count;
+    `executable`: those coverage counts. The executable changed lines of files
+    coverage does not measure count as uncovered; files the coverage config
+    omits on purpose are left out.
     """
     if changed_lines == 0:
         return Decision(True, "no Python lines changed")
@@ -170,16 +170,12 @@ def select_gates(
     only, skip = list(only), list(skip)
     unknown = sorted(set(only + skip) - set(all_gates))
     if unknown:
-        from mvp_process.errors import ConfigError
-
         raise ConfigError(
             f"unknown gate name(s): {', '.join(unknown)}",
             hint=f"gate names are {', '.join(all_gates)}",
         )
     chosen = tuple(g for g in all_gates if (not only or g in only) and g not in skip)
     if not chosen:
-        from mvp_process.errors import ConfigError
-
         raise ConfigError("--only/--skip leave no gate to run")
     return chosen
 

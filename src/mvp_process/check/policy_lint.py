@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from mvp_process.check.policy import plural
+
 T = TypeVar("T")
 
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -77,8 +79,7 @@ def split(items: Iterable[T], inside: Callable[[T], bool]) -> tuple[list[T], lis
 def outside_note(count: int, noun: str) -> str:
     """The line that says what `lint-scope = "changed"` left out."""
     where = "lines" if noun == "finding" else "files"
-    plural = noun if count == 1 else noun + "s"
     return (
-        f'{count} {plural} outside the changed {where} (lint-scope = "changed"): '
+        f'{plural(count, noun)} outside the changed {where} (lint-scope = "changed"): '
         "they do not fail the build; fix them as you touch the code"
     )

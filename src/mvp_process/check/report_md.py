@@ -8,6 +8,10 @@ output) goes in a code block; past `SHOWN` entries the rest collapses into
 `<details>`. A failed gate ends with its fix. The coverage section carries
 the chart of the base branch's recorded figures. Every text goes through
 `mvp_process.markdown`; the chart holds only numbers and commit ids.
+
+The job summary adds where diff-cover's HTML page of the changed lines went:
+the folder `FOLDER` under the runner's temporary folder, which the workflow
+template uploads as the artifact `ARTIFACT`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 
 from mvp_process import markdown as md
 from mvp_process.check import registry
+from mvp_process.check.policy import plural
 from mvp_process.results import CheckReport, Finding, GateResult
 from mvp_process.style import markdown as outcome
 from mvp_process.style import status
@@ -25,6 +30,9 @@ from mvp_process.style import status
 Link = Callable[[str, int, int | None], str | None]  # path, line, end -> URL
 SHOWN = 10  # entries of a section shown before the rest collapses
 MAX_LINE = 1000
+FOLDER = ARTIFACT = "mvp-process-diff-coverage"
+PAGE = "diff-coverage.html"
+LIMIT = 65536  # as the comment: GitHub takes 1 MiB per step, people read far less
 
 
 def no_link(path: str, line: int, end: int | None) -> str | None:
@@ -120,10 +128,8 @@ def _line(text: str) -> str:
     return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
 
 
-def _item(line: str, finding: Finding | None, link: Link) -> str | None:
+def _item(line: str, finding: Finding, link: Link) -> str:
     """A detail line about one of the gate's findings, as a linked list item."""
-    if finding is None:
-        return None
     prefix = f"{finding.path}:{finding.line}:"
     if finding.col and line.startswith(f"{prefix}{finding.col}:"):
         prefix += f"{finding.col}:"
@@ -152,11 +158,11 @@ def sections(report: CheckReport, link: Link = no_link) -> list[Section]:
             continue
         items, output, about = [], [], gate.about()
         for line in gate.details:
-            item = _item(line, about(line), link)
-            if item is None:
+            finding = about(line)
+            if finding is None:
                 output.append(_line(line))
             else:
-                items.append(item)
+                items.append(_item(line, finding, link))
         extra = chart(report) if spec.name == "coverage" else ""
         found.append(Section(spec.title, tuple(items), tuple(output), fix(gate), extra))
     if report.notes:
@@ -198,4 +204,33 @@ def fitted(report: CheckReport, link: Link, room: int) -> tuple[list[str], int]:
 
 
 def left_out(omitted: int, why: str) -> str:
-    return f"_{omitted} more line{'s' if omitted != 1 else ''} left out {why}._\n"
+    return f"_{plural(omitted, 'more line')} left out {why}._\n"
+
+
+def summary(
+    report: CheckReport, link: Link = no_link, artifacts: str | None = None
+) -> str:
+    """`artifacts`: the run's page, when diff-cover's HTML page was written."""
+    parts, omitted = fitted(report, link, LIMIT)
+    parts.insert(0, header(report))
+    if omitted:
+        parts.append(left_out(omitted, "to keep this summary short"))
+    if artifacts:
+        parts.append(
+            f"The changed lines with their source, in diff-cover's HTML page: "
+            f"{md.code(PAGE)} in the artifact {md.code(ARTIFACT)} of "
+            f"{md.link('this workflow run', artifacts)} (the workflow template "
+            "uploads it).\n"
+        )
+    return "\n".join(parts)
+
+
+def outputs(report: CheckReport) -> dict[str, str]:
+    """Step outputs: `passed`, `coverage`, `diff-coverage` (empty when unknown)."""
+    cov = report.metric("coverage", "after")
+    diff = report.metric("diff-coverage", "percent")
+    return {
+        "passed": "true" if report.passed else "false",
+        "coverage": "" if cov is None else f"{cov:.2f}",
+        "diff-coverage": "" if diff is None else f"{diff:.2f}",
+    }

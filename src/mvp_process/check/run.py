@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from mvp_process.check import registry, tests
 from mvp_process.check.baseline import BaselineSource, find_baseline
@@ -28,18 +28,9 @@ from mvp_process.git import Git
 from mvp_process.results import CheckReport, GateResult
 
 
-class Observer(Protocol):
-    """Told as gates start and finish (the live progress display)."""
-
-    def started(self, name: str) -> None: ...
-
-    def finished(self, result: GateResult) -> None: ...
-
-    def note(self, text: str) -> None: ...
-
-
-class Silent:
-    """An observer that says nothing."""
+class Observer:
+    """Told as gates start and finish (the live progress display); this one
+    says nothing."""
 
     def started(self, name: str) -> None:
         pass
@@ -75,7 +66,7 @@ def require_tools(
     """The gates' tools; pytest-xdist when `parallel = true` runs the tests, and
     pytest-split for `check --shard` (both plugins of the project's pytest)."""
     tools.require(registry.required_modules(gates), root)
-    testing = any(g.needs_tests for g in registry.chosen(gates))
+    testing = any("tests" in g.needs for g in registry.chosen(gates))
     plugins = [
         (
             "xdist",
@@ -96,18 +87,18 @@ def require_tools(
             ) from None
 
 
-def in_order(run: tests.TestRun) -> tests.TestRun:
-    """xdist reports tests as workers finish; sort failures so reports are stable."""
-    ordered = sorted(run.failures, key=lambda f: (f.path or "", f.line or 0, f.id))
-    return dataclasses.replace(run, failures=tuple(ordered))
-
-
 def default_runner(tools: ToolEnv, root: Path, config: Config) -> TestRunner:
     """One pytest run of the whole suite in `root`."""
 
     def run(out: Path) -> tests.TestRun:
         result = tests.run_pytest(tools, root, out, pytest_args=suite_args(config))
-        return in_order(result) if config.parallel else result
+        if not config.parallel:
+            return result
+        # xdist reports tests as workers finish; sorted, the reports are stable.
+        ordered = sorted(
+            result.failures, key=lambda f: (f.path or "", f.line or 0, f.id)
+        )
+        return dataclasses.replace(result, failures=tuple(ordered))
 
     return run
 
@@ -123,7 +114,7 @@ def run_check(
     test_runner: TestRunner | None = None,
 ) -> CheckReport:
     """Resolve the target, run `gates`, and return the report (nothing printed)."""
-    watcher = observer or Silent()
+    watcher = observer or Observer()
     notes: list[str] = []
 
     def note(text: str) -> None:
@@ -137,8 +128,8 @@ def run_check(
     runner = test_runner or default_runner(tools, git.project_dir, config)
     with tempfile.TemporaryDirectory(prefix="mvp-process-") as tmp:
         context = Context(git, tools, config, target, Path(tmp))
-        results = _Schedule(registry.chosen(gates), context, watcher).run(
-            runner, baselines
+        results = _run_gates(
+            registry.chosen(gates), context, watcher, runner, baselines
         )
     ordered = tuple(results[name] for name in GATE_NAMES if name in results)
     return CheckReport(
@@ -158,8 +149,14 @@ def run_check(
 BESIDE_TESTS = 19  # lint beside the test run: only the CPU the tests leave idle
 
 
-class _Schedule:
-    """Runs gates as soon as what they need exists.
+def _run_gates(
+    gates: Sequence[Gate],
+    context: Context,
+    watcher: Observer,
+    runner: TestRunner,
+    baselines: Sequence[BaselineSource],
+) -> dict[str, GateResult]:
+    """Run gates as soon as what they need exists.
 
     The test run starts first (it is the critical path), with the baseline
     beside it; gates that need nothing start at once beside it, at the lowest
@@ -170,82 +167,54 @@ class _Schedule:
     of 19 cost 10% beside `parallel = true` workers. The others run as soon as
     the test run and, if they need it, the baseline are in.
     """
+    results: dict[str, GateResult] = {}
+    testing = any("tests" in g.needs for g in gates)
+    target = context.target
+    want_baseline = any("baseline" in g.needs for g in gates) and (
+        target.merge_base != target.head
+    )
+    have: dict[str, Any] = {} if want_baseline else {"baseline": None}
+    waiting = [g for g in gates if g.needs]
 
-    def __init__(
-        self, gates: Sequence[Gate], context: Context, watcher: Observer
-    ) -> None:
-        self.context = context
-        self.watcher = watcher
-        self.results: dict[str, GateResult] = {}
-        self.testing = any(g.needs_tests for g in gates)
-        self.want_baseline = any("baseline" in g.needs for g in gates) and (
-            context.target.merge_base != context.target.head
-        )
-        self.alone = [g for g in gates if not g.needs]
-        self.waiting = [g for g in gates if g.needs]
-        self.have: dict[str, Any] = {} if self.want_baseline else {"baseline": None}
-        self.names = {g.name for g in gates}
+    def finish(result: GateResult) -> None:
+        results[result.name] = result
+        watcher.finished(result)
 
-    def run(
-        self, runner: TestRunner, baselines: Sequence[BaselineSource]
-    ) -> dict[str, GateResult]:
-        lint = dataclasses.replace(
-            self.context, lint_priority=BESIDE_TESTS if self.testing else 0
-        )
-        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="gate") as pool:
-            jobs = _Jobs(pool, self.watcher)
-            if self.testing:
-                label = "tests" if "tests" in self.names else "pytest"
-                jobs.submit(("tests", label), runner, self.context.workdir / "head")
-            if self.want_baseline:
-                merge_base = self.context.target.merge_base
-                jobs.submit(("baseline", ""), find_baseline, baselines, merge_base)
-            for gate in self.waiting:
-                if gate.preload is not None:
-                    jobs.submit(("preload", ""), gate.preload)
-            for gate in self.alone:
-                jobs.submit(("gate", gate.name), gate.run, lint)
-            for (kind, _), value in jobs.completed():
-                if kind == "gate":
-                    self._finish(value)
-                elif kind in ("tests", "baseline"):
-                    self.have[kind] = value
-                    self._run_ready()
-        return self.results
-
-    def _run_ready(self) -> None:
-        for gate in [g for g in self.waiting if all(n in self.have for n in g.needs)]:
-            self.waiting.remove(gate)
+    def run_ready() -> None:
+        for gate in [g for g in waiting if all(n in have for n in g.needs)]:
+            waiting.remove(gate)
             if gate.name != "tests":  # announced when the test run started
-                self.watcher.started(gate.name)
-            context = dataclasses.replace(
-                self.context,
-                test_run=self.have.get("tests"),
-                baseline=self.have.get("baseline"),
+                watcher.started(gate.name)
+            ready = dataclasses.replace(
+                context, test_run=have.get("tests"), baseline=have.get("baseline")
             )
-            self._finish(gate.run(context))
+            finish(gate.run(ready))
 
-    def _finish(self, result: GateResult) -> None:
-        self.results[result.name] = result
-        self.watcher.finished(result)
-
-
-class _Jobs:
-    """Futures by key, yielded as they complete (including ones added meanwhile)."""
-
-    def __init__(self, pool: ThreadPoolExecutor, watcher: Observer) -> None:
-        self.pool = pool
-        self.watcher = watcher
-        self.running: dict[Future[Any], tuple[str, str]] = {}
-
-    def submit(self, key: tuple[str, str], fn: Callable[..., Any], *args: Any) -> None:
-        """`key` is (kind, gate name): gates and the test run are announced."""
-        if key[1] in GATE_NAMES:
-            self.watcher.started(key[1])
-        self.running[self.pool.submit(fn, *args)] = key
-
-    def completed(self) -> Iterator[tuple[tuple[str, str], Any]]:
-        while self.running:
-            done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+    lint = dataclasses.replace(context, lint_priority=BESIDE_TESTS if testing else 0)
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="gate") as pool:
+        running: dict[Future[Any], str] = {}
+        if testing:
+            if any(g.name == "tests" for g in gates):  # else only pytest runs
+                watcher.started("tests")
+            running[pool.submit(runner, context.workdir / "head")] = "tests"
+        if want_baseline:
+            job = pool.submit(find_baseline, baselines, target.merge_base)
+            running[job] = "baseline"
+        for gate in waiting:
+            if gate.preload is not None:
+                running[pool.submit(gate.preload)] = "preload"
+        for gate in gates:
+            if not gate.needs:
+                watcher.started(gate.name)
+                running[pool.submit(gate.run, lint)] = "gate"
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                yield self.running.pop(future), future.result()
+                kind = running.pop(future)
+                value = future.result()  # a job's exception stops the check
+                if kind == "gate":
+                    finish(value)
+                elif kind in ("tests", "baseline"):
+                    have[kind] = value
+                    run_ready()
+    return results

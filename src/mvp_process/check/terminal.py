@@ -11,6 +11,7 @@ Words and colour come from `mvp_process.style`.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mvp_process.check import registry
+from mvp_process.check.run import Observer
 from mvp_process.redact import redact
 from mvp_process.results import CheckReport, Finding, GateResult
 from mvp_process.style import Style, status
@@ -35,16 +37,14 @@ def no_source(path: str) -> None:
 
 def source_in(root: Path) -> Source:
     """The lines of a file of the repository (None when it cannot be read)."""
-    cache: dict[str, list[str] | None] = {}
 
+    @functools.cache
     def lines(path: str) -> list[str] | None:
-        if path not in cache:
-            try:
-                text = (root / path).read_text(encoding="utf-8", errors="replace")
-                cache[path] = text.splitlines()
-            except OSError:
-                cache[path] = None
-        return cache[path]
+        try:
+            text = (root / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        return text.splitlines()
 
     return lines
 
@@ -71,19 +71,7 @@ def _snippet(finding: Finding, source: Source, style: Style) -> list[str]:
     return out
 
 
-def _detail(
-    line: str, finding: Finding | None, source: Source, style: Style, snippet: bool
-) -> list[str]:
-    if finding is None:
-        return [INDENT + line]
-    where = f"{finding.path}:{finding.line}:"
-    text = [INDENT + style.paint(where, "bold") + line[len(where) :]]
-    return text + (_snippet(finding, source, style) if snippet else [])
-
-
-def gate_block(
-    gate: GateResult, style: Style = Style(), source: Source = no_source
-) -> str:
+def gate_block(gate: GateResult, style: Style, source: Source) -> str:
     """One gate: its line, what to fix, and how (a failed gate's hint)."""
     lines = [
         f"  {style.word(status(gate.passed))} {gate.name:<13} {gate.summary}"
@@ -94,7 +82,14 @@ def gate_block(
         shown = gate.details[:MAX_DETAIL_LINES]
         about, snippet = gate.about(), bool(spec and spec.show_source)
         for line in shown:
-            lines += _detail(line, about(line), source, style, snippet)
+            finding = about(line)
+            if finding is None:
+                lines.append(INDENT + line)
+                continue
+            where = f"{finding.path}:{finding.line}:"
+            lines.append(INDENT + style.paint(where, "bold") + line[len(where) :])
+            if snippet:
+                lines += _snippet(finding, source, style)
         if len(gate.details) > len(shown):
             lines.append(f"{INDENT}... and {len(gate.details) - len(shown)} more")
     if gate.hint and not gate.passed:
@@ -105,7 +100,7 @@ def gate_block(
     return redact("\n".join(lines) + "\n")
 
 
-def skipped(name: str, style: Style = Style()) -> str:
+def skipped(name: str, style: Style) -> str:
     return f"  {style.word('skip')} {name:<13} not selected\n"
 
 
@@ -133,20 +128,19 @@ def render(
     return redact("".join(parts)) + verdict(report, style)
 
 
-class TerminalProgress:
+class TerminalProgress(Observer):
     """Observer for `run_check`: blocks in gate order as gates finish; on a
     terminal, a redrawn line of what still runs."""
 
     def __init__(
         self,
         stream: TextIO,
-        live: bool | None = None,
         style: Style | None = None,
         order: Sequence[str] = registry.GATE_NAMES,
         source: Source = no_source,
     ) -> None:
         self.stream = stream
-        self.live = stream.isatty() if live is None else live
+        self.live = stream.isatty()
         self.style = style or Style()
         self.source = source
         self.order = [n for n in registry.GATE_NAMES if n in order]

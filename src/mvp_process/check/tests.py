@@ -35,16 +35,6 @@ from mvp_process.check.policy import decide_tests
 from mvp_process.git import Git
 from mvp_process.results import Finding, GateResult, Hint
 
-__all__ = [
-    "GATE",
-    "PYTEST_MODULES",
-    "TestFailure",
-    "TestRun",
-    "from_results",
-    "gate_result",
-    "run_pytest",
-]
-
 PYTEST_MODULES = ("pytest", "pytest_cov")
 
 
@@ -110,10 +100,8 @@ def pytest_command(
     reports: bool = True,
     cov: Sequence[str] = ("--cov",),
 ) -> list[str]:
-    """The arguments after `python -m pytest` (`reports=False`: coverage data only).
-
-    `cov`: what to measure (`measure.plan`).
-    """
+    """The arguments after `python -m pytest` that measure `cov` (`measure.plan`);
+    `reports=False`: coverage data only."""
     report = (
         f"--cov-report=xml:{outdir / 'coverage.xml'}" if reports else "--cov-report="
     )
@@ -136,10 +124,8 @@ def run_pytest(
     extra_env: Mapping[str, str] | None = None,
     reports: bool = True,
 ) -> TestRun:
-    """Run the suite once, writing coverage and JUnit reports into `outdir`.
-
-    What it measures is the project's own code in `cwd` (`measure.plan`).
-    """
+    """Run the suite once, measuring the project's own code in `cwd`
+    (`measure.plan`), and write coverage and JUnit reports into `outdir`."""
     cov = measure.plan(tools, cwd, pytest_args).args
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / FILE).unlink(missing_ok=True)  # only this run's report may count
@@ -168,20 +154,14 @@ def read_total(path: Path) -> float | None:
     """
     try:
         root = ET.parse(path).getroot()
-        counts = [
-            int(root.get(name, "0"))
-            for name in (
-                "lines-covered",
-                "branches-covered",
-                "lines-valid",
-                "branches-valid",
-            )
-        ]
+        covered, total = (
+            sum(int(root.get(f"{kind}-{count}", "0")) for kind in ("lines", "branches"))
+            for count in ("covered", "valid")
+        )
     except (OSError, ET.ParseError, ValueError):
         return None
     if root.tag != "coverage" or "lines-valid" not in root.attrib:
         return None
-    covered, total = counts[0] + counts[1], counts[2] + counts[3]
     return 100.0 * covered / total if total else None
 
 

@@ -46,15 +46,11 @@ _CREDENTIAL_WORD = re.compile(
 
 
 def withheld(name: str, value: str) -> bool:
-    """Whether flake8, black and pytest run without this variable.
-
-    The rule: the runner's command files; every `ACTIONS_*` variable (the
-    runtime token, the OIDC token request); a name with a word (between
-    underscores) that is KEY or ends in TOKEN, SECRET, PASSWORD, PASSWD,
-    CREDENTIALS or APIKEY (GITHUB_TOKEN, HEROKU_API_KEY, AWS_SECRET_ACCESS_KEY,
-    PGPASSWORD); and a value that holds a secret mvp-process was given (the
-    token copied under another name).
-    """
+    """Whether flake8, black and pytest run without this variable: the runner's
+    command files, every `ACTIONS_*` variable (the runtime token, the OIDC token
+    request), a credential's name (GITHUB_TOKEN, HEROKU_API_KEY,
+    AWS_SECRET_ACCESS_KEY, PGPASSWORD), or a value that holds a secret
+    mvp-process was given (the token copied under another name)."""
     upper = name.upper()
     words = re.split(r"[^A-Z0-9]+", upper)
     return (
@@ -116,14 +112,13 @@ class ToolEnv:
                 hint="point `python` in [tool.mvp-process] or MVP_PROCESS_PYTHON at "
                 "the interpreter where your project is installed",
             )
-        missing = answer[1:]
+        missing = [_PIP_NAMES.get(m, m) for m in answer[1:]]
         if missing:
-            names = " ".join(_PIP_NAMES.get(m, m) for m in missing)
             raise ToolMissing(
-                f"{', '.join(_PIP_NAMES.get(m, m) for m in missing)} not installed "
-                f"in {self.python}",
-                hint=f"install with `{self.python} -m pip install {names}`, "
-                "or point MVP_PROCESS_PYTHON at the right interpreter",
+                f"{', '.join(missing)} not installed in {self.python}",
+                hint=f"install with `{self.python} -m pip install "
+                f"{' '.join(missing)}`, or point MVP_PROCESS_PYTHON at the right "
+                "interpreter",
             )
 
     def code(
