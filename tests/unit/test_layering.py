@@ -67,8 +67,6 @@ GATES = tuple(
 REPORTERS = (
     f"{NAME}.actions",
     f"{NAME}.check.terminal",
-    f"{NAME}.check.summary",
-    f"{NAME}.check.jsonfile",
     f"{NAME}.check.report_md",
 )
 
