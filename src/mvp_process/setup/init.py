@@ -187,18 +187,6 @@ def _plan_pyproject(root: Path, table: str, apps_given: bool) -> Change:
     return Change(name, "appended", "[tool.mvp-process]", appended)
 
 
-def _validate(path: Path, data: bytes) -> None:
-    """The file `init` leaves must load as a valid configuration."""
-    try:
-        tomllib.loads(data.decode("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"appending [tool.mvp-process] would make {path} invalid "
-            f"({exc}); nothing was written",
-            hint="add the table by hand (see `mvp-process init --print-config`)",
-        ) from None
-
-
 def init_repository(
     root: Path,
     *,
@@ -218,8 +206,14 @@ def init_repository(
         text, what = template_text(FORKS_NAME), "publishes fork pull requests' reports"
         plans.append(_plan_workflow(root, FORKS_NAME, text, what, force))
     config = _plan_pyproject(root, table, bool(staging_app or production_app))
-    if config.data is not None:
-        _validate(root / config.path, config.data)
+    try:  # the file init leaves must load as a valid configuration
+        tomllib.loads((config.data or b"").decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"appending [tool.mvp-process] would make {root / config.path} invalid "
+            f"({exc}); nothing was written",
+            hint="add the table by hand (see `mvp-process init --print-config`)",
+        ) from None
     for change in [*plans, config]:
         if change.data is not None:
             (root / change.path).parent.mkdir(parents=True, exist_ok=True)
