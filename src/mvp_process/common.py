@@ -32,15 +32,10 @@ def load(
 
 
 def project_folder(root: Path, cwd: Path) -> str:
-    """The project a command works on, relative to the repository's top: the
-    nearest folder from `cwd` up to the top that holds a pyproject.toml, else
-    the top ("").
-
-    So a sub-project of a monorepo (`api/` with its own pyproject.toml) is
-    checked on its own when the command runs in it (the action's
-    `working-directory`), and a single-project repository is checked whole
-    from any of its folders, as before.
-    """
+    """The nearest folder from `cwd` up to the top `root` with a pyproject.toml,
+    relative to the top ("" for none): so a monorepo's sub-project is checked
+    on its own when the command runs in it (the action's `working-directory`),
+    and a single-project repository is checked whole from any of its folders."""
     top, here = root.resolve(), cwd.resolve()
     below = [folder for folder in (here, *here.parents) if top in folder.parents]
     found = next((f for f in below if (f / PROJECT_FILE).is_file()), None)

@@ -126,11 +126,7 @@ class CheckReport:
     history: tuple[Recorded, ...] = ()  # the base branch's figures, oldest first
 
     def checked(self, code: Callable[[str], str] = str) -> str:
-        """What was checked, the one header line of every report.
-
-        `code` marks up the commits and the branch (Markdown: backticks); a
-        sub-project's folder comes first.
-        """
+        """The header line of every report; `code` marks up commits and refs."""
         head = f"HEAD {code(self.head_sha[:12])}"
         if self.dirty:
             head += " + uncommitted changes"

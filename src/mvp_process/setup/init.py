@@ -147,10 +147,9 @@ def _plan_workflow(
     if path.read_bytes() == text:
         return Change(relative, "unchanged", "already this workflow")
     if not force:
-        template = f"{ACTION_REPOSITORY}'s workflows-templates/{name}"
-        shown = (
-            "`mvp-process init --print-workflow`" if name != FORKS_NAME else template
-        )
+        shown = f"{ACTION_REPOSITORY}'s workflows-templates/{name}"
+        if name == TEMPLATE_NAME:
+            shown = "`mvp-process init --print-workflow`"
         raise MvpError(
             f"{relative} already exists and differs from the template; "
             "nothing was written",
