@@ -74,12 +74,9 @@ def action_ref() -> str:
 def render(text: str) -> str:
     """`text` with every mention of the action's repository (a `uses:` line, a
     github.com link) naming ACTION_REPOSITORY, and a major tag naming action_ref()."""
-
-    def ours(match: re.Match[str]) -> str:
-        tag = "@" + action_ref().split("@")[1] if match["tag"] else ""
-        return f"{match['before']}{ACTION_REPOSITORY}{tag}"
-
-    return _OURS.sub(ours, text)
+    return _OURS.sub(
+        lambda m: m["before"] + (action_ref() if m["tag"] else ACTION_REPOSITORY), text
+    )
 
 
 def template_text(name: str = TEMPLATE_NAME) -> str:
