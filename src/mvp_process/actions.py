@@ -107,9 +107,7 @@ ANNOTATIONS_PER_LEVEL = 10
 _LEVEL_ORDER = {"error": 0, "warning": 1, "notice": 2}
 
 
-def annotation_lines(
-    findings: Iterable[tuple[str, Finding]], per_level: int = ANNOTATIONS_PER_LEVEL
-) -> tuple[list[str], int]:
+def annotation_lines(findings: Iterable[tuple[str, Finding]]) -> tuple[list[str], int]:
     """Workflow commands for `(title, finding)` pairs, errors first, within
     GitHub's per-step limits; and how many findings were left out."""
     ordered = sorted(findings, key=lambda pair: _LEVEL_ORDER[pair[1].level])
@@ -117,6 +115,6 @@ def annotation_lines(
     lines = []
     for title, finding in ordered:
         shown[finding.level] += 1
-        if shown[finding.level] <= per_level:
+        if shown[finding.level] <= ANNOTATIONS_PER_LEVEL:
             lines.append(annotation(finding, title))
     return lines, len(ordered) - len(lines)
