@@ -10,8 +10,6 @@ from mvp_process import actions, config_policy, redact
 from mvp_process.git import Git
 from mvp_process.config import Config
 
-PROJECT_FILE = "pyproject.toml"
-
 
 def load(
     overrides: Mapping[str, object] | None = None,
@@ -27,8 +25,7 @@ def load(
     cwd = Path.cwd()
     top = Git.discover(cwd).root
     git = Git(top, project_folder(top, cwd))
-    config = config_policy.load(git, environ, overrides, deploy_overrides)
-    return git, config
+    return git, config_policy.load(git, environ, overrides, deploy_overrides)
 
 
 def project_folder(root: Path, cwd: Path) -> str:
@@ -38,7 +35,7 @@ def project_folder(root: Path, cwd: Path) -> str:
     and a single-project repository is checked whole from any of its folders."""
     top, here = root.resolve(), cwd.resolve()
     below = [folder for folder in (here, *here.parents) if top in folder.parents]
-    found = next((f for f in below if (f / PROJECT_FILE).is_file()), None)
+    found = next((f for f in below if (f / config_policy.PYPROJECT).is_file()), None)
     return found.relative_to(top).as_posix() if found else ""
 
 
