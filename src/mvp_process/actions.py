@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TextIO
@@ -106,18 +107,14 @@ ANNOTATIONS_PER_LEVEL = 10
 _LEVEL_ORDER = {"error": 0, "warning": 1, "notice": 2}
 
 
-def annotation_lines(
-    findings: Iterable[tuple[str, Finding]], per_level: int = ANNOTATIONS_PER_LEVEL
-) -> tuple[list[str], int]:
+def annotation_lines(findings: Iterable[tuple[str, Finding]]) -> tuple[list[str], int]:
     """Workflow commands for `(title, finding)` pairs, errors first, within
     GitHub's per-step limits; and how many findings were left out."""
     ordered = sorted(findings, key=lambda pair: _LEVEL_ORDER[pair[1].level])
-    shown: dict[str, int] = {}
-    lines, left_out = [], 0
+    shown: Counter[str] = Counter()
+    lines = []
     for title, finding in ordered:
-        if shown.get(finding.level, 0) >= per_level:
-            left_out += 1
-            continue
-        shown[finding.level] = shown.get(finding.level, 0) + 1
-        lines.append(annotation(finding, title))
-    return lines, left_out
+        shown[finding.level] += 1
+        if shown[finding.level] <= ANNOTATIONS_PER_LEVEL:
+            lines.append(annotation(finding, title))
+    return lines, len(ordered) - len(lines)

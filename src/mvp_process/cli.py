@@ -79,22 +79,17 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
-def report_error(exc: MvpError) -> None:
-    """One clear message (as an Actions annotation too, when in Actions)."""
-    text = redact(str(exc))
-    with actions.commands_off(sys.stderr):  # the message may quote tool output
-        print(f"mvp-process: error: {text}", file=sys.stderr)
-    if actions.in_actions():
-        actions.command(sys.stderr, "error", text, title="mvp-process")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         words = sys.argv[1:] if argv is None else list(argv)
         args = build_parser(words).parse_args(words)
         return int(args.run(args))
-    except MvpError as exc:
-        report_error(exc)
+    except MvpError as exc:  # one clear message, an annotation too in Actions
+        text = redact(str(exc))
+        with actions.commands_off(sys.stderr):  # the message may quote tool output
+            print(f"mvp-process: error: {text}", file=sys.stderr)
+        if actions.in_actions():
+            actions.command(sys.stderr, "error", text, title="mvp-process")
         return exc.exit_code
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0

@@ -10,8 +10,6 @@ from mvp_process import actions, config_policy, redact
 from mvp_process.git import Git
 from mvp_process.config import Config
 
-PROJECT_FILE = "pyproject.toml"
-
 
 def load(
     overrides: Mapping[str, object] | None = None,
@@ -27,23 +25,17 @@ def load(
     cwd = Path.cwd()
     top = Git.discover(cwd).root
     git = Git(top, project_folder(top, cwd))
-    config = config_policy.load(git, environ, overrides, deploy_overrides)
-    return git, config
+    return git, config_policy.load(git, environ, overrides, deploy_overrides)
 
 
 def project_folder(root: Path, cwd: Path) -> str:
-    """The project a command works on, relative to the repository's top: the
-    nearest folder from `cwd` up to the top that holds a pyproject.toml, else
-    the top ("").
-
-    So a sub-project of a monorepo (`api/` with its own pyproject.toml) is
-    checked on its own when the command runs in it (the action's
-    `working-directory`), and a single-project repository is checked whole
-    from any of its folders, as before.
-    """
+    """The nearest folder from `cwd` up to the top `root` with a pyproject.toml,
+    relative to the top ("" for none): so a monorepo's sub-project is checked
+    on its own when the command runs in it (the action's `working-directory`),
+    and a single-project repository is checked whole from any of its folders."""
     top, here = root.resolve(), cwd.resolve()
     below = [folder for folder in (here, *here.parents) if top in folder.parents]
-    found = next((f for f in below if (f / PROJECT_FILE).is_file()), None)
+    found = next((f for f in below if (f / config_policy.PYPROJECT).is_file()), None)
     return found.relative_to(top).as_posix() if found else ""
 
 

@@ -204,12 +204,9 @@ def load_config(
     table: Mapping[str, object] | None = None,
     where: str | None = None,
 ) -> Config:
-    """Merge pyproject, environment and flags (in that order) into a `Config`.
-
-    `table` stands for the file's `[tool.mvp-process]` when given (in a pull
-    request the policy keys come from the merge-base: `config_policy.py`),
-    and `where` names it in errors.
-    """
+    """Merge pyproject, environment and flags (in that order) into a `Config`;
+    `table` replaces the file's `[tool.mvp-process]` (in a pull request, the
+    merge-base's policy: `config_policy.py`) and `where` names it in errors."""
     file_table, deploy_table = read_pyproject(root)
     where = where or f"[{TABLE}] of {root / 'pyproject.toml'}"
     merged = []

@@ -53,16 +53,12 @@ def _as_bool(value: object) -> bool:
 def _as_number(value: object) -> float:
     """A finite number: `nan` compares false with everything, so a threshold of
     nan would pass any drop and a timeout of nan would never expire."""
-    number = None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            pass
-    if number is None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError("must be a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError("must be a number") from None
     if not math.isfinite(number):
         raise ValueError("must be a finite number")
     return number

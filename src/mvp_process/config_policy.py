@@ -2,16 +2,14 @@
 
 A pull request could otherwise pass by writing `diff-coverage-min = 0`,
 `coverage-drop-max = 100` or `require-reviewer = false` into its own
-pyproject.toml. So in GitHub Actions on a pull request (`GITHUB_BASE_REF`
-set), the *policy* keys of `[tool.mvp-process]` are read from the merge-base
-of HEAD and the base branch (`git show <merge-base>:pyproject.toml`, a
-sub-project's own in a monorepo), and a change the pull request makes to
-them is said ("this pull request changes diff-coverage-min 90 → 0 ...; it
-applies after merge"). The *project* keys
-(how to run this code: interpreter, pytest arguments, parallel) stay the
-pull request's own: its code and tests are its own too. Environment variables
-and flags still override both: they come from the workflow (see
-docs/github.md for what that protects and what it cannot).
+pyproject.toml. So in GitHub Actions on a pull request, the *policy* keys of
+`[tool.mvp-process]` are read from the merge-base with the base branch (a
+sub-project's own file in a monorepo), and a change the pull request makes to
+them is said: it applies after merge. The *project* keys (how to run this code:
+interpreter, pytest arguments, parallel) stay the pull request's own: its code
+and tests are its own too. Environment variables and flags still override both:
+they come from the workflow (see docs/github.md for what that protects and what
+it cannot).
 
 `project` (the sub-project's name in status contexts and its comment) is
 policy: a pull request must not publish its results under another name.

@@ -51,9 +51,7 @@ class CommandError(MvpError):
         if tail:
             message += "\n" + tail
         super().__init__(redact(message), hint=hint)
-        self.cmd = args
         self.returncode = returncode
-        self.output = output
 
 
 class ApiError(MvpError):

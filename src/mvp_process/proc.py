@@ -43,11 +43,9 @@ def run(
     hint: str = "",
     priority: int = 0,
 ) -> Result:
-    """Run `args` (never through a shell) and capture its output as text.
-
+    """Run `args` (never through a shell) and capture its output as text;
     `priority` > 0 lowers the child's scheduling priority (POSIX nice), so work
-    off the critical path yields the CPU to the work on it.
-    """
+    off the critical path yields the CPU to the work on it."""
     argv = tuple(os.fspath(a) for a in args)
     data = input.decode() if isinstance(input, bytes) else input
     try:

@@ -64,23 +64,16 @@ class Recorded:
 
 @dataclass(frozen=True)
 class GateResult:
-    """The outcome of one gate.
-
-    `summary` is one line for tables and commit statuses; `details` are the lines
-    a person reads to fix a failure (a line about a finding begins with its
-    `path:line:`); `findings` are the located problems that become
-    annotations and links; `metrics` carries gate-specific figures for JSON;
-    `hint` says what to do when it fails.
-    """
+    """The outcome of one gate."""
 
     name: str
     passed: bool
-    summary: str
-    details: tuple[str, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    metrics: Mapping[str, Any] = field(default_factory=dict)
+    summary: str  # one line, for tables and commit statuses
+    details: tuple[str, ...] = ()  # the lines a person reads to fix a failure
+    findings: tuple[Finding, ...] = ()  # located problems: annotations and links
+    metrics: Mapping[str, Any] = field(default_factory=dict)  # its figures, for JSON
     duration: float = 0.0
-    hint: Hint | None = None
+    hint: Hint | None = None  # what to do when it fails
 
     def about(self) -> Callable[[str], Finding | None]:
         """The finding a detail line is about (the line begins `path:line:`)."""
@@ -126,11 +119,7 @@ class CheckReport:
     history: tuple[Recorded, ...] = ()  # the base branch's figures, oldest first
 
     def checked(self, code: Callable[[str], str] = str) -> str:
-        """What was checked, the one header line of every report.
-
-        `code` marks up the commits and the branch (Markdown: backticks); a
-        sub-project's folder comes first.
-        """
+        """The header line of every report; `code` marks up commits and refs."""
         head = f"HEAD {code(self.head_sha[:12])}"
         if self.dirty:
             head += " + uncommitted changes"

@@ -16,6 +16,7 @@ from pathlib import Path
 from mvp_process import style
 from mvp_process.actions import in_actions
 from mvp_process.check import black, flake8, lintfiles, registry
+from mvp_process.check.policy import plural
 from mvp_process.check.registry import GATE_NAMES
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.config import Config, github_env, heroku_env, load_config
@@ -50,8 +51,9 @@ def render(root: Path, checks: list[Check], paint: style.Style | None = None) ->
         if not check.ok and check.fix:
             lines.append(f"       {'':<12} -> {check.fix}")
     missing = sum(1 for c in checks if not c.ok)
-    s = "s" if missing != 1 else ""
-    lines.append(f"{missing} thing{s} to fix." if missing else "Setup complete.")
+    lines.append(
+        f"{plural(missing, 'thing')} to fix." if missing else "Setup complete."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -278,14 +280,12 @@ LARGE_LINT = 20
 
 
 def check_lint(git: Git, config: Config, env: Mapping[str, str]) -> Check | None:
-    """The lint the repository already holds; None when the tools cannot run
-    (the tools check says why).
+    """The lint the repository already holds; None when the tools cannot run.
 
     With `lint-scope = "all"` (the default) every flake8 finding and every file
-    black would reformat fails every pull request, in files nobody touched too; an
-    old codebase holds hundreds. So doctor runs both gates on the whole repository
-    and says how many there are, suggesting `lint-scope = "changed"` when fixing
-    them all first would be a project of its own.
+    black would reformat fails every pull request, in files nobody touched too;
+    an old codebase holds hundreds: so `lint-scope = "changed"` is suggested
+    when fixing them all first would be a project of its own.
     """
     try:
         tools = ToolEnv.resolve(config.python, env)
@@ -300,8 +300,8 @@ def check_lint(git: Git, config: Config, env: Mapping[str, str]) -> Check | None
             "lint", True, "flake8 and black find nothing to fix in the repository"
         )
     count = (
-        f"{findings} flake8 finding{'s' if findings != 1 else ''} and {formatted} "
-        f"file{'s' if formatted != 1 else ''} black would reformat in the repository"
+        f"{plural(findings, 'flake8 finding')} and {plural(formatted, 'file')} "
+        "black would reformat in the repository"
     )
     if config.lint_scope == "changed":
         return Check(

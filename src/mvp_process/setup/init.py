@@ -74,12 +74,9 @@ def action_ref() -> str:
 def render(text: str) -> str:
     """`text` with every mention of the action's repository (a `uses:` line, a
     github.com link) naming ACTION_REPOSITORY, and a major tag naming action_ref()."""
-
-    def ours(match: re.Match[str]) -> str:
-        tag = "@" + action_ref().split("@")[1] if match["tag"] else ""
-        return f"{match['before']}{ACTION_REPOSITORY}{tag}"
-
-    return _OURS.sub(ours, text)
+    return _OURS.sub(
+        lambda m: m["before"] + (action_ref() if m["tag"] else ACTION_REPOSITORY), text
+    )
 
 
 def template_text(name: str = TEMPLATE_NAME) -> str:
@@ -147,10 +144,9 @@ def _plan_workflow(
     if path.read_bytes() == text:
         return Change(relative, "unchanged", "already this workflow")
     if not force:
-        template = f"{ACTION_REPOSITORY}'s workflows-templates/{name}"
-        shown = (
-            "`mvp-process init --print-workflow`" if name != FORKS_NAME else template
-        )
+        shown = f"{ACTION_REPOSITORY}'s workflows-templates/{name}"
+        if name == TEMPLATE_NAME:
+            shown = "`mvp-process init --print-workflow`"
         raise MvpError(
             f"{relative} already exists and differs from the template; "
             "nothing was written",
@@ -187,18 +183,6 @@ def _plan_pyproject(root: Path, table: str, apps_given: bool) -> Change:
     return Change(name, "appended", "[tool.mvp-process]", appended)
 
 
-def _validate(path: Path, data: bytes) -> None:
-    """The file `init` leaves must load as a valid configuration."""
-    try:
-        tomllib.loads(data.decode("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"appending [tool.mvp-process] would make {path} invalid "
-            f"({exc}); nothing was written",
-            hint="add the table by hand (see `mvp-process init --print-config`)",
-        ) from None
-
-
 def init_repository(
     root: Path,
     *,
@@ -218,8 +202,14 @@ def init_repository(
         text, what = template_text(FORKS_NAME), "publishes fork pull requests' reports"
         plans.append(_plan_workflow(root, FORKS_NAME, text, what, force))
     config = _plan_pyproject(root, table, bool(staging_app or production_app))
-    if config.data is not None:
-        _validate(root / config.path, config.data)
+    try:  # the file init leaves must load as a valid configuration
+        tomllib.loads((config.data or b"").decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"appending [tool.mvp-process] would make {root / config.path} invalid "
+            f"({exc}); nothing was written",
+            hint="add the table by hand (see `mvp-process init --print-config`)",
+        ) from None
     for change in [*plans, config]:
         if change.data is not None:
             (root / change.path).parent.mkdir(parents=True, exist_ok=True)

@@ -83,15 +83,16 @@ def run(args: argparse.Namespace) -> int:
     if args.print_config:
         sys.stdout.write(starter_config(args.staging_app, args.production_app))
         return 0
-    if args.print_workflow:
-        try:
-            here = Git.discover(Path.cwd()).root
-        except GitError:
-            here = Path.cwd()
-        sys.stdout.write(fit(here, args.staging_app, args.production_app).text)
-        return 0
-    root = Git.discover(Path.cwd()).root
+    try:
+        root = Git.discover(Path.cwd()).root
+    except GitError:
+        if not args.print_workflow:
+            raise
+        root = Path.cwd()  # the workflow can be printed outside a repository
     fitted = fit(root, args.staging_app, args.production_app)
+    if args.print_workflow:
+        sys.stdout.write(fitted.text)
+        return 0
     changes = init_repository(
         root,
         force=args.force,

@@ -108,9 +108,7 @@ def _pip(facts: Facts, source: str, args: str) -> Install:
     return Install(source, steps, command)
 
 
-def _uv(facts: Facts) -> Install:
-    group = _pick(nested(facts.pyproject, "dependency-groups"))
-    extra = _pick(nested(facts.pyproject, "project", "optional-dependencies"))
+def _uv(group: str | None, extra: str | None) -> Install:
     option = f" --group {group}" if group else f" --extra {extra}" if extra else ""
     what = f", group {group}" if group else f", extra {extra}" if extra else ""
     steps = (
@@ -138,8 +136,10 @@ def _poetry(facts: Facts) -> Install:
 
 def choose(facts: Facts) -> Install:
     """The first way of installing the test dependencies that applies."""
+    group = _pick(nested(facts.pyproject, "dependency-groups"))
+    extra = _pick(nested(facts.pyproject, "project", "optional-dependencies"))
     if "uv.lock" in facts.files:
-        return _uv(facts)
+        return _uv(group, extra)
     poetry = nested(facts.pyproject, "tool", "poetry")
     if (
         "poetry.lock" in facts.files
@@ -147,10 +147,8 @@ def choose(facts: Facts) -> Install:
         or poetry.get("dev-dependencies")
     ):
         return _poetry(facts)
-    group = _pick(nested(facts.pyproject, "dependency-groups"))
     if group:  # pip reads PEP 735 groups since 25.1 (the first line upgrades it)
         return _pip(facts, f"[dependency-groups] {group}", f"--group {group}")
-    extra = _pick(nested(facts.pyproject, "project", "optional-dependencies"))
     if extra and installable(facts):
         where = "[project.optional-dependencies]"
         return _pip(facts, f"{where} {extra}", f"-e '.[{extra}]'")

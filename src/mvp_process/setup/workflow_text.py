@@ -52,11 +52,8 @@ def _job(lines: list[str], name: str) -> slice:
 
 
 def with_deploys(text: str, staging: bool, production: bool) -> str:
-    """`text` with the deploy jobs for these apps only.
-
-    Without a staging app, production needs the gates directly and is built
-    from the commit (deploy does that when no staging app is configured).
-    """
+    """`text` with the deploy jobs for these apps only; without a staging app,
+    production needs the gates directly (deploy then builds from the commit)."""
     lines = text.splitlines(keepends=True)
     for name, wanted in (
         ("deploy-production", production),

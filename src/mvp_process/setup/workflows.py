@@ -110,13 +110,9 @@ def shallow_jobs(workflow: Workflow) -> list[str]:
 
 def _deploy_target(step: Step) -> list[str]:
     """`staging`/`production` for a deploy step, `branch` when it is implicit."""
-    if not step.ours:
-        return []
-    if step.run:
-        if re.search(r"\bdeploy\b", step.run):
-            return _TARGET.findall(step.run) or ["branch"]
-        return []
-    if step.inputs.get("command") == "deploy":
+    if step.ours and step.run and re.search(r"\bdeploy\b", step.run):
+        return _TARGET.findall(step.run) or ["branch"]
+    if step.ours and not step.run and step.inputs.get("command") == "deploy":
         return [step.inputs.get("target") or "branch"]
     return []
 
