@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.github.api import CommitStatus, GitHubRepo, ReadOnlyToken
+from mvp_process.github.api import CommitStatus, GitHubRepo
 from mvp_process.github.connect import github_repo, retry
 from mvp_process.config import GitHubEnv
-from mvp_process.errors import ApiError, ConfigError
+from mvp_process.errors import ApiError, ConfigError, ReadOnlyToken
 from support.fake_github import FakeGitHub
 
 REPO = "octo-org/hello-world"

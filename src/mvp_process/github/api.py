@@ -34,7 +34,7 @@ from github.GithubObject import NotSet
 from github.Repository import Repository
 from requests.exceptions import RequestException
 
-from mvp_process.errors import ApiError
+from mvp_process.errors import ApiError, ReadOnlyToken
 from mvp_process.github.policy import IssueState, Reviewers
 
 ACTIONS_BOT = "github-actions[bot]"
@@ -48,10 +48,6 @@ PERMISSIONS_HINT = (
     "give the workflow `permissions: {statuses: write, pull-requests: write}`; "
     "pull requests from forks only get a read-only token"
 )
-
-
-class ReadOnlyToken(ApiError):
-    """The token may read but not write (a pull request from a fork)."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from typing import TextIO
 from mvp_process import actions
 from mvp_process import markdown as md
 from mvp_process.check.report_md import Link, no_link
-from mvp_process.github.api import GitHubRepo, ReadOnlyToken
+from mvp_process.errors import ReadOnlyToken
+from mvp_process.github.api import GitHubRepo
 from mvp_process.github.event import Event
 from mvp_process.redact import redact
 from mvp_process.github import comment
