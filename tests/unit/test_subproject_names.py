@@ -11,7 +11,7 @@ from mvp_process.common import project_folder
 from mvp_process.config import load_config
 from mvp_process.errors import ConfigError
 from mvp_process.github import comment, statuses
-from mvp_process.github.status_baseline import recorded_figure
+from mvp_process.github.statuses import recorded_figure
 from mvp_process.check import black, flake8
 from mvp_process.check.baseline import cache_key
 from mvp_process.check.measure import Environment

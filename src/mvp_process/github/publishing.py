@@ -17,12 +17,12 @@ from mvp_process.config import Config
 from mvp_process.check.baseline import BaselineSource, RecomputeBaseline
 from mvp_process.check.report_md import Link, no_link
 from mvp_process.check.run import suite_args
-from mvp_process.github.status_baseline import (
+from mvp_process.github.statuses import (
     StatusBaseline,
     Unavailable,
+    coverage_context,
     coverage_history,
 )
-from mvp_process.github.statuses import coverage_context
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process import actions
 from mvp_process.results import CheckReport
