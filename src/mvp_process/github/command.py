@@ -30,7 +30,7 @@ from mvp_process.github.policy import (
     closing_refs,
     evaluate,
 )
-from mvp_process.github.publish import Publisher, notes_section
+from mvp_process.github.publishing import Publisher, notes_section
 from mvp_process.errors import ConfigError
 from mvp_process import actions, style
 from mvp_process.github import pr_report as report
