@@ -15,7 +15,7 @@ from mvp_process.check.report_md import Section
 from mvp_process.check import terminal
 from mvp_process.github import publishing
 from mvp_process.github import statuses
-from mvp_process.github import pr_report
+from mvp_process.github import command
 from mvp_process.config import GitHubEnv
 from mvp_process.github.event import Event
 from mvp_process.results import CheckReport, Finding, GateResult, Hint, Recorded
@@ -268,10 +268,10 @@ def test_pr_views_escape_user_text() -> None:
         ),
         None,
     )
-    text = pr_report.render(result, "branch 'x'")
+    text = command.render(result, "branch 'x'")
     assert "mvp-process pr: FAILED (branch 'x')" in text
     assert "  FAIL branch-name" in text and "  SKIP reviewer" in text
-    md = pr_report.summary(result)
+    md = command.summary(result)
     assert "## ❌ mvp-process pr failed\n" in md
     assert "| ⏭ skip |" in md
     page = gfm.render(md)

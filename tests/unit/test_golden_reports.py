@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from mvp_process.check import report_md, terminal
-from mvp_process.github import policy_artifact, pr_report, publishing
+from mvp_process.github import command, policy_artifact, publishing
 from mvp_process.results import CheckReport
 from mvp_process.style import Style
 from support import gfm, reports
@@ -53,13 +53,13 @@ RENDERINGS: dict[str, Callable[[], str]] = {
         reports.passing_check(), RUN, link=reports.LINK
     ),
     "check-passing.summary.md": lambda: report_md.summary(reports.passing_check()),
-    "pr-failing.txt": lambda: pr_report.render(
+    "pr-failing.txt": lambda: command.render(
         reports.failing_pr(), "branch '254-add-div'"
     ),
-    "pr-failing.color.txt": lambda: pr_report.render(
+    "pr-failing.color.txt": lambda: command.render(
         reports.failing_pr(), "branch '254-add-div'", style=Style(colour=True)
     ),
-    "pr-failing.summary.md": lambda: pr_report.summary(
+    "pr-failing.summary.md": lambda: command.summary(
         reports.failing_pr(), "branch '254-add-div'"
     ),
 }

@@ -14,7 +14,7 @@ import pytest
 
 from mvp_process.check import report_md
 from mvp_process.check.report_md import gate_table
-from mvp_process.github import pr_report, publishing
+from mvp_process.github import command, publishing
 from mvp_process.github.policy import PolicyResult, Rule
 from mvp_process.github.publishing import notes_section
 from mvp_process.results import CheckReport, Finding, GateResult, Recorded
@@ -98,7 +98,7 @@ def test_the_pull_request_report() -> None:
         ),
         254,
     )
-    text = pr_report.summary(result, "pull request #7, branch '7-<b>x</b>'", (HOSTILE,))
+    text = command.summary(result, "pull request #7, branch '7-<b>x</b>'", (HOSTILE,))
     assert_inert(text, BLOCKS | TABLES)
 
 

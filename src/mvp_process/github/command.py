@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,9 @@ from mvp_process.github.policy import (
 from mvp_process.github.publishing import Publisher, notes_section
 from mvp_process.errors import ConfigError
 from mvp_process import actions, style
-from mvp_process.github import pr_report as report
+from mvp_process import markdown as md
+from mvp_process.redact import redact
+from mvp_process.style import Style, markdown, status
 
 OFFLINE_HINT = (
     "locally, run `mvp-process pr --offline --body-file FILE` "
@@ -182,9 +185,9 @@ def online(
 def show(checked: PrCheck, config: Config, color: str = "auto") -> None:
     """The verdict on the terminal; in Actions also as errors and job summary."""
     notes = config.policy_notes
-    paint = style.Style.for_stream(sys.stdout, color)
+    paint = Style.for_stream(sys.stdout, color)
     with actions.commands_off(sys.stdout):  # branch names, descriptions, values
-        text = report.render(checked.result, checked.where(), notes, paint)
+        text = render(checked.result, checked.where(), notes, paint)
         sys.stdout.write(text)
     if not config.github.actions:
         return
@@ -193,8 +196,46 @@ def show(checked: PrCheck, config: Config, color: str = "auto") -> None:
         actions.command(sys.stdout, "error", rule.message, title=title)
     actions.append_summary(
         config.github.step_summary,
-        report.summary(checked.result, checked.where(), notes),
+        summary(checked.result, checked.where(), notes),
     )
+
+
+def render(
+    result: PolicyResult,
+    where: str = "",
+    notes: Sequence[str] = (),
+    style: Style = Style(),
+) -> str:
+    """One line per rule (each message says what to fix), then the notes; the
+    words (PASS, FAIL, SKIP) and colour are `check`'s (`mvp_process.style`)."""
+    title = f"mvp-process pr: {style.verdict(result.passed)}"
+    lines = ["", title + (f" ({where})" if where else "")]
+    lines += [
+        f"  {style.word(rule.status)} {rule.name:<18} {rule.message}"
+        for rule in result.rules
+    ]
+    lines += [f"  note: {note}" for note in notes]
+    return redact("\n".join(lines) + "\n")
+
+
+def summary(result: PolicyResult, where: str = "", notes: Sequence[str] = ()) -> str:
+    """The verdict as job-summary Markdown: a table of the rules."""
+    verdict = "passed" if result.passed else "failed"
+    icon = markdown(status(result.passed)).split()[0]
+    lines = [
+        f"## {icon} mvp-process pr {verdict}"
+        + (f" ({md.text(where)})" if where else ""),
+        "",
+        "| Rule | Result | What to do |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| {md.code(rule.name, cell=True)} | {markdown(rule.status)} | "
+        f"{md.text(rule.message)} |"
+        for rule in result.rules
+    ]
+    lines += [f"\n> {md.text(note)}" for note in notes]
+    return redact("\n".join(lines) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
