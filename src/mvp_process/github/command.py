@@ -14,7 +14,6 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from mvp_process.git import Git
@@ -47,20 +46,6 @@ _REMOTE = re.compile(
     r"^(?:[a-z+]+://[^/]+/|[\w.-]+@[\w.-]+:)"
     r"(?P<repo>[A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$"
 )
-
-
-@dataclass(frozen=True)
-class PrCheck:
-    """The verdict and what it was decided from."""
-
-    result: PolicyResult
-    facts: PrFacts
-    pull: PullRequest | None = None
-
-    def where(self) -> str:
-        """ "pull request #7, branch '7-x'" for headings."""
-        branch = f"branch {self.facts.branch!r}"
-        return f"pull request #{self.pull.number}, {branch}" if self.pull else branch
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,7 +84,7 @@ def repository_from_remote(url: str | None) -> str | None:
 
 def offline(
     args: argparse.Namespace, git: Git, config: Config, body: str | None
-) -> PrCheck:
+) -> int:
     branch = args.branch
     if branch is None:
         branch = git.current_branch() or config.github.head_ref
@@ -110,22 +95,20 @@ def offline(
         )
     repository = config.github.repository or repository_from_remote(git.remote_url())
     facts = PrFacts(branch=branch, body=body, repository=repository)
-    return PrCheck(
-        evaluate(facts, config.branch_pattern, config.require_reviewer), facts
-    )
+    result = evaluate(facts, config.branch_pattern, config.require_reviewer)
+    show(result, f"branch {branch!r}", config, args.color)
+    return 0 if result.passed else 1
 
 
-def check_online(
-    api: GitHubRepo, number: int, config: Config, branch: str | None, body: str | None
-) -> PrCheck:
-    """Fetch what the rules need about pull request `number` and decide.
-
-    The pull request is read fresh from the API by number, because a re-run of
-    a job reuses the event payload of its first run: a description fixed since
-    then must count. The issue, the commit messages and the reviewers are only
-    fetched when a rule needs them.
-    """
-    pull = api.pull(number)
+def online_facts(
+    api: GitHubRepo,
+    pull: PullRequest,
+    config: Config,
+    branch: str | None,
+    body: str | None,
+) -> PrFacts:
+    """What the rules need about `pull`: the issue, the commit messages and the
+    reviewers are only fetched when a rule needs them."""
     branch = pull.head_ref if branch is None else branch
     body = pull.body if body is None else body
     issue, _ = branch_issue(branch, config.branch_pattern)
@@ -135,9 +118,11 @@ def check_online(
         state = api.issue_state(issue)
         closed = any(r.targets(issue, api.full_name) for r in closing_refs(body))
         if not closed:
-            messages = tuple(api.commit_messages(number))
-    reviewers = api.reviewers(number, pull.author) if config.require_reviewer else None
-    facts = PrFacts(
+            messages = tuple(api.commit_messages(pull.number))
+    reviewers = (
+        api.reviewers(pull.number, pull.author) if config.require_reviewer else None
+    )
+    return PrFacts(
         branch=branch,
         body=body,
         repository=api.full_name,
@@ -145,14 +130,10 @@ def check_online(
         issue_state=state,
         reviewers=reviewers,
     )
-    result = evaluate(facts, config.branch_pattern, config.require_reviewer)
-    return PrCheck(result, facts, pull)
 
 
-def online(
-    config: Config, args: argparse.Namespace, body: str | None
-) -> PrCheck | None:
-    """Check and publish in Actions; None (nothing to do) off pull requests."""
+def online(config: Config, args: argparse.Namespace, body: str | None) -> int:
+    """Check and publish in Actions; nothing to do off pull requests."""
     if not config.github.actions:
         raise ConfigError(
             "pr reads the pull request from GitHub Actions' pull_request event",
@@ -164,40 +145,39 @@ def online(
         print(
             f"mvp-process pr: nothing to check: the {name} event is not a pull request"
         )
-        return None
+        return 0
     api = github_repo(config.github)
-    checked = check_online(api, event.pr_number, config, args.branch, body)
-    show(checked, config, args.color)
-    assert checked.pull is not None
+    # Read fresh by number: a re-run of a job reuses the event payload of its
+    # first run, and a description fixed since then must count.
+    pull = api.pull(event.pr_number)
+    facts = online_facts(api, pull, config, args.branch, body)
+    result = evaluate(facts, config.branch_pattern, config.require_reviewer)
+    where = f"pull request #{pull.number}, branch {facts.branch!r}"
+    show(result, where, config, args.color)
     publisher = Publisher(api, config.github.run_url, sys.stdout)
     # One `mvp-process/pr` status per pull request, whatever sub-project (config
     # `project`) `pr` runs in: its rules (branch, issue, reviewer) are the pull
     # request's, not a folder's.
-    result = checked.result
-    publisher.status(checked.pull.head_sha, "pr", result.passed, result.summary())
+    publisher.status(pull.head_sha, "pr", result.passed, result.summary())
     if publisher.notes:
         actions.append_summary(
             config.github.step_summary, notes_section(publisher.notes)
         )
-    return checked
+    return 0 if result.passed else 1
 
 
-def show(checked: PrCheck, config: Config, color: str = "auto") -> None:
+def show(result: PolicyResult, where: str, config: Config, color: str) -> None:
     """The verdict on the terminal; in Actions also as errors and job summary."""
     notes = config.policy_notes
     paint = Style.for_stream(sys.stdout, color)
     with actions.commands_off(sys.stdout):  # branch names, descriptions, values
-        text = render(checked.result, checked.where(), notes, paint)
-        sys.stdout.write(text)
+        sys.stdout.write(render(result, where, notes, paint))
     if not config.github.actions:
         return
-    for rule in checked.result.failures:
+    for rule in result.failures:
         title = f"mvp-process pr: {rule.name}"
         actions.command(sys.stdout, "error", rule.message, title=title)
-    actions.append_summary(
-        config.github.step_summary,
-        summary(checked.result, checked.where(), notes),
-    )
+    actions.append_summary(config.github.step_summary, summary(result, where, notes))
 
 
 def render(
@@ -242,8 +222,5 @@ def run(args: argparse.Namespace) -> int:
     body = read_body(args)
     git, config = common.load()
     if args.offline:
-        checked = offline(args, git, config, body)
-        show(checked, config, args.color)
-        return 0 if checked.result.passed else 1
-    found = online(config, args, body)
-    return 0 if found is None or found.result.passed else 1
+        return offline(args, git, config, body)
+    return online(config, args, body)
