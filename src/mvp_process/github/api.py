@@ -3,15 +3,11 @@
 The CLI builds the client (token, base URL, timeout, retries) and hands this
 adapter a lazy `Repository`, so nothing is fetched that is not used. Every
 call goes through `_calling`, which turns PyGithub's and requests' exceptions
-into `ApiError`s that say what to do (`raise_for`):
-
-- 401: the token is invalid or expired;
-- 403 "Resource not accessible by integration": a read-only token (pull
-  requests from forks), as the distinct `ReadOnlyToken`, which publishers
-  downgrade to one warning;
-- rate limits (403/429) and 5xx: PyGithub's `GithubRetry` already waited and
-  retried; what still fails is reported with when to try again;
-- network errors and timeouts: which URL could not be reached.
+into `ApiError`s that say what to do (`raise_for`). A read-only token (pull
+requests from forks: 403 "Resource not accessible by integration") is the
+distinct `ReadOnlyToken`, which publishers downgrade to one warning. Rate
+limits (403/429) and 5xx reach `raise_for` only once PyGithub's `GithubRetry`
+has waited and retried, so the message says when to try again.
 
 What this tool wrote is told apart from what others wrote by its `identity`:
 a baseline status or the sticky comment counts only when that login wrote it.
