@@ -50,7 +50,6 @@ Status = Literal["pass", "fail", "skip"]
 class ClosingRef:
     """`Closes owner/repo#254` as written in a description or commit message."""
 
-    keyword: str
     number: int
     repo: str | None
     text: str
@@ -135,7 +134,7 @@ def closing_refs(text: str | None, *, markdown: bool = True) -> list[ClosingRef]
     if markdown and text:
         text = strip_non_text(text)
     return [
-        ClosingRef(match["keyword"], int(match["number"]), match["repo"], match[0])
+        ClosingRef(int(match["number"]), match["repo"], match[0])
         for match in _REFERENCE.finditer(text or "")
         if match["keyword"].lower() in KEYWORDS
     ]
