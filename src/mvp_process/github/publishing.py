@@ -34,6 +34,7 @@ from mvp_process.check.baseline import BaselineSource, RecomputeBaseline
 from mvp_process.check.report_md import Link, fitted, header, left_out, no_link, size
 from mvp_process.check.run import suite_args
 from mvp_process.github import statuses
+from mvp_process.github.statuses import StatusBaseline, Unavailable, coverage_history
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process import actions
 from mvp_process import markdown as md
@@ -79,12 +80,10 @@ def baseline_sources(
     sources: list[BaselineSource] = []
     if config.baseline in ("auto", "status"):
         if api is not None:
-            sources.append(statuses.StatusBaseline(api, git, project=config.project))
+            sources.append(StatusBaseline(api, git, project=config.project))
         elif config.baseline == "status":
             sources.append(
-                statuses.Unavailable(
-                    "baseline = 'status' needs GitHub Actions and a token"
-                )
+                Unavailable("baseline = 'status' needs GitHub Actions and a token")
             )
     if config.baseline in ("auto", "recompute"):
         sources.append(RecomputeBaseline(git, tools, suite_args(config)))
@@ -97,9 +96,7 @@ def with_history(report: CheckReport, git: Git, api: GitHubRepo | None) -> Check
     if api is None or report.gate("coverage") is None or not report.merge_base:
         return report
     context = statuses.coverage_context(report.project)
-    history = statuses.coverage_history(
-        api, git, report.merge_base, report.head_sha, context
-    )
+    history = coverage_history(api, git, report.merge_base, report.head_sha, context)
     return dataclasses.replace(report, history=history)
 
 
