@@ -56,3 +56,7 @@ class CommandError(MvpError):
 
 class ApiError(MvpError):
     """A remote API (GitHub, Heroku) refused or failed after retries."""
+
+
+class ReadOnlyToken(ApiError):
+    """The token may read but not write (a pull request from a fork)."""

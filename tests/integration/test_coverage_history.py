@@ -9,7 +9,7 @@ from mvp_process.config import GitHubEnv
 from mvp_process.git import Git
 from mvp_process.github.api import GitHubRepo
 from mvp_process.github.connect import github_repo, retry
-from mvp_process.github.status_baseline import COMMITS, StatusBaseline, coverage_history
+from mvp_process.github.statuses import COMMITS, StatusBaseline, coverage_history
 from mvp_process.results import Recorded
 from support.fake_github import FakeGitHub
 from support.repo import Repo

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.github.api import CommitStatus, GitHubRepo, ReadOnlyToken
+from mvp_process.github.api import CommitStatus, GitHubRepo
 from mvp_process.github.connect import github_repo, retry
 from mvp_process.config import GitHubEnv
-from mvp_process.errors import ApiError, ConfigError
+from mvp_process.errors import ApiError, ConfigError, ReadOnlyToken
 from support.fake_github import FakeGitHub
 
 REPO = "octo-org/hello-world"
@@ -271,7 +271,7 @@ def test_rate_limit_without_reset_header() -> None:
 
 
 def test_the_largest_comment_we_render_is_accepted(gh: FakeGitHub) -> None:
-    from mvp_process.github import comment
+    from mvp_process.github import publishing
     from mvp_process.results import CheckReport, GateResult
 
     details = tuple(f"a.py:{i}:1 E501 line too long ✓ 😀 é" for i in range(20000))
@@ -282,12 +282,12 @@ def test_the_largest_comment_we_render_is_accepted(gh: FakeGitHub) -> None:
         "m",
         "2" * 40,
     )
-    body = comment.render(report, "https://run")
+    body = publishing.render_comment(report, "https://run")
     assert 60000 < len(body.encode()) <= 65536
     gh.add_pull(REPO, 9, head_ref="9-x", head_sha=HEAD, base_sha=BASE)
-    assert adapter(gh).upsert_comment(9, comment.MARKER, body) == "created"
+    assert adapter(gh).upsert_comment(9, publishing.MARKER, body) == "created"
     with pytest.raises(ApiError, match="422"):
-        adapter(gh).upsert_comment(9, comment.MARKER, body + "x" * 66000)
+        adapter(gh).upsert_comment(9, publishing.MARKER, body + "x" * 66000)
 
 
 def test_rate_limit_reset_too_far_away_is_not_waited_for(gh: FakeGitHub) -> None:

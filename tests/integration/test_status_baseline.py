@@ -8,7 +8,7 @@ from mvp_process.git import Git
 from mvp_process.github.api import GitHubRepo
 from mvp_process.github.connect import github_repo, retry
 from mvp_process.config import GitHubEnv
-from mvp_process.github.status_baseline import StatusBaseline, Unavailable
+from mvp_process.github.statuses import StatusBaseline, Unavailable
 from mvp_process.check.coverage import Baseline, NoBaseline
 from support.fake_github import FakeGitHub
 from support.repo import Repo

@@ -13,10 +13,9 @@ from mvp_process.check import report_md as markdown
 from mvp_process.check import report_md
 from mvp_process.check.report_md import Section
 from mvp_process.check import terminal
-from mvp_process.github import comment
+from mvp_process.github import publishing
 from mvp_process.github import statuses
-from mvp_process.github import pr_report
-from mvp_process.github import links
+from mvp_process.github import command
 from mvp_process.config import GitHubEnv
 from mvp_process.github.event import Event
 from mvp_process.results import CheckReport, Finding, GateResult, Hint, Recorded
@@ -52,14 +51,14 @@ def test_every_report_says_when_uncommitted_work_was_checked() -> None:
     marked = "HEAD `111111111111` against `origin/main` (merge-base `222222222222`)"
     assert clean.checked() == plain and clean.to_json()["dirty"] is False
     assert plain in terminal.render(clean) and marked in markdown.summary(clean)
-    assert marked in comment.render(clean)
+    assert marked in publishing.render_comment(clean)
     extra = " + uncommitted changes"
     assert dirty.to_json()["checked"] == plain.replace(" against", extra + " against")
     assert dirty.to_json()["dirty"] is True
     for text in (
         terminal.render(dirty),
         markdown.summary(dirty),
-        comment.render(dirty),
+        publishing.render_comment(dirty),
     ):
         assert "+ uncommitted changes against" in text
 
@@ -97,11 +96,11 @@ def test_coverage_gate_without_figure_is_plain() -> None:
 
 # -- sticky comment ---------------------------------------------------------
 def test_comment_starts_with_the_marker_and_says_coverage_once() -> None:
-    text = comment.render(
+    text = publishing.render_comment(
         report(coverage_gate(90.0, 91.5, source="status", sha="3" * 40, note="")),
         "https://run",
     )
-    assert text.startswith(comment.MARKER + "\n## ✅ mvp-process check passed")
+    assert text.startswith(publishing.MARKER + "\n## ✅ mvp-process check passed")
     assert "[workflow run](https://run)" in text
     assert "**Coverage:**" not in text  # the table's row has the figures
     assert "| `coverage` | ✅ pass | summary |" in text
@@ -113,22 +112,24 @@ def test_comment_starts_with_the_marker_and_says_coverage_once() -> None:
 def test_the_chart_needs_a_recorded_figure() -> None:
     gate = coverage_gate(90.0, 91.5)
     alone = report(gate)
-    assert "mermaid" not in comment.render(alone)
+    assert "mermaid" not in publishing.render_comment(alone)
     one = CheckReport(**{**alone.__dict__, "history": (Recorded("4" * 40, 90),)})
-    assert 'x-axis ["4444444", "HEAD"]' in comment.render(one)
-    assert "line [90.00, 91.50]" in comment.render(one)
+    assert 'x-axis ["4444444", "HEAD"]' in publishing.render_comment(one)
+    assert "line [90.00, 91.50]" in publishing.render_comment(one)
     unknown = report(coverage_gate(90.0, None))
     two = (Recorded("4" * 40, 90), Recorded("5" * 40, 95.5))
-    drawn = comment.render(CheckReport(**{**unknown.__dict__, "history": two}))
+    drawn = publishing.render_comment(
+        CheckReport(**{**unknown.__dict__, "history": two})
+    )
     assert 'x-axis ["4444444", "5555555"]' in drawn  # no figure now: no HEAD
     assert 'y-axis "coverage (%)" 89 --> 97' in drawn
     lone = CheckReport(**{**unknown.__dict__, "history": two[:1]})
-    assert "mermaid" not in comment.render(lone)  # one point is no line
+    assert "mermaid" not in publishing.render_comment(lone)  # one point is no line
 
 
 def test_comment_lists_what_to_fix_in_gate_order() -> None:
     """The same order as the gate table, the job summary and the terminal."""
-    text = comment.render(
+    text = publishing.render_comment(
         report(
             GateResult("flake8", False, "1 finding", details=("a.py:1:1: F401 x",)),
             GateResult("tests", False, "1 failed", details=("FAILED t::x: boom",)),
@@ -141,7 +142,9 @@ def test_comment_lists_what_to_fix_in_gate_order() -> None:
     assert order == sorted(order)
     assert "### Notes" in text and "left out" not in text
     assert "2 files outside" in text  # lint-scope "changed": what it left out
-    passing = comment.render(report(GateResult("tests", True, "ok", details=("x",))))
+    passing = publishing.render_comment(
+        report(GateResult("tests", True, "ok", details=("x",)))
+    )
     assert "```text\nx" not in passing
 
 
@@ -154,8 +157,8 @@ def test_a_finding_is_a_linked_item_and_its_fix_follows() -> None:
         findings=(Finding("a b.py", 3, "bad", "E1", col=5),),
         hint=Hint("rechecks", "flake8 'a b.py'"),
     )
-    link = links.in_pull_request("https://gh", "o/r", 9, ["a b.py"], "f" * 40)
-    text = comment.render(report(flake8), link=link)
+    link = publishing.in_pull_request("https://gh", "o/r", 9, ["a b.py"], "f" * 40)
+    text = publishing.render_comment(report(flake8), link=link)
     anchor = hashlib.sha256(b"a b.py").hexdigest()
     assert (
         f"- [`a b.py:3:5`](https://gh/o/r/pull/9/files#diff-{anchor}R3)\\: E1 bad\n"
@@ -163,11 +166,11 @@ def test_a_finding_is_a_linked_item_and_its_fix_follows() -> None:
     )
     assert "```text\nflake8: a note\n```" in text
     assert text.endswith("**Fix:** `flake8 'a b.py'` (rechecks)\n")
-    assert "](" not in comment.render(report(flake8))  # no GitHub: no links
+    assert "](" not in publishing.render_comment(report(flake8))  # no GitHub: no links
 
 
 def test_fences_survive_backticks_in_details() -> None:
-    text = comment.render(
+    text = publishing.render_comment(
         report(GateResult("tests", False, "1 failed", details=("assert '```' == ``",)))
     )
     assert "````text\nassert '```' == ``\n````" in text
@@ -177,8 +180,8 @@ def test_comment_stays_under_the_limit_and_says_what_it_left_out() -> None:
     lines = tuple(f"pkg/mod.py:{i}:1: E501 line too long é€😀" for i in range(5000))
     findings = tuple(Finding("pkg/mod.py", i, "x", "E501", col=1) for i in range(5000))
     huge = "x" * 5000
-    link = links.in_pull_request("https://gh", "o/r", 9, ["pkg/mod.py"], "f" * 40)
-    text = comment.render(
+    link = publishing.in_pull_request("https://gh", "o/r", 9, ["pkg/mod.py"], "f" * 40)
+    text = publishing.render_comment(
         report(
             GateResult(
                 "flake8", False, "5001", details=(huge, *lines), findings=findings
@@ -188,7 +191,7 @@ def test_comment_stays_under_the_limit_and_says_what_it_left_out() -> None:
         "https://run",
         link=link,
     )
-    assert len(text.encode("utf-8")) <= comment.LIMIT
+    assert len(text.encode("utf-8")) <= publishing.COMMENT_LIMIT
     kept = text.count("E501")
     assert 100 < kept < 5000
     left = 5000 - kept + 1  # the long line did not fit either
@@ -200,12 +203,14 @@ def test_comment_stays_under_the_limit_and_says_what_it_left_out() -> None:
 
 def test_a_long_line_is_cut() -> None:
     long = "x" * 5000
-    text = comment.render(report(GateResult("tests", False, "1", details=(long,))))
+    text = publishing.render_comment(
+        report(GateResult("tests", False, "1", details=(long,)))
+    )
     assert "x" * 999 + "…" in text and "x" * 1001 not in text
 
 
 def test_tiny_limit_keeps_the_header_only() -> None:
-    text = comment.render(
+    text = publishing.render_comment(
         report(GateResult("flake8", False, "1", details=("a.py:1:1: F401 x",))),
         limit=650,
     )
@@ -215,28 +220,28 @@ def test_tiny_limit_keeps_the_header_only() -> None:
 
 def test_comment_masks_secrets() -> None:
     redact.register("s3cr3t-value")
-    text = comment.render(
+    text = publishing.render_comment(
         report(GateResult("tests", False, "1 failed", details=("token=s3cr3t-value",)))
     )
     assert "s3cr3t-value" not in text and "token=***" in text
 
 
 def test_links_to_a_line_at_the_commit_outside_a_pull_request() -> None:
-    at = links.at_commit("https://gh", "o/r", "abc")
+    at = publishing.at_commit("https://gh", "o/r", "abc")
     assert at("d/é f.py", 3, 5) == "https://gh/o/r/blob/abc/d/%C3%A9%20f.py#L3-L5"
     assert at("a.py", 3, 3) == "https://gh/o/r/blob/abc/a.py#L3"
     env = GitHubEnv(repository="o/r", server_url="https://gh")
     push = Event(name="push", head_sha="abc")
-    assert links.for_event(env, push, [])("a.py", 1, None) == (
+    assert publishing.for_event(env, push, [])("a.py", 1, None) == (
         "https://gh/o/r/blob/abc/a.py#L1"
     )
     pull = Event(name="pull_request", pr_number=4, head_sha="abc")
     digest = hashlib.sha256(b"a.py").hexdigest()
-    assert links.for_event(env, pull, ["a.py"])("a.py", 2, 4) == (
+    assert publishing.for_event(env, pull, ["a.py"])("a.py", 2, 4) == (
         f"https://gh/o/r/pull/4/files#diff-{digest}R2-R4"
     )
-    assert links.for_event(GitHubEnv(), pull, [])("a.py", 1, None) is None
-    assert links.for_event(env, Event(name="push"), [])("a.py", 1, None) is None
+    assert publishing.for_event(GitHubEnv(), pull, [])("a.py", 1, None) is None
+    assert publishing.for_event(env, Event(name="push"), [])("a.py", 1, None) is None
 
 
 # -- annotations ------------------------------------------------------------
@@ -263,10 +268,10 @@ def test_pr_views_escape_user_text() -> None:
         ),
         None,
     )
-    text = pr_report.render(result, "branch 'x'")
+    text = command.render(result, "branch 'x'")
     assert "mvp-process pr: FAILED (branch 'x')" in text
     assert "  FAIL branch-name" in text and "  SKIP reviewer" in text
-    md = pr_report.summary(result)
+    md = command.summary(result)
     assert "## ❌ mvp-process pr failed\n" in md
     assert "| ⏭ skip |" in md
     page = gfm.render(md)

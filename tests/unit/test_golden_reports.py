@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from mvp_process.check import report_md, terminal
-from mvp_process.github import comment, policy_artifact, pr_report
+from mvp_process.github import command, policy_artifact, publishing
 from mvp_process.results import CheckReport
 from mvp_process.style import Style
 from support import gfm, reports
@@ -42,24 +42,24 @@ RENDERINGS: dict[str, Callable[[], str]] = {
     "check-failing.color.txt": lambda: terminal.render(
         reports.failing_check(), Style(colour=True), reports.source
     ),
-    "check-failing.comment.md": lambda: comment.render(
+    "check-failing.comment.md": lambda: publishing.render_comment(
         reports.failing_check(), RUN, link=reports.LINK
     ),
     "check-failing.summary.md": lambda: report_md.summary(
         reports.failing_check(), reports.LINK, f"{RUN}#artifacts"
     ),
     "check-passing.txt": lambda: terminal.render(reports.passing_check()),
-    "check-passing.comment.md": lambda: comment.render(
+    "check-passing.comment.md": lambda: publishing.render_comment(
         reports.passing_check(), RUN, link=reports.LINK
     ),
     "check-passing.summary.md": lambda: report_md.summary(reports.passing_check()),
-    "pr-failing.txt": lambda: pr_report.render(
+    "pr-failing.txt": lambda: command.render(
         reports.failing_pr(), "branch '254-add-div'"
     ),
-    "pr-failing.color.txt": lambda: pr_report.render(
+    "pr-failing.color.txt": lambda: command.render(
         reports.failing_pr(), "branch '254-add-div'", style=Style(colour=True)
     ),
-    "pr-failing.summary.md": lambda: pr_report.summary(
+    "pr-failing.summary.md": lambda: command.summary(
         reports.failing_pr(), "branch '254-add-div'"
     ),
 }
@@ -163,7 +163,7 @@ def test_a_report_rebuilt_from_its_json_renders_the_same(
     report = build()
     data = json.dumps({"version": "0.1.0", **report.to_json()}).encode()
     rebuilt = policy_artifact.report(data)
-    assert comment.render(rebuilt, RUN, link=reports.LINK) == comment.render(
-        report, RUN, link=reports.LINK
-    )
+    assert publishing.render_comment(
+        rebuilt, RUN, link=reports.LINK
+    ) == publishing.render_comment(report, RUN, link=reports.LINK)
     assert report_md.summary(rebuilt) == report_md.summary(report)

@@ -13,7 +13,7 @@ import pytest
 
 from mvp_process.check.registry import GATE_NAMES
 from mvp_process.errors import ConfigError
-from mvp_process.github import artifact_schema, comment, statuses
+from mvp_process.github import artifact_schema, publishing, statuses
 from mvp_process.github import policy_artifact as policy
 from mvp_process.github.policy_artifact import ArtifactRejected
 from mvp_process.results import Hint, Recorded
@@ -358,8 +358,8 @@ def test_any_value_anywhere_is_read_or_rejected_never_a_crash() -> None:
                 outcomes["rejected"] += 1
                 continue
             outcomes["read"] += 1
-            body = comment.render(report, "https://x.example/run")
-            assert body.startswith(comment.marker(report.project) + "\n")
+            body = publishing.render_comment(report, "https://x.example/run")
+            assert body.startswith(publishing.marker(report.project) + "\n")
             for result in report.gates:
                 assert len(statuses.gate_description(result)) <= 140
     assert outcomes["rejected"] > 10 * outcomes["read"] > 0

@@ -10,8 +10,8 @@ import pytest
 from mvp_process.common import project_folder
 from mvp_process.config import load_config
 from mvp_process.errors import ConfigError
-from mvp_process.github import comment, statuses
-from mvp_process.github.status_baseline import recorded_figure
+from mvp_process.github import publishing, statuses
+from mvp_process.github.statuses import recorded_figure
 from mvp_process.check import black, flake8
 from mvp_process.check.baseline import cache_key
 from mvp_process.check.measure import Environment
@@ -87,8 +87,8 @@ def test_contexts_and_markers_per_sub_project() -> None:
     assert statuses.context("coverage", "a/b") == "mvp-process/a/b/coverage"
     assert statuses.coverage_context() == statuses.COVERAGE_CONTEXT
     assert statuses.coverage_context("api") == "mvp-process/api/coverage"
-    assert comment.marker() == comment.MARKER == "<!-- mvp-process:check -->"
-    markers = {comment.marker(p) for p in (None, "api", "api/v2", "web")}
+    assert publishing.marker() == publishing.MARKER == "<!-- mvp-process:check -->"
+    markers = {publishing.marker(p) for p in (None, "api", "api/v2", "web")}
     assert "<!-- mvp-process:check:api -->" in markers
     assert not any(a in b for a in markers for b in markers if a != b)
 
@@ -113,10 +113,10 @@ def test_the_report_names_the_sub_project() -> None:
         "api",
         "services/api",
     )
-    assert comment.render(plain).startswith(
+    assert publishing.render_comment(plain).startswith(
         "<!-- mvp-process:check -->\n## ✅ mvp-process check passed\n"
     )
-    assert comment.render(sub).startswith(
+    assert publishing.render_comment(sub).startswith(
         "<!-- mvp-process:check:api -->\n## ✅ mvp-process check passed: `api`\n"
         "\n`services/api/` at HEAD `111111111111`"
     )

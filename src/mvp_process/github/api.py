@@ -3,15 +3,11 @@
 The CLI builds the client (token, base URL, timeout, retries) and hands this
 adapter a lazy `Repository`, so nothing is fetched that is not used. Every
 call goes through `_calling`, which turns PyGithub's and requests' exceptions
-into `ApiError`s that say what to do (`raise_for`):
-
-- 401: the token is invalid or expired;
-- 403 "Resource not accessible by integration": a read-only token (pull
-  requests from forks), as the distinct `ReadOnlyToken`, which publishers
-  downgrade to one warning;
-- rate limits (403/429) and 5xx: PyGithub's `GithubRetry` already waited and
-  retried; what still fails is reported with when to try again;
-- network errors and timeouts: which URL could not be reached.
+into `ApiError`s that say what to do (`raise_for`). A read-only token (pull
+requests from forks: 403 "Resource not accessible by integration") is the
+distinct `ReadOnlyToken`, which publishers downgrade to one warning. Rate
+limits (403/429) and 5xx reach `raise_for` only once PyGithub's `GithubRetry`
+has waited and retried, so the message says when to try again.
 
 What this tool wrote is told apart from what others wrote by its `identity`:
 a baseline status or the sticky comment counts only when that login wrote it.
@@ -34,7 +30,7 @@ from github.GithubObject import NotSet
 from github.Repository import Repository
 from requests.exceptions import RequestException
 
-from mvp_process.errors import ApiError
+from mvp_process.errors import ApiError, ReadOnlyToken
 from mvp_process.github.policy import IssueState, Reviewers
 
 ACTIONS_BOT = "github-actions[bot]"
@@ -48,10 +44,6 @@ PERMISSIONS_HINT = (
     "give the workflow `permissions: {statuses: write, pull-requests: write}`; "
     "pull requests from forks only get a read-only token"
 )
-
-
-class ReadOnlyToken(ApiError):
-    """The token may read but not write (a pull request from a fork)."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 from mvp_process.git import Git
@@ -30,10 +30,12 @@ from mvp_process.github.policy import (
     closing_refs,
     evaluate,
 )
-from mvp_process.github.publish import Publisher, notes_section
+from mvp_process.github.publishing import Publisher, notes_section
 from mvp_process.errors import ConfigError
 from mvp_process import actions, style
-from mvp_process.github import pr_report as report
+from mvp_process import markdown as md
+from mvp_process.redact import redact
+from mvp_process.style import Style, markdown, status
 
 OFFLINE_HINT = (
     "locally, run `mvp-process pr --offline --body-file FILE` "
@@ -44,20 +46,6 @@ _REMOTE = re.compile(
     r"^(?:[a-z+]+://[^/]+/|[\w.-]+@[\w.-]+:)"
     r"(?P<repo>[A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$"
 )
-
-
-@dataclass(frozen=True)
-class PrCheck:
-    """The verdict and what it was decided from."""
-
-    result: PolicyResult
-    facts: PrFacts
-    pull: PullRequest | None = None
-
-    def where(self) -> str:
-        """ "pull request #7, branch '7-x'" for headings."""
-        branch = f"branch {self.facts.branch!r}"
-        return f"pull request #{self.pull.number}, {branch}" if self.pull else branch
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,7 +84,7 @@ def repository_from_remote(url: str | None) -> str | None:
 
 def offline(
     args: argparse.Namespace, git: Git, config: Config, body: str | None
-) -> PrCheck:
+) -> int:
     branch = args.branch
     if branch is None:
         branch = git.current_branch() or config.github.head_ref
@@ -107,22 +95,20 @@ def offline(
         )
     repository = config.github.repository or repository_from_remote(git.remote_url())
     facts = PrFacts(branch=branch, body=body, repository=repository)
-    return PrCheck(
-        evaluate(facts, config.branch_pattern, config.require_reviewer), facts
-    )
+    result = evaluate(facts, config.branch_pattern, config.require_reviewer)
+    show(result, f"branch {branch!r}", config, args.color)
+    return 0 if result.passed else 1
 
 
-def check_online(
-    api: GitHubRepo, number: int, config: Config, branch: str | None, body: str | None
-) -> PrCheck:
-    """Fetch what the rules need about pull request `number` and decide.
-
-    The pull request is read fresh from the API by number, because a re-run of
-    a job reuses the event payload of its first run: a description fixed since
-    then must count. The issue, the commit messages and the reviewers are only
-    fetched when a rule needs them.
-    """
-    pull = api.pull(number)
+def online_facts(
+    api: GitHubRepo,
+    pull: PullRequest,
+    config: Config,
+    branch: str | None,
+    body: str | None,
+) -> PrFacts:
+    """What the rules need about `pull`: the issue, the commit messages and the
+    reviewers are only fetched when a rule needs them."""
     branch = pull.head_ref if branch is None else branch
     body = pull.body if body is None else body
     issue, _ = branch_issue(branch, config.branch_pattern)
@@ -132,9 +118,11 @@ def check_online(
         state = api.issue_state(issue)
         closed = any(r.targets(issue, api.full_name) for r in closing_refs(body))
         if not closed:
-            messages = tuple(api.commit_messages(number))
-    reviewers = api.reviewers(number, pull.author) if config.require_reviewer else None
-    facts = PrFacts(
+            messages = tuple(api.commit_messages(pull.number))
+    reviewers = (
+        api.reviewers(pull.number, pull.author) if config.require_reviewer else None
+    )
+    return PrFacts(
         branch=branch,
         body=body,
         repository=api.full_name,
@@ -142,14 +130,10 @@ def check_online(
         issue_state=state,
         reviewers=reviewers,
     )
-    result = evaluate(facts, config.branch_pattern, config.require_reviewer)
-    return PrCheck(result, facts, pull)
 
 
-def online(
-    config: Config, args: argparse.Namespace, body: str | None
-) -> PrCheck | None:
-    """Check and publish in Actions; None (nothing to do) off pull requests."""
+def online(config: Config, args: argparse.Namespace, body: str | None) -> int:
+    """Check and publish in Actions; nothing to do off pull requests."""
     if not config.github.actions:
         raise ConfigError(
             "pr reads the pull request from GitHub Actions' pull_request event",
@@ -161,48 +145,82 @@ def online(
         print(
             f"mvp-process pr: nothing to check: the {name} event is not a pull request"
         )
-        return None
+        return 0
     api = github_repo(config.github)
-    checked = check_online(api, event.pr_number, config, args.branch, body)
-    show(checked, config, args.color)
-    assert checked.pull is not None
+    # Read fresh by number: a re-run of a job reuses the event payload of its
+    # first run, and a description fixed since then must count.
+    pull = api.pull(event.pr_number)
+    facts = online_facts(api, pull, config, args.branch, body)
+    result = evaluate(facts, config.branch_pattern, config.require_reviewer)
+    where = f"pull request #{pull.number}, branch {facts.branch!r}"
+    show(result, where, config, args.color)
     publisher = Publisher(api, config.github.run_url, sys.stdout)
     # One `mvp-process/pr` status per pull request, whatever sub-project (config
     # `project`) `pr` runs in: its rules (branch, issue, reviewer) are the pull
     # request's, not a folder's.
-    result = checked.result
-    publisher.status(checked.pull.head_sha, "pr", result.passed, result.summary())
+    publisher.status(pull.head_sha, "pr", result.passed, result.summary())
     if publisher.notes:
         actions.append_summary(
             config.github.step_summary, notes_section(publisher.notes)
         )
-    return checked
+    return 0 if result.passed else 1
 
 
-def show(checked: PrCheck, config: Config, color: str = "auto") -> None:
+def show(result: PolicyResult, where: str, config: Config, color: str) -> None:
     """The verdict on the terminal; in Actions also as errors and job summary."""
     notes = config.policy_notes
-    paint = style.Style.for_stream(sys.stdout, color)
+    paint = Style.for_stream(sys.stdout, color)
     with actions.commands_off(sys.stdout):  # branch names, descriptions, values
-        text = report.render(checked.result, checked.where(), notes, paint)
-        sys.stdout.write(text)
+        sys.stdout.write(render(result, where, notes, paint))
     if not config.github.actions:
         return
-    for rule in checked.result.failures:
+    for rule in result.failures:
         title = f"mvp-process pr: {rule.name}"
         actions.command(sys.stdout, "error", rule.message, title=title)
-    actions.append_summary(
-        config.github.step_summary,
-        report.summary(checked.result, checked.where(), notes),
-    )
+    actions.append_summary(config.github.step_summary, summary(result, where, notes))
+
+
+def render(
+    result: PolicyResult,
+    where: str = "",
+    notes: Sequence[str] = (),
+    style: Style = Style(),
+) -> str:
+    """One line per rule (each message says what to fix), then the notes; the
+    words (PASS, FAIL, SKIP) and colour are `check`'s (`mvp_process.style`)."""
+    title = f"mvp-process pr: {style.verdict(result.passed)}"
+    lines = ["", title + (f" ({where})" if where else "")]
+    lines += [
+        f"  {style.word(rule.status)} {rule.name:<18} {rule.message}"
+        for rule in result.rules
+    ]
+    lines += [f"  note: {note}" for note in notes]
+    return redact("\n".join(lines) + "\n")
+
+
+def summary(result: PolicyResult, where: str = "", notes: Sequence[str] = ()) -> str:
+    """The verdict as job-summary Markdown: a table of the rules."""
+    verdict = "passed" if result.passed else "failed"
+    icon = markdown(status(result.passed)).split()[0]
+    lines = [
+        f"## {icon} mvp-process pr {verdict}"
+        + (f" ({md.text(where)})" if where else ""),
+        "",
+        "| Rule | Result | What to do |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| {md.code(rule.name, cell=True)} | {markdown(rule.status)} | "
+        f"{md.text(rule.message)} |"
+        for rule in result.rules
+    ]
+    lines += [f"\n> {md.text(note)}" for note in notes]
+    return redact("\n".join(lines) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
     body = read_body(args)
     git, config = common.load()
     if args.offline:
-        checked = offline(args, git, config, body)
-        show(checked, config, args.color)
-        return 0 if checked.result.passed else 1
-    found = online(config, args, body)
-    return 0 if found is None or found.result.passed else 1
+        return offline(args, git, config, body)
+    return online(config, args, body)

@@ -50,7 +50,6 @@ Status = Literal["pass", "fail", "skip"]
 class ClosingRef:
     """`Closes owner/repo#254` as written in a description or commit message."""
 
-    keyword: str
     number: int
     repo: str | None
     text: str
@@ -71,15 +70,6 @@ class Reviewers:
     requested_users: tuple[str, ...] = ()
     requested_teams: tuple[str, ...] = ()
     reviewed_by: tuple[str, ...] = ()
-
-    def anyone(self) -> bool:
-        return bool(self.requested_users or self.requested_teams or self.reviewed_by)
-
-    def describe(self) -> str:
-        names = [f"@{u}" for u in self.requested_users]
-        names += [f"team {t}" for t in self.requested_teams]
-        names += [f"@{u} (reviewed)" for u in self.reviewed_by]
-        return ", ".join(names)
 
 
 @dataclass(frozen=True)
@@ -144,7 +134,7 @@ def closing_refs(text: str | None, *, markdown: bool = True) -> list[ClosingRef]
     if markdown and text:
         text = strip_non_text(text)
     return [
-        ClosingRef(match["keyword"], int(match["number"]), match["repo"], match[0])
+        ClosingRef(int(match["number"]), match["repo"], match[0])
         for match in _REFERENCE.finditer(text or "")
         if match["keyword"].lower() in KEYWORDS
     ]
@@ -237,8 +227,11 @@ def _reviewer_rule(reviewers: Reviewers | None, required: bool) -> Rule:
         return Rule("reviewer", "skip", "not required (require-reviewer = false)")
     if reviewers is None:
         return Rule("reviewer", "skip", "not checked offline: is a reviewer assigned?")
-    if reviewers.anyone():
-        return Rule("reviewer", "pass", f"reviewer: {reviewers.describe()}")
+    names = [f"@{u}" for u in reviewers.requested_users]
+    names += [f"team {t}" for t in reviewers.requested_teams]
+    names += [f"@{u} (reviewed)" for u in reviewers.reviewed_by]
+    if names:
+        return Rule("reviewer", "pass", f"reviewer: {', '.join(names)}")
     return Rule(
         "reviewer",
         "fail",
