@@ -126,7 +126,7 @@ def run_pytest(
 ) -> TestRun:
     """Run the suite once, measuring the project's own code in `cwd`
     (`measure.plan`), and write coverage and JUnit reports into `outdir`."""
-    cov = measure.plan(tools, cwd, pytest_args).args
+    cov = measure.plan(tools, cwd, pytest_args)
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / FILE).unlink(missing_ok=True)  # only this run's report may count
     started = time.monotonic()
