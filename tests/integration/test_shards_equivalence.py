@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from mvp_process.check.fanin import sha256
+from mvp_process.check.shards import sha256
 from mvp_process.check.policy_shards import digest
 from mvp_process.check.pytest_results import read_junit
 from mvp_process.cli import main
