@@ -45,7 +45,6 @@ from mvp_process.check.policy_shards import (
     ShardSpec,
     parse_durations,
 )
-from mvp_process.check.pytest_results import Results, merge, read_junit
 from mvp_process.check.run import suite_args
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.config import Config
@@ -182,7 +181,7 @@ def run_shard(
 class Shard:
     path: Path
     manifest: Manifest
-    results: Results | None  # None: pytest left no report (it died)
+    results: tests.Results | None  # None: pytest left no report (it died)
 
 
 def _label(path: Path) -> str:
@@ -240,7 +239,7 @@ def load_shards(dirs: Sequence[Path], head: str, root: Path) -> list[Shard]:
     folders = [read_folder(p) for p in paths]
     problems += policy.check_shards(folders, head) if folders or not problems else []
     shards = [
-        Shard(p, f.manifest, read_junit(p / RESULTS, root))
+        Shard(p, f.manifest, tests.read_junit(p / RESULTS, root))
         for p, f in zip(paths, folders)
         if f.manifest and not problems
     ]
@@ -340,7 +339,7 @@ def combine(
     out.mkdir(parents=True, exist_ok=True)
     code = policy.combined_exit_code([s.manifest.exit_code for s in shards])
     parts = [s.results for s in shards]
-    results = merge(p for p in parts if p) if all(parts) else None
+    results = tests.merge(p for p in parts if p) if all(parts) else None
     combine_coverage(shards, tools, root, out, pytest_args)
     duration = max((s.manifest.duration for s in shards), default=0.0)
     return tests.from_results(results, code, out, _tail(shards), duration)
