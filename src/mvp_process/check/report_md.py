@@ -71,7 +71,7 @@ def chart(report: CheckReport) -> str:
     now = report.metric("coverage", "after")
     if isinstance(now, (int, float)):
         points.append(("HEAD", float(now)))
-    if not report.history or len(points) < 2:
+    if len(points) < 2:  # one point is no line
         return ""
     values = [p for _, p in points]
     low = max(0, math.floor(min(values)) - 1)
