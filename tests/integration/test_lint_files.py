@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mvp_process.check import black, flake8, lintfiles
-from mvp_process.check.policy_lint import Changes
+from mvp_process.check.policy import Changes
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.git import Git
 from support.repo import Repo

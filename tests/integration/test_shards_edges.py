@@ -11,13 +11,20 @@ from typing import Any
 
 import pytest
 
-from mvp_process.check import fanin, measure
-from mvp_process.check.fanin import Shard
+from mvp_process.check import measure
+from mvp_process.check.shards import (
+    Shard,
+    combine,
+    remap_rc,
+    sha256,
+    store_durations,
+)
 from mvp_process.check.policy_shards import Manifest, digest
-from mvp_process.check.pytest_results import Results, TestFailure, read_junit
+from mvp_process.check.tests import Results, TestFailure, read_junit
 from mvp_process.check.tests import gate_result
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.cli import main
+from mvp_process.errors import ConfigError
 from support.project import TESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 
@@ -287,7 +294,7 @@ def test_coverage_data_that_coverage_cannot_read_stops_the_check(
     folder = shards / "shard-1-of-1"
     (folder / "coverage.data").write_bytes(b"not a database at all" * 100)
     checksums = manifest_of(folder)["checksums"]
-    checksums["coverage.data"] = fanin.sha256(folder / "coverage.data")
+    checksums["coverage.data"] = sha256(folder / "coverage.data")
     _resign(folder, checksums=checksums)
     assert check(calc.path, monkeypatch, "--from-shards", str(shards)) == 2
     err = capsys.readouterr().err
@@ -314,7 +321,7 @@ def test_a_shard_that_crashed_before_writing_results(tmp_path: Path) -> None:
         Shard(tmp_path / "2", _manifest(2, 0), fine),
     ]
     tools = ToolEnv(sys.executable)
-    run = fanin.combine(shards, tools, tmp_path, tmp_path / "out", ())
+    run = combine(shards, tools, tmp_path, tmp_path / "out", ())
     assert (run.exit_code, run.total, run.coverage_percent) == (3, 0, None)
     assert run.output_tail == ("[shard 1/2]", "INTERNALERROR> boom")
     assert not run.has_results
@@ -345,7 +352,7 @@ def test_the_shards_results_read_as_one_run(tmp_path: Path) -> None:
         Shard(tmp_path, _manifest(3, 5), Results({})),
     ]
     tools = ToolEnv(sys.executable)
-    run = fanin.combine(shards, tools, tmp_path, tmp_path / "out", ())
+    run = combine(shards, tools, tmp_path, tmp_path / "out", ())
     assert (run.exit_code, run.total, run.failed, run.errors, run.skipped) == (
         1,
         5,
@@ -380,7 +387,7 @@ def test_the_remap_rule_maps_every_shard_root_here(tmp_path: Path) -> None:
         shard(2, "/w/$HOME/x*y?[z]/"),
         shard(3, "/home/runner/work/a/a"),
     ]
-    assert fanin.remap_rc(shards, Path("/here/repo")) == (
+    assert remap_rc(shards, Path("/here/repo")) == (
         "[paths]\n"
         "mvp_process_shards =\n"
         "    /here/repo/\n"
@@ -396,8 +403,8 @@ def test_storing_durations_needs_some(tmp_path: Path) -> None:
         Shard(tmp_path, _manifest(1, 2), None),
         Shard(crashed, _manifest(2), None),
     ]
-    with pytest.raises(fanin.ConfigError, match="recorded no test durations"):
-        fanin.store_durations(shards, tmp_path)
+    with pytest.raises(ConfigError, match="recorded no test durations"):
+        store_durations(shards, tmp_path)
 
 
 # A project conftest that crashes pytest, two ways.

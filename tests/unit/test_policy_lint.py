@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.check.policy_lint import (
+from mvp_process.check.policy import (
     Changes,
     outside_note,
     parse_diff,

@@ -19,8 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from mvp_process.check import lintfiles
 from mvp_process.check.gate import Context, Gate
-from mvp_process.check.policy import plural
-from mvp_process.check.policy_lint import Changes, outside_note, split
+from mvp_process.check.policy import Changes, outside_note, plural, split
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.results import Finding, GateResult, Hint
 
@@ -121,35 +120,6 @@ def reformat(files: Sequence[str], scope: Changes | None) -> Hint | None:
     return Hint("reformats " + ("them" if len(files) > 1 else "it"), command)
 
 
-def _result(
-    passed: bool,
-    summary: str,
-    details: Sequence[str] = (),
-    *,
-    scope: Changes | None,
-    started: float,
-    inside: Sequence[str] = (),
-    outside: int = 0,
-) -> GateResult:
-    return GateResult(
-        "black",
-        passed,
-        summary,
-        details=tuple(details),
-        findings=tuple(
-            Finding(f, 1, "black would reformat this file", code="black")
-            for f in inside
-        ),
-        metrics={
-            "files": list(inside),
-            "scope": "changed" if scope else "all",
-            "outside": outside,
-        },
-        duration=time.monotonic() - started,
-        hint=reformat(inside, scope),
-    )
-
-
 def run(
     tools: ToolEnv,
     root: Path,
@@ -175,40 +145,48 @@ def run(
     named = [f.removeprefix(prefix) for f in chosen]
     result, _ = lintfiles.run(tools, "black", args, named, root, priority=priority)
     found, errors = parse(result.stderr, root, prefix)
-    if result.returncode == 0:
-        return _result(True, "no changes needed", scope=scope, started=started)
-    if not found and not errors:
-        tail = result.output.strip().splitlines()[-20:]
-        summary = f"black could not run (exit code {result.returncode})"
-        return _result(False, summary, tail, scope=scope, started=started)
     inside, outside = split(found, lambda f: scope is None or scope.has_file(f))
     bad, bad_outside = split(
         errors, lambda e: scope is None or scope.has_file(_about(e, chosen) or e)
     )
-    details = [f"{f}:1: would reformat" for f in inside] + bad
-    if show_diff and inside:
-        again = [f.removeprefix(prefix) for f in inside]
-        diff, _ = lintfiles.run(tools, "black", ["--diff", "--quiet"], again, root)
-        details += diff.stdout.splitlines()
-    which = " of the changed ones" if scope else ""
-    summary = f"{plural(len(inside), 'file')}{which} would be reformatted"
-    if bad:
-        summary += f", {len(bad)} could not be parsed"
     others = len(outside) + len(bad_outside)
-    if others:
-        if not inside and not bad:
-            summary = "no changes needed in the changed files"
-        summary += f"; {plural(others, 'file')} outside them would not pass"
-        details.append(outside_note(others, "file"))
-    passed = not inside and not bad
-    return _result(
-        passed,
+    details = [f"{f}:1: would reformat" for f in inside] + bad
+    if result.returncode == 0:
+        summary = "no changes needed"
+    elif not found and not errors:
+        summary = f"black could not run (exit code {result.returncode})"
+        details = result.output.strip().splitlines()[-20:]
+    else:
+        if show_diff and inside:
+            again = [f.removeprefix(prefix) for f in inside]
+            diff, _ = lintfiles.run(tools, "black", ["--diff", "--quiet"], again, root)
+            details += diff.stdout.splitlines()
+        which = " of the changed ones" if scope else ""
+        summary = f"{plural(len(inside), 'file')}{which} would be reformatted"
+        if bad:
+            summary += f", {len(bad)} could not be parsed"
+        if others:
+            if not inside and not bad:
+                summary = "no changes needed in the changed files"
+            summary += f"; {plural(others, 'file')} outside them would not pass"
+            details.append(outside_note(others, "file"))
+    ran = result.returncode == 0 or bool(found or errors)  # else black failed
+    return GateResult(
+        "black",
+        ran and not inside and not bad,
         summary,
-        details,
-        scope=scope,
-        started=started,
-        inside=inside,
-        outside=others,
+        details=tuple(details),
+        findings=tuple(
+            Finding(f, 1, "black would reformat this file", code="black")
+            for f in inside
+        ),
+        metrics={
+            "files": inside,
+            "scope": "changed" if scope else "all",
+            "outside": others,
+        },
+        duration=time.monotonic() - started,
+        hint=reformat(inside, scope),
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mvp_process import __version__, actions, common, style
-from mvp_process.check import fanin, shards, terminal
+from mvp_process.check import shards, terminal
 from mvp_process.check import report_md as markdown
 from mvp_process.check.policy import select_gates, split_names
 from mvp_process.check.policy_shards import parse_shard
@@ -36,20 +36,13 @@ from mvp_process.redact import redact
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", metavar="REF", help="base branch or ref")
-    parser.add_argument(
-        "--only",
-        action="append",
-        default=[],
-        metavar="NAMES",
-        help=f"run only these gates (comma-separated: {', '.join(GATE_NAMES)})",
-    )
-    parser.add_argument(
-        "--skip",
-        action="append",
-        default=[],
-        metavar="NAMES",
-        help="skip these gates (comma-separated)",
-    )
+    for flag, what in (
+        ("--only", f"run only these gates (comma-separated: {', '.join(GATE_NAMES)})"),
+        ("--skip", "skip these gates (comma-separated)"),
+    ):
+        parser.add_argument(
+            flag, action="append", default=[], metavar="NAMES", help=what
+        )
     parser.add_argument(
         "--json",
         type=Path,
@@ -138,32 +131,20 @@ def check_writable(path: Path, flag: str = "--json") -> None:
         )
 
 
-def json_text(data: dict[str, Any]) -> str:
-    """`--json`'s report: `version` (of mvp-process) first, secrets masked."""
-    report = {"version": __version__, **data}
-    return redact(json.dumps(report, indent=2, ensure_ascii=False, default=str)) + "\n"
-
-
 def write_json(path: Path, data: dict[str, Any], stdout: TextIO | None = None) -> None:
-    """Into `path`, or onto `stdout` (default: the process's) for `-`."""
+    """`--json`'s report, `version` (of mvp-process) first, secrets masked: into
+    `path`, or onto `stdout` (default: the process's) for `-`."""
+    report = {"version": __version__, **data}
+    text = redact(json.dumps(report, indent=2, ensure_ascii=False, default=str)) + "\n"
     if to_stdout(path):
         stream = stdout or sys.stdout
-        stream.write(json_text(data))
+        stream.write(text)
         stream.flush()
         return
     try:
-        path.write_text(json_text(data), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"could not write --json {path}: {exc.strerror}") from None
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    keys = {
-        "coverage-drop-max": args.coverage_drop_max,
-        "diff-coverage-min": args.diff_coverage_min,
-        "baseline": args.baseline,
-    }
-    return {k: v for k, v in keys.items() if v is not None}
 
 
 def _names(flag: str, values: list[str]) -> list[str]:
@@ -228,14 +209,14 @@ def _fan_in(
     args: argparse.Namespace, git: Git, tools: ToolEnv, config: Config
 ) -> TestRunner:
     """Verify the shard folders now; the runner combines them when the check asks."""
-    found = fanin.load_shards(args.from_shards, git.head_sha(), git.project_dir)
+    found = shards.load_shards(args.from_shards, git.head_sha(), git.project_dir)
     ran = sum(len(s.results.ran) for s in found if s.results)
     print(redact(f"combining {len(found)} test shards ({ran} tests ran)"))
 
     def runner(out: Path) -> TestRun:
-        run = fanin.combine(found, tools, git.project_dir, out, config.pytest_args)
+        run = shards.combine(found, tools, git.project_dir, out, config.pytest_args)
         if args.store_durations:
-            print(redact(f"wrote {fanin.store_durations(found, git.project_dir)}"))
+            print(redact(f"wrote {shards.store_durations(found, git.project_dir)}"))
         return run
 
     return runner
@@ -262,7 +243,12 @@ def _run(args: argparse.Namespace, json_stream: TextIO | None = None) -> int:
     gates = select_gates(GATE_NAMES, only, skip)
     if args.json:
         check_writable(args.json)
-    git, config = common.load(_overrides(args))
+    flags = {
+        "coverage-drop-max": args.coverage_drop_max,
+        "diff-coverage-min": args.diff_coverage_min,
+        "baseline": args.baseline,
+    }
+    git, config = common.load({k: v for k, v in flags.items() if v is not None})
     page = html_page(args, config.github.actions)
     config = replace(config, html=page)
     if page is not None:

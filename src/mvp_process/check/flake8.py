@@ -15,8 +15,7 @@ from pathlib import Path
 
 from mvp_process.check import lintfiles
 from mvp_process.check.gate import Context, Gate
-from mvp_process.check.policy import plural
-from mvp_process.check.policy_lint import Changes, outside_note, split
+from mvp_process.check.policy import Changes, outside_note, plural, split
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.results import Finding, GateResult, Hint
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from mvp_process import proc
 from mvp_process.check import lint_launcher
-from mvp_process.check.policy_lint import Changes, parse_diff
+from mvp_process.check.policy import Changes, parse_diff
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.git import Git
 

@@ -53,14 +53,6 @@ print(json.dumps(out))
 
 
 @dataclass(frozen=True)
-class Measured:
-    """The `--cov` arguments of a test run, and why these."""
-
-    args: tuple[str, ...]
-    why: str
-
-
-@dataclass(frozen=True)
 class Environment:
     """The interpreter's version and its installed distributions (`name==version`)."""
 
@@ -137,20 +129,18 @@ def environment(tools: ToolEnv, cwd: Path) -> Environment:
     return Environment(str(found.get("python", "")), dists)
 
 
-def plan(tools: ToolEnv, cwd: Path, pytest_args: Sequence[str]) -> Measured:
+def plan(tools: ToolEnv, cwd: Path, pytest_args: Sequence[str]) -> tuple[str, ...]:
     """The `--cov` arguments that measure the project in `cwd`."""
     if chosen_in_args(pytest_args):
-        return Measured((), "--cov in pytest-args")
+        return ()
     configured = may_set_source(tools, cwd, pytest_args)
     if configured and probe(tools, cwd, pytest_args).get("source"):
-        return Measured(("--cov",), "coverage source setting")
+        return ("--cov",)
     try:
         targets = detect(repository_files(Git(cwd)))
     except CommandError:  # not a git repository: nothing to list
         targets = []
-    if not targets:
-        return Measured(("--cov",), "no package found")
-    return Measured(tuple(f"--cov={t}" for t in targets), "detected")
+    return tuple(f"--cov={t}" for t in targets) or ("--cov",)
 
 
 def detect(files: Iterable[str]) -> list[str]:
@@ -171,10 +161,6 @@ def detect(files: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
-def _environment(path: Path) -> bool:
-    return path.name in ENVIRONMENTS or (path / "pyvenv.cfg").is_file()
-
-
 def untracked_files(git: Git) -> list[str]:
     """Untracked files git does not ignore, never inside a virtualenv.
 
@@ -186,7 +172,12 @@ def untracked_files(git: Git) -> list[str]:
     )
     files = [e for e in entries if not e.endswith("/")]
     folders = [e for e in entries if e.endswith("/")]
-    wanted = [f":(literal){f}" for f in folders if not _environment(git.root / f)]
+    wanted = [
+        f":(literal){f}"
+        for f in folders
+        if (git.root / f).name not in ENVIRONMENTS
+        and not (git.root / f / "pyvenv.cfg").is_file()
+    ]
     if wanted:
         files += git.ls_files("--others", "--exclude-standard", "--", *wanted)
     return [f for f in files if not ENVIRONMENTS.intersection(f.split("/")[:-1])]

@@ -1,9 +1,9 @@
 """Pure decisions of test sharding: `K/N`, the manifest, whether shards add up.
 
 `check.shards` runs a slice (pytest-split's cut is the same on every runner
-for the same collection and durations) and `check.fanin` reads the folders;
-this module says what a folder's `manifest.json` holds and names every
-reason a set of folders is not exactly shards 1..N of one run of one commit.
+for the same collection and durations) and reads the folders; this module
+says what a folder's `manifest.json` holds and names every reason a set of
+folders is not exactly shards 1..N of one run of one commit.
 """
 
 from __future__ import annotations

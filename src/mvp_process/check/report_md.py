@@ -71,7 +71,7 @@ def chart(report: CheckReport) -> str:
     now = report.metric("coverage", "after")
     if isinstance(now, (int, float)):
         points.append(("HEAD", float(now)))
-    if not report.history or len(points) < 2:
+    if len(points) < 2:  # one point is no line
         return ""
     values = [p for _, p in points]
     low = max(0, math.floor(min(values)) - 1)
@@ -102,10 +102,6 @@ class Section:
     @property
     def entries(self) -> int:
         return len(self.items) + len(self.output)
-
-    def costs(self) -> list[int]:
-        """The bytes each entry adds, in the order `markdown` keeps them."""
-        return [len(e.encode("utf-8")) + 1 for e in (*self.items, *self.output)]
 
     def markdown(self, keep: int | None = None) -> str:
         """The section with its first `keep` entries (all by default)."""
@@ -177,7 +173,8 @@ def size(text: str) -> int:
 
 def _fit(section: Section, room: int) -> tuple[str, int]:
     """The section with as many entries as fit in `room` bytes, and how many."""
-    costs = section.costs()
+    # the bytes each entry adds, in the order `markdown` keeps them
+    costs = [size(e) + 1 for e in (*section.items, *section.output)]
     keep, used = 0, size(section.markdown(0)) + 200  # <details>, fences, at most
     while keep < len(costs) and used + costs[keep] <= room:
         used += costs[keep]

@@ -194,7 +194,7 @@ class TerminalProgress(Observer):
 
     def _flush(self, everything: bool = False) -> None:
         """Print the done gates whose predecessors are printed (or all of them)."""
-        for name in list(registry.GATE_NAMES):
+        for name in registry.GATE_NAMES:
             if name in self.skipped:
                 self.skipped.remove(name)
                 self._write(skipped(name, self.style))
