@@ -1,7 +1,7 @@
 """Where the coverage baseline comes from, with no coverage SaaS.
 
 Sources are tried in order until one has a figure: the GitHub status on the
-merge-base (see `github/status_baseline.py`), or a recompute that runs the
+merge-base (see `github/statuses.py`), or a recompute that runs the
 tests on the merge-base in a temporary git worktree. A recompute is cached in
 the repository's git folder by commit, test command, interpreter and installed
 distributions, so a second `check` against the same base in the same
