@@ -40,7 +40,7 @@ from mvp_process.deploy.heroku_models import (
     PromotionTarget,
     ReleaseInfo,
 )
-from mvp_process.deploy.policy_steps import backup_name
+from mvp_process.deploy.policy import backup_name
 from mvp_process.errors import ApiError
 from mvp_process.redact import register
 
