@@ -149,12 +149,8 @@ class StagingRelease:
     """What staging runs now, read before production is given its slug."""
 
     app: str
-    version: int | None = None  # None: staging has no current release
-    status: str | None = None
-    current: bool = False
-    slug_id: str | None = None
+    release: ReleaseInfo | None = None  # None: staging has no current release
     commit: str | None = None  # the slug's commit (or its build's version)
-    release_id: str | None = None
 
 
 def staging_slug_problem(sha: str, staging: StagingRelease) -> str | None:
@@ -163,12 +159,13 @@ def staging_slug_problem(sha: str, staging: StagingRelease) -> str | None:
     Only the live, succeeded release of staging counts: a slug staging ran
     once, or one whose release phase failed, did not pass there.
     """
-    where = f"{staging.app} v{staging.version}"
-    if staging.version is None:
-        why = f"{staging.app} has no current release"
-    elif not staging.current or staging.status != "succeeded":
-        why = f"{where} is not live (status {staging.status or 'unknown'})"
-    elif staging.slug_id is None:
+    release = staging.release
+    where = f"{staging.app} v{release.version}" if release else staging.app
+    if release is None:
+        why = f"{where} has no current release"
+    elif not release.current or release.status != "succeeded":
+        why = f"{where} is not live (status {release.status or 'unknown'})"
+    elif release.slug_id is None:
         why = f"{where} has no slug"
     elif (staging.commit or "").strip().lower() != sha.lower():
         built = staging.commit[:12] if staging.commit else "an unknown commit"
@@ -180,8 +177,10 @@ def staging_slug_problem(sha: str, staging: StagingRelease) -> str | None:
 
 def describe_staging(staging: StagingRelease) -> str:
     """`mvp-staging v3, slug 1a2b..., built from 0123456789ab` (for the report)."""
+    release = staging.release
+    assert release is not None, "only a release production may take is described"
     built = f", built from {staging.commit[:12]}" if staging.commit else ""
-    return f"{staging.app} v{staging.version}, slug {staging.slug_id}{built}"
+    return f"{staging.app} v{release.version}, slug {release.slug_id}{built}"
 
 
 def superseded(sha: str, staging: StagingRelease) -> str:

@@ -86,7 +86,7 @@ class Facts:
     releases: list[ReleaseInfo] = field(default_factory=list)
     postgres: str | None = None
     shared_pipeline: bool | None = None
-    staging: policy.StagingRelease | None = None
+    staging: StagingRelease | None = None
     problem: str | None = None  # why production cannot take staging's slug
     newer: bool = False  # ...because staging runs a newer commit
 
@@ -153,18 +153,9 @@ def read_facts(kit: Kit, target: Target, plan: bool = False) -> Facts:
 def read_staging(platform: HerokuPlatform, app: str) -> StagingRelease:
     """What staging runs now: its current release and the commit of its slug."""
     release = next((r for r in platform.releases(app) if r.current), None)
-    if release is None:
-        return StagingRelease(app)
-    commit = platform.slug_commit(app, release.slug_id) if release.slug_id else None
-    return StagingRelease(
-        app,
-        release.version,
-        release.status,
-        release.current,
-        release.slug_id,
-        commit,
-        release.id,
-    )
+    if release is None or not release.slug_id:
+        return StagingRelease(app, release)
+    return StagingRelease(app, release, platform.slug_commit(app, release.slug_id))
 
 
 # -- preflight -------------------------------------------------------------------
@@ -199,10 +190,9 @@ def _preflight(kit: Kit, app: AppRun) -> str:
             raise io.Superseded(policy.superseded(kit.sha, facts.staging))
         if facts.problem:
             raise StepFailed(facts.problem)
-        staging = facts.staging
-        assert staging.release_id and staging.slug_id
-        source = kit.apps[staging.app]
-        app.shipped = Shipped(source, staging.release_id, staging.slug_id)
+        staging, release = facts.staging, facts.staging.release
+        assert release is not None and release.slug_id is not None
+        app.shipped = Shipped(kit.apps[staging.app], release.id, release.slug_id)
         detail += f"; staging runs {kit.sha[:12]} ({policy.describe_staging(staging)})"
     return detail
 
