@@ -47,22 +47,15 @@ from mvp_process.redact import register
 RECENT = 20  # releases read back: enough to see what happened during a deploy
 
 
+@dataclass(frozen=True)
 class HerokuPlatform:
     """Platform API calls, each turned into a small frozen dataclass."""
 
-    def __init__(
-        self,
-        client: Any,
-        session: HerokuSession,
-        files: HerokuSession,
-        api_url: str,
-        data_api_url: str,
-    ) -> None:
-        self.client = client
-        self.session = session
-        self.files = files
-        self.api_url = api_url.rstrip("/")
-        self.data_api_url = data_api_url.rstrip("/")
+    client: Any  # heroku3's, on `session`
+    session: HerokuSession
+    files: HerokuSession
+    api_url: str  # the URLs come without a trailing slash (config strips it)
+    data_api_url: str
 
     # -- plumbing ----------------------------------------------------------------
     @contextmanager
