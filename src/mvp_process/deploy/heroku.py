@@ -27,12 +27,7 @@ import requests
 from heroku3.api import RateLimitExceeded
 from heroku3.models.app import App
 
-from mvp_process.deploy.heroku_http import (
-    HerokuSession,
-    check,
-    http_error,
-    unreachable,
-)
+from mvp_process.deploy.heroku_http import HerokuSession, check, http_error
 from mvp_process.deploy.heroku_models import (
     AppInfo,
     BuildInfo,
@@ -70,8 +65,11 @@ class HerokuPlatform:
                 f"Heroku's rate limit was still exceeded after retries ({what})",
                 hint="wait a few minutes and run the deploy again",
             ) from None
-        except requests.RequestException as exc:
-            raise unreachable(exc, what) from None
+        except requests.RequestException as exc:  # named without its request's headers
+            kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
+            raise ApiError(
+                f"the request to {what} {kind}: {type(exc).__name__}"
+            ) from None
 
     def _json(
         self,

@@ -202,12 +202,6 @@ def http_error(
     return ApiError(f"Heroku answered {status} while trying to {what}: {detail}")
 
 
-def unreachable(exc: requests.RequestException, what: str) -> ApiError:
-    """A timeout or connection failure, without the request's headers."""
-    kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
-    return ApiError(f"the request to {what} {kind}: {type(exc).__name__}")
-
-
 @dataclass(frozen=True)
 class Probe:
     """One health-check answer: status and body, or why there was none."""
