@@ -223,9 +223,7 @@ def health_verdict(
 # What the Heroku CLI appends to a one-off dyno's command (`heroku run`): the
 # Platform API reports no exit code, so the shell echoes `$?` after a marker.
 EXIT_MARKER = "\uffff heroku-command-exit-status:"
-_MARKER_LINE = re.compile(
-    r"^\uffff heroku-command-exit-status: (\d+)[ \t\r]*$\n?", re.M
-)
+_MARKER_LINE = re.compile(rf"^{re.escape(EXIT_MARKER)} (\d+)[ \t\r]*$\n?", re.M)
 
 
 def with_exit_marker(command: str) -> str:
@@ -243,12 +241,9 @@ def parse_exit_status(output: str) -> tuple[str, int | None]:
 
 
 # -- releases, backups, rollback ---------------------------------------------------
-RELEASE_FAILED = frozenset({"failed", "expired"})
-
-
 def release_outcome(status: str | None) -> str:
     """`pending`, `succeeded` or `failed` (Heroku's `expired` is a failure)."""
-    if status in RELEASE_FAILED:
+    if status in ("failed", "expired"):
         return "failed"
     return "succeeded" if status == "succeeded" else "pending"
 
