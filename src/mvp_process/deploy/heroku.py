@@ -34,6 +34,7 @@ from mvp_process.deploy.heroku_models import (
     OneOffDyno,
     PromotionTarget,
     ReleaseInfo,
+    Transfer,
 )
 from mvp_process.deploy.policy import backup_name
 from mvp_process.errors import ApiError
@@ -318,26 +319,13 @@ def _release_info(data: dict[str, Any]) -> ReleaseInfo:
     )
 
 
-@dataclass(frozen=True)
-class Transfer:
-    uuid: str
-    num: int
-    finished: bool
-    succeeded: bool
-    logs: tuple[str, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return backup_name(self.num)
-
-
 def _transfer(data: dict[str, Any]) -> Transfer:
     logs = tuple(
         str(entry.get("message", "")) for entry in data.get("logs") or [] if entry
     )
     return Transfer(
         uuid=str(data["uuid"]),
-        num=int(data["num"]),
+        name=backup_name(int(data["num"])),
         finished=data.get("finished_at") is not None,
         succeeded=data.get("succeeded") is True,
         logs=logs,
