@@ -95,11 +95,10 @@ class HerokuPlatform:
         return App.new_from_dict({"name": name}, h=self.client)
 
     # -- account and app -----------------------------------------------------------
-    def account_email(self) -> str:
+    def check_key(self) -> None:
         """Proves the key works (GET /account)."""
         with self._calling("read the account"):
-            account = self.client.account()
-        return str(account.email or account.id)
+            self.client.account()
 
     def app(self, name: str) -> AppInfo:
         with self._calling(f"read app {name}", name):

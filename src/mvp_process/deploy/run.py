@@ -51,7 +51,7 @@ def deploy(
     release_process = policy.procfile_release(git.show_file(result.sha, "Procfile"))
     kit = Kit(platform, git, config, observer, runtime, result.sha, release_process)
     if platform is not None:
-        platform.account_email()
+        platform.check_key()
         names = [t.app for t in selection.targets]
         names += [t.source for t in selection.targets if t.source]
         kit.apps.update({name: platform.app(name) for name in dict.fromkeys(names)})
