@@ -109,14 +109,9 @@ class HerokuPlatform:
     def releases(self, app: str) -> list[ReleaseInfo]:
         """The newest releases, newest first (heroku3's Release drops `status`,
         `user` and `output_stream_url`)."""
-        range_ = f"version ..; order=desc, max={RECENT}"
-        items = self._json(
-            "GET",
-            f"/apps/{app}/releases",
-            f"list the releases of {app}",
-            app,
-            headers={"Range": range_},
-        )
+        path, what = f"/apps/{app}/releases", f"list the releases of {app}"
+        headers = {"Range": f"version ..; order=desc, max={RECENT}"}
+        items = self._json("GET", path, what, app, headers=headers)
         return [_release_info(item) for item in items]
 
     def postgres_addon(self, app: str) -> str | None:
@@ -135,13 +130,9 @@ class HerokuPlatform:
             "addon_attachment": "DATABASE_URL",
             "addon_service": "heroku-postgresql",
         }
-        found = self._json(
-            "POST",
-            "/actions/addon-attachments/resolve",
-            f"find the DATABASE_URL database of {app}",
-            json=body,
-            missing_ok=True,
-        )
+        path = "/actions/addon-attachments/resolve"
+        what = f"find the DATABASE_URL database of {app}"
+        found = self._json("POST", path, what, json=body, missing_ok=True)
         return str(found[0]["addon"]["id"]) if found else None
 
     # -- source and builds -----------------------------------------------------------
@@ -253,10 +244,8 @@ class HerokuPlatform:
         return str(data["id"])
 
     def promotion_status(self, promotion: str) -> str:
-        data = self._json(
-            "GET", f"/pipeline-promotions/{promotion}", "read the promotion"
-        )
-        return str(data["status"])
+        path = f"/pipeline-promotions/{promotion}"
+        return str(self._json("GET", path, "read the promotion")["status"])
 
     def promotion_target(self, promotion: str, app_id: str) -> PromotionTarget:
         path = f"/pipeline-promotions/{promotion}/promotion-targets"
