@@ -476,9 +476,8 @@ def _stop_dyno(kit: Kit, app: AppRun, dyno: OneOffDyno) -> str:
 
 
 def _plan_health(kit: Kit, app: AppRun) -> str:
-    deploy, url = kit.config, policy.health_url(
-        app.info.web_url, kit.config.health_path
-    )
+    deploy = kit.config
+    url = policy.health_url(app.info.web_url, deploy.health_path)
     expect = f" containing '{deploy.health_expect}'" if deploy.health_expect else ""
     return f"GET {url} until 200{expect} (within {deploy.health_timeout:g}s)"
 
