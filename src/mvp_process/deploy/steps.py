@@ -229,10 +229,9 @@ def _backup(kit: Kit, app: AppRun) -> str:
         f"backup {transfer.name}",
     )
     if not transfer.succeeded:
-        logs = "\n".join(transfer.logs[-io.TAIL :])
         raise StepFailed(
             f"backup {transfer.name} failed: nothing was built or released"
-            + (f"\n{logs}" if logs else "")
+            + io.tail_text(transfer.logs[-io.TAIL :])
         )
     return f"backup {transfer.name} captured"
 
