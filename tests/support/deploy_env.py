@@ -16,7 +16,7 @@ import pytest
 from mvp_process.cli import main
 from mvp_process.config import DeployConfig
 from mvp_process.deploy import command as cli_deploy
-from mvp_process.deploy.policy_steps import reserve
+from mvp_process.deploy.policy import reserve
 from support import gfm
 from support.fake_heroku import FakeHeroku, TlsFiles, make_tls
 from support.repo import Repo

@@ -95,7 +95,7 @@ def test_production_is_given_the_staging_slug(
     assert release in steps["release"]
 
 
-LIVE = StagingRelease("x", 3, "succeeded", True, "s1", SHA, "rel-3")
+LIVE = StagingRelease("x", ReleaseInfo("rel-3", 3, "succeeded", True, "s1"), SHA)
 
 
 @pytest.mark.parametrize(

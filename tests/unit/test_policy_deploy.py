@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from mvp_process.config import DeployConfig
 from mvp_process.errors import ConfigError
 from mvp_process.deploy import policy as p
+from mvp_process.deploy.heroku_models import ReleaseInfo
 
 BOTH = DeployConfig(staging_app="app-staging", production_app="app-prod")
 
@@ -133,7 +135,15 @@ def test_select_targets_errors(
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 OTHER = "fedcba9876543210fedcba9876543210fedcba98"
-LIVE = p.StagingRelease("stg", 3, "succeeded", True, "slug-1", SHA, "rel-3")
+V3 = ReleaseInfo("rel-3", 3, "succeeded", True, "slug-1")
+LIVE = p.StagingRelease("stg", V3, SHA)
+
+
+def live(**release: Any) -> p.StagingRelease:
+    """LIVE, its release changed."""
+    return replace(LIVE, release=replace(V3, **release))
+
+
 FIRST = "staging does not run 0123456789ab ("
 HINT = "): deploy staging first, or pass --build to build production from the commit"
 
@@ -144,11 +154,11 @@ HINT = "): deploy staging first, or pass --build to build production from the co
         (LIVE, None),
         (replace(LIVE, commit=SHA.upper()), None),
         (p.StagingRelease("stg"), "stg has no current release"),
-        (replace(LIVE, status="pending"), "stg v3 is not live (status pending)"),
-        (replace(LIVE, status="failed"), "stg v3 is not live (status failed)"),
-        (replace(LIVE, current=False), "stg v3 is not live (status succeeded)"),
-        (replace(LIVE, status=None), "stg v3 is not live (status unknown)"),
-        (replace(LIVE, slug_id=None), "stg v3 has no slug"),
+        (live(status="pending"), "stg v3 is not live (status pending)"),
+        (live(status="failed"), "stg v3 is not live (status failed)"),
+        (live(current=False), "stg v3 is not live (status succeeded)"),
+        (live(status=None), "stg v3 is not live (status unknown)"),
+        (live(slug_id=None), "stg v3 has no slug"),
         (replace(LIVE, commit=OTHER), "stg v3 runs a slug built from fedcba987654"),
         (
             replace(LIVE, commit=None),

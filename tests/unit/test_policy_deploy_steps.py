@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mvp_process.deploy import policy_steps as p
+from mvp_process.deploy import policy as p
 from mvp_process.deploy.heroku_models import ReleaseInfo
 
 

@@ -27,42 +27,31 @@ import requests
 from heroku3.api import RateLimitExceeded
 from heroku3.models.app import App
 
-from mvp_process.deploy.heroku_http import (
-    HerokuSession,
-    check,
-    http_error,
-    unreachable,
-)
+from mvp_process.deploy.heroku_http import HerokuSession, check, http_error
 from mvp_process.deploy.heroku_models import (
     AppInfo,
     BuildInfo,
     OneOffDyno,
     PromotionTarget,
     ReleaseInfo,
+    Transfer,
 )
-from mvp_process.deploy.policy_steps import backup_name
+from mvp_process.deploy.policy import backup_name
 from mvp_process.errors import ApiError
 from mvp_process.redact import register
 
 RECENT = 20  # releases read back: enough to see what happened during a deploy
 
 
+@dataclass(frozen=True)
 class HerokuPlatform:
     """Platform API calls, each turned into a small frozen dataclass."""
 
-    def __init__(
-        self,
-        client: Any,
-        session: HerokuSession,
-        files: HerokuSession,
-        api_url: str,
-        data_api_url: str,
-    ) -> None:
-        self.client = client
-        self.session = session
-        self.files = files
-        self.api_url = api_url.rstrip("/")
-        self.data_api_url = data_api_url.rstrip("/")
+    client: Any  # heroku3's, on `session`
+    session: HerokuSession
+    files: HerokuSession
+    api_url: str  # the URLs come without a trailing slash (config strips it)
+    data_api_url: str
 
     # -- plumbing ----------------------------------------------------------------
     @contextmanager
@@ -77,8 +66,11 @@ class HerokuPlatform:
                 f"Heroku's rate limit was still exceeded after retries ({what})",
                 hint="wait a few minutes and run the deploy again",
             ) from None
-        except requests.RequestException as exc:
-            raise unreachable(exc, what) from None
+        except requests.RequestException as exc:  # named without its request's headers
+            kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
+            raise ApiError(
+                f"the request to {what} {kind}: {type(exc).__name__}"
+            ) from None
 
     def _json(
         self,
@@ -103,11 +95,10 @@ class HerokuPlatform:
         return App.new_from_dict({"name": name}, h=self.client)
 
     # -- account and app -----------------------------------------------------------
-    def account_email(self) -> str:
+    def check_key(self) -> None:
         """Proves the key works (GET /account)."""
         with self._calling("read the account"):
-            account = self.client.account()
-        return str(account.email or account.id)
+            self.client.account()
 
     def app(self, name: str) -> AppInfo:
         with self._calling(f"read app {name}", name):
@@ -118,14 +109,9 @@ class HerokuPlatform:
     def releases(self, app: str) -> list[ReleaseInfo]:
         """The newest releases, newest first (heroku3's Release drops `status`,
         `user` and `output_stream_url`)."""
-        range_ = f"version ..; order=desc, max={RECENT}"
-        items = self._json(
-            "GET",
-            f"/apps/{app}/releases",
-            f"list the releases of {app}",
-            app,
-            headers={"Range": range_},
-        )
+        path, what = f"/apps/{app}/releases", f"list the releases of {app}"
+        headers = {"Range": f"version ..; order=desc, max={RECENT}"}
+        items = self._json("GET", path, what, app, headers=headers)
         return [_release_info(item) for item in items]
 
     def postgres_addon(self, app: str) -> str | None:
@@ -144,13 +130,9 @@ class HerokuPlatform:
             "addon_attachment": "DATABASE_URL",
             "addon_service": "heroku-postgresql",
         }
-        found = self._json(
-            "POST",
-            "/actions/addon-attachments/resolve",
-            f"find the DATABASE_URL database of {app}",
-            json=body,
-            missing_ok=True,
-        )
+        path = "/actions/addon-attachments/resolve"
+        what = f"find the DATABASE_URL database of {app}"
+        found = self._json("POST", path, what, json=body, missing_ok=True)
         return str(found[0]["addon"]["id"]) if found else None
 
     # -- source and builds -----------------------------------------------------------
@@ -262,10 +244,8 @@ class HerokuPlatform:
         return str(data["id"])
 
     def promotion_status(self, promotion: str) -> str:
-        data = self._json(
-            "GET", f"/pipeline-promotions/{promotion}", "read the promotion"
-        )
-        return str(data["status"])
+        path = f"/pipeline-promotions/{promotion}"
+        return str(self._json("GET", path, "read the promotion")["status"])
 
     def promotion_target(self, promotion: str, app_id: str) -> PromotionTarget:
         path = f"/pipeline-promotions/{promotion}/promotion-targets"
@@ -327,26 +307,13 @@ def _release_info(data: dict[str, Any]) -> ReleaseInfo:
     )
 
 
-@dataclass(frozen=True)
-class Transfer:
-    uuid: str
-    num: int
-    finished: bool
-    succeeded: bool
-    logs: tuple[str, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return backup_name(self.num)
-
-
 def _transfer(data: dict[str, Any]) -> Transfer:
     logs = tuple(
         str(entry.get("message", "")) for entry in data.get("logs") or [] if entry
     )
     return Transfer(
         uuid=str(data["uuid"]),
-        num=int(data["num"]),
+        name=backup_name(int(data["num"])),
         finished=data.get("finished_at") is not None,
         succeeded=data.get("succeeded") is True,
         logs=logs,

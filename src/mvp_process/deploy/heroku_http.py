@@ -24,7 +24,7 @@ from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 from mvp_process import __version__
-from mvp_process.errors import ApiError, MvpError
+from mvp_process.errors import ApiError
 
 ACCEPT = "application/vnd.heroku+json; version=3"
 TIMEOUT = (10.0, 60.0)
@@ -34,14 +34,6 @@ LOW_RATE_LIMIT = 10  # Heroku refills about 75 tokens a minute...
 THROTTLE = 1.0  # ...so a second's pause when they run low
 Sleep = Callable[[float], None]
 Notify = Callable[[str], None]
-
-
-class HerokuAuthError(MvpError):
-    """Heroku refused HEROKU_API_KEY."""
-
-
-class HerokuNotFound(MvpError):
-    """An app (or another resource the deploy names) does not exist."""
 
 
 def origin(url: str) -> str:
@@ -179,17 +171,17 @@ def check(response: requests.Response, what: str, app: str | None = None) -> Any
 
 def http_error(
     response: requests.Response, what: str, app: str | None = None
-) -> MvpError:
+) -> ApiError:
     status = response.status_code
     detail = error_message(response)
     if status == 401:
-        return HerokuAuthError(
+        return ApiError(
             f"Heroku refused HEROKU_API_KEY (401 Unauthorized) while trying to {what}",
             hint="create a key with `heroku authorizations:create` and store it as "
             "the HEROKU_API_KEY secret",
         )
     if status == 404 and app is not None:
-        return HerokuNotFound(
+        return ApiError(
             f"Heroku app '{app}' not found (404) while trying to {what}",
             hint="check staging-app / production-app in [tool.mvp-process.deploy] "
             "and that the key's account can access the app",
@@ -200,12 +192,6 @@ def http_error(
             hint="the key's account needs deploy rights on the app",
         )
     return ApiError(f"Heroku answered {status} while trying to {what}: {detail}")
-
-
-def unreachable(exc: requests.RequestException, what: str) -> ApiError:
-    """A timeout or connection failure, without the request's headers."""
-    kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
-    return ApiError(f"the request to {what} {kind}: {type(exc).__name__}")
 
 
 @dataclass(frozen=True)

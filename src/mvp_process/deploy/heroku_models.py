@@ -51,6 +51,15 @@ class PromotionTarget:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    uuid: str
+    name: str  # as PG Backups shows it (`b001`)
+    finished: bool
+    succeeded: bool
+    logs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class OneOffDyno:
     id: str
     name: str

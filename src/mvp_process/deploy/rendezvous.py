@@ -26,13 +26,6 @@ class StillRunning(TimeoutError):
     """The dyno still runs when the time given to watch it is up."""
 
 
-def _split(url: str) -> tuple[str, int, str]:
-    parts = urlsplit(url)
-    if parts.scheme != "rendezvous" or not parts.hostname:
-        raise ApiError("Heroku gave an attach_url that is not a rendezvous:// URL")
-    return parts.hostname, parts.port or 5000, parts.path.lstrip("/")
-
-
 def attach(
     url: str,
     seconds: float,
@@ -45,13 +38,16 @@ def attach(
     Raises `StillRunning` when the dyno still runs after `seconds` (what is
     left of the step's time): the caller stops it.
     """
-    host, port, secret = _split(url)
+    parts = urlsplit(url)
+    if parts.scheme != "rendezvous" or not parts.hostname:
+        raise ApiError("Heroku gave an attach_url that is not a rendezvous:// URL")
+    host, port = parts.hostname, parts.port or 5000
     context = ssl.create_default_context(cafile=ca_file or certifi.where())
     end = time.monotonic() + seconds
     try:
         with socket.create_connection((host, port), timeout=connect_timeout) as raw:
             with context.wrap_socket(raw, server_hostname=host) as tls:
-                tls.sendall(secret.encode() + b"\r\n")
+                tls.sendall(parts.path.lstrip("/").encode() + b"\r\n")
                 yield from _lines(tls, end)
     except StillRunning:
         raise

@@ -5,14 +5,13 @@ The key and every app are checked before anything changes (an `MvpError`,
 exit 2). Production runs only if staging came up healthy, with staging's slug.
 An app stops at its first failure, when time runs out, or at the first signal
 (no new step starts); then it is rolled back once where
-`policy_steps.way_back` allows it, and one sentence says where it stands.
+`policy.way_back` allows it, and one sentence says where it stands.
 """
 
 from __future__ import annotations
 
 from mvp_process.config import DeployConfig
 from mvp_process.deploy import policy
-from mvp_process.deploy import policy_steps as rules
 from mvp_process.deploy import runtime as io
 from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_models import AppInfo
@@ -52,7 +51,7 @@ def deploy(
     release_process = policy.procfile_release(git.show_file(result.sha, "Procfile"))
     kit = Kit(platform, git, config, observer, runtime, result.sha, release_process)
     if platform is not None:
-        platform.account_email()
+        platform.check_key()
         names = [t.app for t in selection.targets]
         names += [t.source for t in selection.targets if t.source]
         kit.apps.update({name: platform.app(name) for name in dict.fromkeys(names)})
@@ -185,7 +184,7 @@ def _way_back(kit: Kit, app: AppRun) -> None:
     except MvpError as exc:
         out.state = f"unknown: the live release could not be read ({exc.message})"
         return
-    decision = rules.way_back(
+    decision = policy.way_back(
         out.app,
         releases,
         app.before,

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from mvp_process.deploy.heroku_http import Probe
-from mvp_process.deploy import policy_steps as rules
+from mvp_process.deploy import policy
 
 T = TypeVar("T")
 TAIL = 20
@@ -51,7 +51,7 @@ class Runtime:
     ) -> None:
         self.clock, self.sleep, self.probe, self.attach = clock, sleep, probe, attach
         self.budget = budget
-        self.deadline = clock() + budget - rules.reserve(budget)
+        self.deadline = clock() + budget - policy.reserve(budget)
         self.signals: list[str] = []
         self._waiting = 0
 
@@ -105,7 +105,7 @@ def wait_for(
                     f"gave up waiting for {what}: the deploy's time ran out "
                     f"(deploy-timeout = {rt.budget:g}s)"
                 )
-            rt.sleep(min(rules.poll_delay(attempt), max(0.05, rt.left())))
+            rt.sleep(min(policy.poll_delay(attempt), max(0.05, rt.left())))
             attempt += 1
             value = read()
     return value

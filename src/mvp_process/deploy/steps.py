@@ -3,7 +3,7 @@
 A `Step` is the plan `--dry-run` prints, the skip rule the plan and the run
 both obey, the targets it belongs to (`ships`) and the work (a one-line detail,
 or `StepFailed`, an `MvpError`, `Superseded`). `STEPS` is the order; `ROLLBACK`
-the way back, taken only when `policy_steps.way_back` says so. A new step is
+the way back, taken only when `policy.way_back` says so. A new step is
 one `Step(...)` in `STEPS`. What a step works with: the collaborators (`Kit`),
 what read-only calls tell about an app (`Facts`, the same for a dry run and
 for preflight), and one app's deploy as it goes (`AppRun`, `Shipped`).
@@ -34,7 +34,6 @@ from pathlib import Path
 
 from mvp_process.config import DeployConfig
 from mvp_process.deploy import policy
-from mvp_process.deploy import policy_steps as rules
 from mvp_process.deploy import runtime as io
 from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_models import (
@@ -87,7 +86,7 @@ class Facts:
     releases: list[ReleaseInfo] = field(default_factory=list)
     postgres: str | None = None
     shared_pipeline: bool | None = None
-    staging: policy.StagingRelease | None = None
+    staging: StagingRelease | None = None
     problem: str | None = None  # why production cannot take staging's slug
     newer: bool = False  # ...because staging runs a newer commit
 
@@ -154,18 +153,9 @@ def read_facts(kit: Kit, target: Target, plan: bool = False) -> Facts:
 def read_staging(platform: HerokuPlatform, app: str) -> StagingRelease:
     """What staging runs now: its current release and the commit of its slug."""
     release = next((r for r in platform.releases(app) if r.current), None)
-    if release is None:
-        return StagingRelease(app)
-    commit = platform.slug_commit(app, release.slug_id) if release.slug_id else None
-    return StagingRelease(
-        app,
-        release.version,
-        release.status,
-        release.current,
-        release.slug_id,
-        commit,
-        release.id,
-    )
+    if release is None or not release.slug_id:
+        return StagingRelease(app, release)
+    return StagingRelease(app, release, platform.slug_commit(app, release.slug_id))
 
 
 # -- preflight -------------------------------------------------------------------
@@ -200,10 +190,9 @@ def _preflight(kit: Kit, app: AppRun) -> str:
             raise io.Superseded(policy.superseded(kit.sha, facts.staging))
         if facts.problem:
             raise StepFailed(facts.problem)
-        staging = facts.staging
-        assert staging.release_id and staging.slug_id
-        source = kit.apps[staging.app]
-        app.shipped = Shipped(source, staging.release_id, staging.slug_id)
+        staging, release = facts.staging, facts.staging.release
+        assert release is not None and release.slug_id is not None
+        app.shipped = Shipped(kit.apps[staging.app], release.id, release.slug_id)
         detail += f"; staging runs {kit.sha[:12]} ({policy.describe_staging(staging)})"
     return detail
 
@@ -240,10 +229,9 @@ def _backup(kit: Kit, app: AppRun) -> str:
         f"backup {transfer.name}",
     )
     if not transfer.succeeded:
-        logs = "\n".join(transfer.logs[-io.TAIL :])
         raise StepFailed(
             f"backup {transfer.name} failed: nothing was built or released"
-            + (f"\n{logs}" if logs else "")
+            + io.tail_text(transfer.logs[-io.TAIL :])
         )
     return f"backup {transfer.name} captured"
 
@@ -299,7 +287,7 @@ def _learn_release(kit: Kit, app: AppRun, promotion: str) -> PromotionTarget | N
 
 def _no_conflict(kit: Kit, app: AppRun) -> None:
     """Never release over another deploy: the newest release is still preflight's."""
-    conflict = rules.release_conflict(app.before, kit.heroku.releases(app.info.name))
+    conflict = policy.release_conflict(app.before, kit.heroku.releases(app.info.name))
     if conflict:
         raise StepFailed(conflict)
 
@@ -319,7 +307,7 @@ def _build(kit: Kit, app: AppRun) -> str:
         data = path.read_bytes()
     url = platform.upload_source(data)
     _no_conflict(kit, app)
-    build = platform.create_build(name, url, rules.source_checksum(data), kit.sha)
+    build = platform.create_build(name, url, policy.source_checksum(data), kit.sha)
     try:
         tail = _stream(kit, build.output_stream_url)
         build = io.wait_for(
@@ -419,10 +407,10 @@ def _migrate(kit: Kit, app: AppRun) -> str:
     release = io.wait_for(
         kit.rt,
         lambda: platform.release(name, release.id),
-        lambda r: rules.release_outcome(r.status) != "pending",
+        lambda r: policy.release_outcome(r.status) != "pending",
         "the release phase",
     )
-    if rules.release_outcome(release.status) == "failed":
+    if policy.release_outcome(release.status) == "failed":
         raise StepFailed(
             f"release phase of v{release.version} {release.status}" + io.tail_text(tail)
         )
@@ -437,7 +425,7 @@ def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str
     migration is left to finish until the runner's second signal.
     """
     platform, rt = kit.heroku, kit.rt
-    marked = rules.with_exit_marker(command)
+    marked = policy.with_exit_marker(command)
     dyno = platform.start_oneoff(app.info.name, marked, rt.left())
     if migration:
         app.migrating = f"the migration in dyno {dyno.name}"
@@ -446,7 +434,7 @@ def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str
         with rt.waiting(signals=2 if migration else 1):
             for line in rt.attach(dyno.attach_url, rt.left()):
                 lines.append(line)
-                if not line.startswith(rules.EXIT_MARKER):
+                if not line.startswith(policy.EXIT_MARKER):
                     kit.observer.output(line.rstrip("\n"))
     except MvpError:
         if not lines:  # never attached: Heroku does not start the command (R13)
@@ -463,7 +451,7 @@ def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str
             f"(deploy-timeout = {rt.budget:g}s): {stopped}"
         ) from None
     app.migrating = None
-    output, status = rules.parse_exit_status("".join(lines))
+    output, status = policy.parse_exit_status("".join(lines))
     tail = deque(output.splitlines(), maxlen=io.TAIL)
     if status is None:
         raise StepFailed(
@@ -487,7 +475,8 @@ def _stop_dyno(kit: Kit, app: AppRun, dyno: OneOffDyno) -> str:
 
 
 def _plan_health(kit: Kit, app: AppRun) -> str:
-    deploy, url = kit.config, rules.health_url(app.info.web_url, kit.config.health_path)
+    deploy = kit.config
+    url = policy.health_url(app.info.web_url, deploy.health_path)
     expect = f" containing '{deploy.health_expect}'" if deploy.health_expect else ""
     return f"GET {url} until 200{expect} (within {deploy.health_timeout:g}s)"
 
@@ -496,7 +485,7 @@ def _health(kit: Kit, app: AppRun) -> str:
     """GET the health URL until healthy, backing off 0.5 s, 1 s, 2 s... within
     `health-timeout` (or what is left of the deploy's time, when shorter)."""
     rt, timeout, expect = kit.rt, kit.config.health_timeout, kit.config.health_expect
-    url = rules.health_url(app.info.web_url, kit.config.health_path)
+    url = policy.health_url(app.info.web_url, kit.config.health_path)
     limit = min(timeout, max(0.0, rt.left()))
     within = f"{timeout:g}s" if limit == timeout else f"the deploy's time ({limit:g}s)"
     deadline = rt.clock() + limit
@@ -505,12 +494,12 @@ def _health(kit: Kit, app: AppRun) -> str:
         while True:
             left = max(0.05, min(10.0, deadline - rt.clock()))
             answer = rt.probe(url, left)
-            ok, why = rules.health_verdict(
+            ok, why = policy.health_verdict(
                 answer.status, answer.body, expect, answer.error
             )
             if ok:
                 return f"{url} {why} (attempt {attempt + 1})"
-            delay = rules.backoff(attempt, base=0.5, cap=10.0)
+            delay = policy.backoff(attempt, base=0.5, cap=10.0)
             if rt.clock() + delay > deadline:
                 raise StepFailed(
                     f"{url} not healthy within {within} "
