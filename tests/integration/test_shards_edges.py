@@ -12,13 +12,8 @@ from typing import Any
 import pytest
 
 from mvp_process.check import measure
-from mvp_process.check.shards import (
-    Shard,
-    combine,
-    remap_rc,
-    sha256,
-    store_durations,
-)
+from mvp_process.check.fanin import Shard, combine, remap_rc, store_durations
+from mvp_process.check.shards import sha256
 from mvp_process.check.policy_shards import Manifest, digest
 from mvp_process.check.tests import Results, TestFailure, read_junit
 from mvp_process.check.tests import gate_result

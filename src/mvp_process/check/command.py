@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mvp_process import __version__, actions, common, style
-from mvp_process.check import shards, terminal
+from mvp_process.check import fanin, shards, terminal
 from mvp_process.check import report_md as markdown
 from mvp_process.check.policy import select_gates, split_names
 from mvp_process.check.policy_shards import parse_shard
@@ -209,14 +209,14 @@ def _fan_in(
     args: argparse.Namespace, git: Git, tools: ToolEnv, config: Config
 ) -> TestRunner:
     """Verify the shard folders now; the runner combines them when the check asks."""
-    found = shards.load_shards(args.from_shards, git.head_sha(), git.project_dir)
+    found = fanin.load_shards(args.from_shards, git.head_sha(), git.project_dir)
     ran = sum(len(s.results.ran) for s in found if s.results)
     print(redact(f"combining {len(found)} test shards ({ran} tests ran)"))
 
     def runner(out: Path) -> TestRun:
-        run = shards.combine(found, tools, git.project_dir, out, config.pytest_args)
+        run = fanin.combine(found, tools, git.project_dir, out, config.pytest_args)
         if args.store_durations:
-            print(redact(f"wrote {shards.store_durations(found, git.project_dir)}"))
+            print(redact(f"wrote {fanin.store_durations(found, git.project_dir)}"))
         return run
 
     return runner
