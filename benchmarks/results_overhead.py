@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from real_suite import SUITES, real_repo  # noqa: E402
 from synthetic import ENV, make_repo, size_arguments  # noqa: E402
 
-from mvp_process.check.tests import junit_args  # noqa: E402
+from mvp_process.check.pytest_results import junit_args  # noqa: E402
 from mvp_process.check.tests import pytest_command  # noqa: E402
 
 PY = sys.executable

@@ -15,7 +15,7 @@ from mvp_process.check import measure
 from mvp_process.check.fanin import Shard, combine, remap_rc, store_durations
 from mvp_process.check.shards import sha256
 from mvp_process.check.policy_shards import Manifest, digest
-from mvp_process.check.tests import Results, TestFailure, read_junit
+from mvp_process.check.pytest_results import Results, TestFailure, read_junit
 from mvp_process.check.tests import gate_result
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.cli import main

@@ -23,7 +23,7 @@ import pytest
 
 from mvp_process.check.shards import sha256
 from mvp_process.check.policy_shards import digest
-from mvp_process.check.tests import read_junit
+from mvp_process.check.pytest_results import read_junit
 from mvp_process.cli import main
 from support.repo import GIT_ENV, Repo
 from support.suite import shop_project

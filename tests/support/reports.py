@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from mvp_process.check import black, flake8
 from mvp_process.check.coverage import Baseline, gate_result
-from mvp_process.check.tests import TestFailure
+from mvp_process.check.pytest_results import TestFailure
 from mvp_process.check.tests import failure_line, rerun
 from mvp_process.github.publishing import in_pull_request
 from mvp_process.github.policy import PolicyResult, Rule

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.check.tests import (
+from mvp_process.check.pytest_results import (
     Results,
     TestFailure,
     first_reason,

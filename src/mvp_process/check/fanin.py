@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mvp_process.check import measure, tests
+from mvp_process.check import measure, pytest_results, tests
 from mvp_process.check import policy_shards as policy
 from mvp_process.check.policy_shards import (
     DATA,
@@ -40,7 +40,7 @@ REMAP_SECTION = "mvp_process_shards"
 class Shard:
     path: Path
     manifest: Manifest
-    results: tests.Results | None  # None: pytest left no report (it died)
+    results: pytest_results.Results | None  # None: pytest left no report (it died)
 
 
 def _label(path: Path) -> str:
@@ -98,7 +98,7 @@ def load_shards(dirs: Sequence[Path], head: str, root: Path) -> list[Shard]:
     folders = [read_folder(p) for p in paths]
     problems += policy.check_shards(folders, head) if folders or not problems else []
     shards = [
-        Shard(p, f.manifest, tests.read_junit(p / RESULTS, root))
+        Shard(p, f.manifest, pytest_results.read_junit(p / RESULTS, root))
         for p, f in zip(paths, folders)
         if f.manifest and not problems
     ]
@@ -198,7 +198,7 @@ def combine(
     out.mkdir(parents=True, exist_ok=True)
     code = policy.combined_exit_code([s.manifest.exit_code for s in shards])
     parts = [s.results for s in shards]
-    results = tests.merge(p for p in parts if p) if all(parts) else None
+    results = pytest_results.merge(p for p in parts if p) if all(parts) else None
     combine_coverage(shards, tools, root, out, pytest_args)
     duration = max((s.manifest.duration for s in shards), default=0.0)
     return tests.from_results(results, code, out, _tail(shards), duration)
