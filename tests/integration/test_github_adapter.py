@@ -263,7 +263,7 @@ def test_other_errors_name_githubs_answer(gh: FakeGitHub) -> None:
 def test_rate_limit_without_reset_header() -> None:
     from github.GithubException import GithubException
 
-    from mvp_process.github.api import raise_for
+    from mvp_process.github.api_errors import raise_for
 
     with pytest.raises(ApiError) as info:
         raise_for(GithubException(429, None, {"retry-after": "5"}), "testing")
