@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mvp_process.deploy import heroku_models
 from mvp_process.deploy import policy as p
 from mvp_process.deploy.heroku_models import ReleaseInfo
 
@@ -76,8 +77,8 @@ def test_release_outcome(status: str | None, outcome: str) -> None:
 
 
 def test_backup_name_and_checksum() -> None:
-    assert p.backup_name(7) == "b007"
-    assert p.backup_name(1234) == "b1234"
+    assert heroku_models.backup_name(7) == "b007"
+    assert heroku_models.backup_name(1234) == "b1234"
     assert p.source_checksum(b"") == (
         "SHA256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     )

@@ -35,8 +35,9 @@ from mvp_process.deploy.heroku_models import (
     PromotionTarget,
     ReleaseInfo,
     Transfer,
+    release_info,
+    transfer_record,
 )
-from mvp_process.deploy.policy import backup_name
 from mvp_process.errors import ApiError
 from mvp_process.redact import register
 
@@ -112,7 +113,7 @@ class HerokuPlatform:
         path, what = f"/apps/{app}/releases", f"list the releases of {app}"
         headers = {"Range": f"version ..; order=desc, max={RECENT}"}
         items = self._json("GET", path, what, app, headers=headers)
-        return [_release_info(item) for item in items]
+        return [release_info(item) for item in items]
 
     def postgres_addon(self, app: str) -> str | None:
         """The name of a Heroku Postgres add-on on the app (GET only)."""
@@ -193,14 +194,12 @@ class HerokuPlatform:
     # -- releases --------------------------------------------------------------------
     def release(self, app: str, release_id: str) -> ReleaseInfo:
         path = f"/apps/{app}/releases/{release_id}"
-        return _release_info(self._json("GET", path, "read the release", app))
+        return release_info(self._json("GET", path, "read the release", app))
 
     def release_slug(self, app: str, slug_id: str) -> ReleaseInfo:
         """A release of a slug (heroku3's reads it back with a second call)."""
         path, what = f"/apps/{app}/releases", f"release slug {slug_id} on {app}"
-        return _release_info(
-            self._json("POST", path, what, app, json={"slug": slug_id})
-        )
+        return release_info(self._json("POST", path, what, app, json={"slug": slug_id}))
 
     def slug_commit(self, app: str, slug_id: str) -> str | None:
         """The commit a slug was built from: the slug's `commit`, else the version
@@ -221,7 +220,7 @@ class HerokuPlatform:
     def rollback(self, app: str, release_id: str) -> ReleaseInfo:
         """The rollback's own release (heroku3's lists every release to find it)."""
         path, what = f"/apps/{app}/releases", f"roll back {app}"
-        return _release_info(
+        return release_info(
             self._json("POST", path, what, app, json={"release": release_id})
         )
 
@@ -282,39 +281,13 @@ class HerokuPlatform:
     def capture_backup(self, addon_id: str) -> Transfer:
         path = f"/client/v11/databases/{addon_id}/backups"
         what = "start a PG Backups capture"
-        return _transfer(
+        return transfer_record(
             self._json("POST", path, what, base=self.data_api_url, json={})
         )
 
     def transfer(self, app: str, uuid: str) -> Transfer:
         path = f"/client/v11/apps/{app}/transfers/{uuid}"
         what, params = "read the PG Backups transfer", {"verbose": "true"}
-        return _transfer(
+        return transfer_record(
             self._json("GET", path, what, base=self.data_api_url, params=params)
         )
-
-
-def _release_info(data: dict[str, Any]) -> ReleaseInfo:
-    return ReleaseInfo(
-        id=data["id"],
-        version=int(data["version"]),
-        status=data.get("status") or "succeeded",
-        current=bool(data.get("current")),
-        slug_id=(data.get("slug") or {}).get("id"),
-        output_stream_url=data.get("output_stream_url"),
-        description=data.get("description") or "",
-        user=(data.get("user") or {}).get("email") or "",
-    )
-
-
-def _transfer(data: dict[str, Any]) -> Transfer:
-    logs = tuple(
-        str(entry.get("message", "")) for entry in data.get("logs") or [] if entry
-    )
-    return Transfer(
-        uuid=str(data["uuid"]),
-        name=backup_name(int(data["num"])),
-        finished=data.get("finished_at") is not None,
-        succeeded=data.get("succeeded") is True,
-        logs=logs,
-    )

@@ -8,6 +8,7 @@ requests or JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,36 @@ class OneOffDyno:
     id: str
     name: str
     attach_url: str
+
+
+def backup_name(num: int) -> str:
+    """The name PG Backups shows for a manual backup (`b001`)."""
+    return f"b{num:03d}"
+
+
+def release_info(data: dict[str, Any]) -> ReleaseInfo:
+    """A release as the Platform API describes it."""
+    return ReleaseInfo(
+        id=data["id"],
+        version=int(data["version"]),
+        status=data.get("status") or "succeeded",
+        current=bool(data.get("current")),
+        slug_id=(data.get("slug") or {}).get("id"),
+        output_stream_url=data.get("output_stream_url"),
+        description=data.get("description") or "",
+        user=(data.get("user") or {}).get("email") or "",
+    )
+
+
+def transfer_record(data: dict[str, Any]) -> Transfer:
+    """A PG Backups transfer as the data API describes it."""
+    logs = tuple(
+        str(entry.get("message", "")) for entry in data.get("logs") or [] if entry
+    )
+    return Transfer(
+        uuid=str(data["uuid"]),
+        name=backup_name(int(data["num"])),
+        finished=data.get("finished_at") is not None,
+        succeeded=data.get("succeeded") is True,
+        logs=logs,
+    )

@@ -248,11 +248,6 @@ def release_outcome(status: str | None) -> str:
     return "succeeded" if status == "succeeded" else "pending"
 
 
-def backup_name(num: int) -> str:
-    """The name PG Backups shows for a manual backup (`b001`)."""
-    return f"b{num:03d}"
-
-
 def source_checksum(data: bytes) -> str:
     """The build API's checksum of the source tarball."""
     return "SHA256:" + hashlib.sha256(data).hexdigest()
