@@ -201,7 +201,7 @@ def test_module_respects_the_layers(path: Path) -> None:
 def test_the_rules_catch_what_they_forbid(tmp_path: Path) -> None:
     cases = {
         f"{NAME}.check.policy": "import subprocess\n",
-        f"{NAME}.deploy.policy": "from mvp_process.git import Git\n",
+        f"{NAME}.deploy.policy_steps": "from mvp_process.git import Git\n",
         f"{NAME}.check.flake8": "from mvp_process.github.api import GitHubRepo\n",
         f"{NAME}.check.coverage": "from ..actions import command\n",
         f"{NAME}.check.tests": "def f():\n    from mvp_process.check import terminal\n",
@@ -254,5 +254,5 @@ def test_every_module_is_seen() -> None:
         f"{NAME}.github.api",
         f"{NAME}.github.command",
         f"{NAME}.check.flake8",
-        f"{NAME}.deploy.policy",
+        f"{NAME}.deploy.policy_steps",
     } <= names

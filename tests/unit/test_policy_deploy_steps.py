@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from mvp_process.deploy import heroku_models
-from mvp_process.deploy import policy as p
+from mvp_process.deploy import policy
+from mvp_process.deploy import policy_steps as p
 from mvp_process.deploy.heroku_models import ReleaseInfo
 
 
@@ -194,6 +195,6 @@ def test_release_conflict(releases: list[ReleaseInfo], why: str | None) -> None:
 
 
 def test_time() -> None:
-    assert p.reserve(1500) == 120 and p.reserve(60) == 6
-    assert [p.poll_delay(n) for n in range(5)] == [0.5, 1.0, 2.0, 4.0, 5.0]
-    assert p.backoff(-1, 0.5, 10) == 0.5
+    assert policy.reserve(1500) == 120 and policy.reserve(60) == 6
+    assert [policy.poll_delay(n) for n in range(5)] == [0.5, 1.0, 2.0, 4.0, 5.0]
+    assert policy.backoff(-1, 0.5, 10) == 0.5

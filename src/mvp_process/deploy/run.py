@@ -5,13 +5,13 @@ The key and every app are checked before anything changes (an `MvpError`,
 exit 2). Production runs only if staging came up healthy, with staging's slug.
 An app stops at its first failure, when time runs out, or at the first signal
 (no new step starts); then it is rolled back once where
-`policy.way_back` allows it, and one sentence says where it stands.
+`policy_steps.way_back` allows it, and one sentence says where it stands.
 """
 
 from __future__ import annotations
 
 from mvp_process.config import DeployConfig
-from mvp_process.deploy import policy
+from mvp_process.deploy import policy, policy_steps
 from mvp_process.deploy import runtime as io
 from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_models import AppInfo
@@ -184,7 +184,7 @@ def _way_back(kit: Kit, app: AppRun) -> None:
     except MvpError as exc:
         out.state = f"unknown: the live release could not be read ({exc.message})"
         return
-    decision = policy.way_back(
+    decision = policy_steps.way_back(
         out.app,
         releases,
         app.before,

@@ -3,7 +3,7 @@
 A `Step` is the plan `--dry-run` prints, the skip rule the plan and the run
 both obey, the targets it belongs to (`ships`) and the work (a one-line detail,
 or `StepFailed`, an `MvpError`, `Superseded`). `STEPS` is the order; `ROLLBACK`
-the way back, taken only when `policy.way_back` says so. A new step is
+the way back, taken only when `policy_steps.way_back` says so. A new step is
 one `Step(...)` in `STEPS`. What a step works with: the collaborators (`Kit`),
 what read-only calls tell about an app (`Facts`, the same for a dry run and
 for preflight), and one app's deploy as it goes (`AppRun`, `Shipped`).
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mvp_process.config import DeployConfig
-from mvp_process.deploy import policy
+from mvp_process.deploy import policy, policy_steps
 from mvp_process.deploy import runtime as io
 from mvp_process.deploy.heroku import HerokuPlatform
 from mvp_process.deploy.heroku_models import (
@@ -287,7 +287,9 @@ def _learn_release(kit: Kit, app: AppRun, promotion: str) -> PromotionTarget | N
 
 def _no_conflict(kit: Kit, app: AppRun) -> None:
     """Never release over another deploy: the newest release is still preflight's."""
-    conflict = policy.release_conflict(app.before, kit.heroku.releases(app.info.name))
+    conflict = policy_steps.release_conflict(
+        app.before, kit.heroku.releases(app.info.name)
+    )
     if conflict:
         raise StepFailed(conflict)
 
@@ -307,7 +309,9 @@ def _build(kit: Kit, app: AppRun) -> str:
         data = path.read_bytes()
     url = platform.upload_source(data)
     _no_conflict(kit, app)
-    build = platform.create_build(name, url, policy.source_checksum(data), kit.sha)
+    build = platform.create_build(
+        name, url, policy_steps.source_checksum(data), kit.sha
+    )
     try:
         tail = _stream(kit, build.output_stream_url)
         build = io.wait_for(
@@ -407,10 +411,10 @@ def _migrate(kit: Kit, app: AppRun) -> str:
     release = io.wait_for(
         kit.rt,
         lambda: platform.release(name, release.id),
-        lambda r: policy.release_outcome(r.status) != "pending",
+        lambda r: policy_steps.release_outcome(r.status) != "pending",
         "the release phase",
     )
-    if policy.release_outcome(release.status) == "failed":
+    if policy_steps.release_outcome(release.status) == "failed":
         raise StepFailed(
             f"release phase of v{release.version} {release.status}" + io.tail_text(tail)
         )
@@ -425,7 +429,7 @@ def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str
     migration is left to finish until the runner's second signal.
     """
     platform, rt = kit.heroku, kit.rt
-    marked = policy.with_exit_marker(command)
+    marked = policy_steps.with_exit_marker(command)
     dyno = platform.start_oneoff(app.info.name, marked, rt.left())
     if migration:
         app.migrating = f"the migration in dyno {dyno.name}"
@@ -434,7 +438,7 @@ def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str
         with rt.waiting(signals=2 if migration else 1):
             for line in rt.attach(dyno.attach_url, rt.left()):
                 lines.append(line)
-                if not line.startswith(policy.EXIT_MARKER):
+                if not line.startswith(policy_steps.EXIT_MARKER):
                     kit.observer.output(line.rstrip("\n"))
     except MvpError:
         if not lines:  # never attached: Heroku does not start the command (R13)
@@ -451,7 +455,7 @@ def _oneoff(kit: Kit, app: AppRun, command: str, migration: bool = False) -> str
             f"(deploy-timeout = {rt.budget:g}s): {stopped}"
         ) from None
     app.migrating = None
-    output, status = policy.parse_exit_status("".join(lines))
+    output, status = policy_steps.parse_exit_status("".join(lines))
     tail = deque(output.splitlines(), maxlen=io.TAIL)
     if status is None:
         raise StepFailed(
@@ -476,7 +480,7 @@ def _stop_dyno(kit: Kit, app: AppRun, dyno: OneOffDyno) -> str:
 
 def _plan_health(kit: Kit, app: AppRun) -> str:
     deploy = kit.config
-    url = policy.health_url(app.info.web_url, deploy.health_path)
+    url = policy_steps.health_url(app.info.web_url, deploy.health_path)
     expect = f" containing '{deploy.health_expect}'" if deploy.health_expect else ""
     return f"GET {url} until 200{expect} (within {deploy.health_timeout:g}s)"
 
@@ -485,7 +489,7 @@ def _health(kit: Kit, app: AppRun) -> str:
     """GET the health URL until healthy, backing off 0.5 s, 1 s, 2 s... within
     `health-timeout` (or what is left of the deploy's time, when shorter)."""
     rt, timeout, expect = kit.rt, kit.config.health_timeout, kit.config.health_expect
-    url = policy.health_url(app.info.web_url, kit.config.health_path)
+    url = policy_steps.health_url(app.info.web_url, kit.config.health_path)
     limit = min(timeout, max(0.0, rt.left()))
     within = f"{timeout:g}s" if limit == timeout else f"the deploy's time ({limit:g}s)"
     deadline = rt.clock() + limit
@@ -494,7 +498,7 @@ def _health(kit: Kit, app: AppRun) -> str:
         while True:
             left = max(0.05, min(10.0, deadline - rt.clock()))
             answer = rt.probe(url, left)
-            ok, why = policy.health_verdict(
+            ok, why = policy_steps.health_verdict(
                 answer.status, answer.body, expect, answer.error
             )
             if ok:
