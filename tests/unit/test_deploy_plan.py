@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mvp_process.config import DeployConfig
-from mvp_process.deploy.steps import AppRun, Facts, Kit
+from mvp_process.deploy.context import AppRun, Facts, Kit
 from mvp_process.deploy.heroku_models import AppInfo, ReleaseInfo
 from mvp_process.deploy.policy import (
     BUILD,

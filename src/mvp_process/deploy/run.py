@@ -23,15 +23,8 @@ from mvp_process.deploy.report import (
     StepStatus,
     TerminalDeploy,
 )
-from mvp_process.deploy.steps import (
-    ROLLBACK,
-    AppRun,
-    Kit,
-    Shipped,
-    Step,
-    read_facts,
-    steps_for,
-)
+from mvp_process.deploy.context import AppRun, Kit, Shipped, Step, read_facts
+from mvp_process.deploy.steps import ROLLBACK, steps_for
 from mvp_process.errors import MvpError
 from mvp_process.git import Git
 
