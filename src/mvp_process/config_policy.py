@@ -59,23 +59,18 @@ FETCH_HINT = (
 def merge_base(git: Git, base_ref: str) -> tuple[str, tuple[str, ...]]:
     """The merge-base of HEAD and the base branch (deepening a shallow clone
     once, as `check` would), and what was done to find it."""
-    base = git.rev_parse(f"origin/{base_ref}") or git.rev_parse(base_ref)
-    if base is None:
+    for ref in (f"origin/{base_ref}", base_ref):
+        if git.rev_parse(ref):
+            break
+    else:
         raise GitError(f"the base branch '{base_ref}' is not here", hint=FETCH_HINT)
-    found = git.merge_base("HEAD", base)
-    notes: tuple[str, ...] = ()
-    if found is None and git.is_shallow() and "origin" in git.remotes():
-        git.unshallow("origin")
-        notes = (
-            "the clone is shallow and has no merge-base with the base branch; "
-            "fetched the full history from origin (use `fetch-depth: 0` to skip this)",
-        )
-        found = git.merge_base("HEAD", git.rev_parse(f"origin/{base_ref}") or base)
+    notes: list[str] = []
+    found = git.merge_base_deepening("HEAD", ref, notes.append)
     if found is None:
         raise GitError(
             f"HEAD and '{base_ref}' have no common ancestor", hint=FETCH_HINT
         )
-    return found, notes
+    return found, tuple(notes)
 
 
 def base_table(text: str | None, where: str) -> dict[str, object]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from mvp_process import proc
@@ -104,6 +104,23 @@ class Git:
 
     def merge_base(self, a: str, b: str) -> str | None:
         return self._answer("merge-base", "--end-of-options", a, b)
+
+    def merge_base_deepening(
+        self, head: str, base_ref: str, note: Callable[[str], None]
+    ) -> str | None:
+        """The merge-base of `head` and `base_ref`; a shallow clone that has none
+        fetches the full history from origin once (`note` says so first) and
+        tries again, with `base_ref` as that fetch moved it."""
+        found = self.merge_base(head, base_ref)
+        if found is None and self.is_shallow() and "origin" in self.remotes():
+            note(
+                "the clone is shallow and has no merge-base with the base branch; "
+                "fetched the full history from origin "
+                "(use `fetch-depth: 0` to skip this)"
+            )
+            self.unshallow("origin")
+            found = self.merge_base(head, base_ref)
+        return found
 
     def is_shallow(self) -> bool:
         return self.out("rev-parse", "--is-shallow-repository") == "true"

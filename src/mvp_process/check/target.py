@@ -44,15 +44,12 @@ def base_candidates(git: Git, explicit: str | None, pr_base: str | None) -> list
     return ([remote_head] if remote_head else []) + list(DEFAULT_CANDIDATES)
 
 
-def resolve_base(
-    git: Git, explicit: str | None, pr_base: str | None
-) -> tuple[str, str]:
-    """(ref name, sha) of the base branch, or a `GitError` saying how to get it."""
+def resolve_base(git: Git, explicit: str | None, pr_base: str | None) -> str:
+    """The base branch's ref name, or a `GitError` saying how to get it."""
     candidates = base_candidates(git, explicit, pr_base)
     for ref in candidates:
-        sha = git.rev_parse(ref)
-        if sha:
-            return ref, sha
+        if git.rev_parse(ref):
+            return ref
     wanted = explicit or pr_base
     shallow = " (this clone is shallow)" if git.is_shallow() else ""
     if wanted:
@@ -84,16 +81,8 @@ def resolve(
             "or create one (`git switch -c <issue>-<slug>`)",
         )
     pr_base = config.github.base_ref if config.github.actions else None
-    base_ref, base_sha = resolve_base(git, explicit_base or config.base, pr_base)
-    merge_base = git.merge_base(head, base_sha)
-    if merge_base is None and git.is_shallow() and "origin" in git.remotes():
-        note(
-            "the clone is shallow and has no merge-base with the base branch; "
-            "fetched the full history from origin (use `fetch-depth: 0` to skip this)"
-        )
-        git.unshallow("origin")
-        base_sha = git.rev_parse(base_ref) or base_sha
-        merge_base = git.merge_base(head, base_sha)
+    base_ref = resolve_base(git, explicit_base or config.base, pr_base)
+    merge_base = git.merge_base_deepening(head, base_ref, note)
     if merge_base is None:
         shallow = git.is_shallow()
         raise GitError(
