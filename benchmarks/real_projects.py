@@ -40,7 +40,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from mvp_process.check.measure import TEST_GLOBS
+from mvp_process.config_keys import DEFAULT_TEST_GLOBS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support.real_projects import ADDED, PROJECTS, Project  # noqa: E402
@@ -148,7 +148,7 @@ def by_hand(project: Project, repo: Path, out: Path) -> tuple[float, float, dict
     diff_json = out / "diff-cover.json"
     diff = [str(BIN / "diff-cover"), str(xml), "--compare-branch=main", "--quiet"]
     diff += ["--format", f"json:{diff_json}", "--total-percent-float"]
-    total += timed(diff + ["--exclude", *TEST_GLOBS], repo, env, (0, 1))
+    total += timed(diff + ["--exclude", *DEFAULT_TEST_GLOBS], repo, env, (0, 1))
     report = subprocess.run(
         [PY, "-m", "coverage", "report", "--precision=2", "--fail-under=0"],
         cwd=repo,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.check.measure import TEST_GLOBS
+from mvp_process.config_keys import DEFAULT_TEST_GLOBS
 from support.cli import Outcome, run_cli
 from support.project import CALC, TESTS, TESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
@@ -94,7 +94,7 @@ def raw_tools(repo: Repo, tmp_path: Path, cov: str) -> tuple[float, dict]:
     subprocess.run(
         [str(BIN / "diff-cover"), str(xml), "--compare-branch=main", "--quiet"]
         + ["--format", f"json:{out}", "--total-percent-float"]
-        + ["--exclude", *TEST_GLOBS],
+        + ["--exclude", *DEFAULT_TEST_GLOBS],
         cwd=repo.path,
         check=True,
         capture_output=True,

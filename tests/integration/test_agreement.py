@@ -14,6 +14,7 @@ from mvp_process.git import Git
 from mvp_process.check import diff_coverage, measure
 from mvp_process.check.tests import run_pytest
 from mvp_process.check.toolenv import ToolEnv
+from mvp_process.config_keys import DEFAULT_TEST_GLOBS
 from support.project import UNTESTED_FEATURE, feature_branch, sample_project
 from support.repo import Repo
 
@@ -69,7 +70,7 @@ def test_diff_coverage_agrees_with_diff_cover_cli(measured, tmp_path: Path) -> N
             f"json:{theirs_file}",
             "--quiet",
             "--exclude",
-            *measure.TEST_GLOBS,
+            *DEFAULT_TEST_GLOBS,
         ],
         cwd=repo.path,
         check=False,

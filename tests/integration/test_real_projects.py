@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from mvp_process.check.measure import TEST_GLOBS
+from mvp_process.config_keys import DEFAULT_TEST_GLOBS
 from support.cli import run_cli
 from support.project import feature_branch
 from support.real_projects import ADDED, GROUND_TRUTH, PROJECTS, Project
@@ -122,7 +122,7 @@ def raw_diff_cover(repo: Repo, xml: Path) -> dict:
     subprocess.run(
         [str(BIN / "diff-cover"), str(xml), "--compare-branch=main", "--quiet"]
         + ["--format", f"json:{out}", "--total-percent-float"]
-        + ["--exclude", *TEST_GLOBS],
+        + ["--exclude", *DEFAULT_TEST_GLOBS],
         cwd=repo.path,
         check=True,
         capture_output=True,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from mvp_process.check.measure import (
-    TEST_GLOBS,
     chosen_in_args,
     config_file,
     detect,
     is_excluded,
 )
+from mvp_process.config_keys import DEFAULT_TEST_GLOBS
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_detect(files: list[str], targets: list[str]) -> None:
     ],
 )
 def test_default_exclude(path: str, excluded: bool) -> None:
-    assert is_excluded(path, TEST_GLOBS) is excluded
+    assert is_excluded(path, DEFAULT_TEST_GLOBS) is excluded
 
 
 def test_exclude_never_matches_the_folder_around_the_checkout() -> None:

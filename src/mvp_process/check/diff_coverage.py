@@ -25,7 +25,7 @@ from typing import Any
 from mvp_process.check import measure
 from mvp_process.check.gate import Context, Gate
 from mvp_process.check.diffcover import Lines, Page, analyse, preload
-from mvp_process.check.measure import TEST_GLOBS, Lookup, is_excluded
+from mvp_process.check.measure import Lookup, is_excluded
 from mvp_process.check.policy import (
     decide_diff_coverage,
     format_ranges,
@@ -33,6 +33,7 @@ from mvp_process.check.policy import (
     names,
 )
 from mvp_process.check.tests import PYTEST_MODULES
+from mvp_process.config_keys import DEFAULT_TEST_GLOBS
 from mvp_process.results import Finding, GateResult, Hint
 
 LookupFn = Callable[[Sequence[str]], Lookup]
@@ -168,7 +169,7 @@ def run(
     root: Path,
     minimum: float,
     lookup: LookupFn,
-    exclude: Sequence[str] = TEST_GLOBS,
+    exclude: Sequence[str] = DEFAULT_TEST_GLOBS,
     prefix: str = "",
     html: Page | None = None,
 ) -> GateResult:

@@ -24,7 +24,6 @@ from mvp_process.config_keys import DEFAULT_TEST_GLOBS
 from mvp_process.errors import CommandError
 from mvp_process.git import Git
 
-TEST_GLOBS = DEFAULT_TEST_GLOBS
 NOT_CODE = {"tests", "test", "testing", "docs", "doc", "build", "dist"}
 NOT_MODULES = {"setup", "conftest", "noxfile", "fabfile", "__init__", "__main__"}
 CONFIG_FILES = (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml")
@@ -145,7 +144,9 @@ def plan(tools: ToolEnv, cwd: Path, pytest_args: Sequence[str]) -> tuple[str, ..
 
 def detect(files: Iterable[str]) -> list[str]:
     """Packages (as folders) and top-level modules (as names) among `files`."""
-    code = [f for f in files if f.endswith(".py") and not is_excluded(f, TEST_GLOBS)]
+    code = [
+        f for f in files if f.endswith(".py") and not is_excluded(f, DEFAULT_TEST_GLOBS)
+    ]
     src_layout = "src/__init__.py" not in code  # else `src` is the package
     found = set()
     for path in code:
