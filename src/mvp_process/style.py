@@ -15,11 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
-from typing import Literal, TextIO, get_args
+from typing import Literal, TextIO
 
 Status = Literal["pass", "fail", "skip", "plan", "stop"]
 
-WORDS: dict[Status, str] = {outcome: outcome.upper() for outcome in get_args(Status)}
 ICONS: dict[Status, str] = {"pass": "✅", "fail": "❌", "skip": "⏭", "plan": "📝"}
 ICONS["stop"] = "⏹"
 VERDICTS = {True: "PASSED", False: "FAILED"}
@@ -91,7 +90,7 @@ class Style:
 
     def word(self, outcome: Status) -> str:
         """PASS / FAIL / SKIP / PLAN, in the outcome's colour."""
-        return self.paint(WORDS[outcome], _COLOURS[outcome], "bold")
+        return self.paint(outcome.upper(), _COLOURS[outcome], "bold")
 
     def verdict(self, passed: bool) -> str:
         return self.paint(VERDICTS[passed], _COLOURS[status(passed)], "bold")

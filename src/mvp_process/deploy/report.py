@@ -114,7 +114,7 @@ class DeployResult:
         return self.apps[-1] if self.apps else None
 
 
-# A step's status in the words every command uses (style.WORDS / style.ICONS).
+# A step's status in the words every command uses (style.Style.word, style.markdown).
 OUTCOMES: dict[str, style.Status] = {
     "ok": "pass",
     "failed": "fail",
