@@ -97,10 +97,11 @@ class Git:
         """The checked-out branch, or None on a detached HEAD."""
         return self._answer("symbolic-ref", "--quiet", "--short", "HEAD")
 
-    def default_remote_branch(self, remote: str = "origin") -> str | None:
-        """What `<remote>/HEAD` points at (e.g. `origin/main`), if it is set."""
-        ref = f"refs/remotes/{remote}/HEAD"
-        return self._answer("symbolic-ref", "--quiet", "--short", ref)
+    def default_remote_branch(self) -> str | None:
+        """What `origin/HEAD` points at (e.g. `origin/main`), if it is set."""
+        return self._answer(
+            "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"
+        )
 
     def merge_base(self, a: str, b: str) -> str | None:
         return self._answer("merge-base", "--end-of-options", a, b)
@@ -128,9 +129,9 @@ class Git:
     def remotes(self) -> list[str]:
         return self.out("remote").split()
 
-    def remote_url(self, remote: str = "origin") -> str | None:
-        """The fetch URL of `remote`, or None when there is no such remote."""
-        return self._answer("remote", "get-url", remote)
+    def remote_url(self) -> str | None:
+        """The fetch URL of origin, or None when there is no origin."""
+        return self._answer("remote", "get-url", "origin")
 
     def unshallow(self, remote: str) -> None:
         """Fetch the full history from `remote` (for a merge-base in CI)."""
