@@ -135,8 +135,9 @@ def plan(tools: ToolEnv, cwd: Path, pytest_args: Sequence[str]) -> tuple[str, ..
     configured = may_set_source(tools, cwd, pytest_args)
     if configured and probe(tools, cwd, pytest_args).get("source"):
         return ("--cov",)
+    git = Git(cwd)
     try:
-        targets = detect(repository_files(Git(cwd)))
+        targets = detect(git.ls_files("--cached") + untracked_files(git))
     except CommandError:  # not a git repository: nothing to list
         targets = []
     return tuple(f"--cov={t}" for t in targets) or ("--cov",)
@@ -186,11 +187,6 @@ def untracked_files(git: Git) -> list[str]:
 
 def untracked_python(git: Git) -> tuple[str, ...]:
     return tuple(sorted(f for f in untracked_files(git) if f.endswith(".py")))
-
-
-def repository_files(git: Git) -> list[str]:
-    """Tracked files and untracked ones git does not ignore."""
-    return git.ls_files("--cached") + untracked_files(git)
 
 
 # Asks the project's coverage.py about files its report does not list: which

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mvp_process.check import measure
+from mvp_process.check import lintfiles, measure
 from mvp_process.check.toolenv import ToolEnv
 from mvp_process.config import Config
 from mvp_process.errors import MvpError
@@ -82,7 +82,7 @@ def project_verdict(
         tools = ToolEnv.resolve(config.python, env)
     except MvpError:
         return None
-    names = importable(measure.repository_files(git))
+    names = importable(lintfiles.repository_files(git))
     if not names:
         return True, "no package or module of the project to import", ""
     args = [json.dumps(pytest_pythonpath(git.root)), *names]
