@@ -205,13 +205,6 @@ class Git:
         env = {**_env(), **extra}
         return proc.run(["git", *args], cwd=self.root, env=env, check=True, input=stdin)
 
-    def listed_files(self, untracked_only: bool = False) -> list[str]:
-        """What the repository holds, relative to its root: the tracked files
-        plus the untracked ones git does not ignore (a `.venv` or `build/` that
-        `.gitignore` names is not the project), or only those untracked ones."""
-        which = ("--others",) if untracked_only else ("--cached", "--others")
-        return list(dict.fromkeys(self.ls_files(*which, "--exclude-standard")))
-
     def archive(self, sha: str, dest: Path) -> None:
         """A gzipped tarball of exactly the commit `sha` (no untracked files)."""
         self.run("archive", "--format=tar.gz", "-o", str(dest), sha)

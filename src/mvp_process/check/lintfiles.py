@@ -43,9 +43,10 @@ def repository_files(git: Git) -> list[str]:
             (git.root / folder / marker).exists() for marker in _VENV_MARKERS
         )
 
+    listed = git.ls_files("--cached", "--others", "--exclude-standard")
     return [
         path.removeprefix(git.prefix)
-        for path in git.listed_files()
+        for path in dict.fromkeys(listed)  # a conflicted file is listed per stage
         if path.startswith(git.prefix)
         and not in_virtualenv(path.rpartition("/")[0])
         and (git.root / path).is_file()
@@ -114,5 +115,5 @@ def changes(git: Git, merge_base: str) -> Changes:
     lines: dict[str, frozenset[int] | None] = {
         path: frozenset(numbers) for path, numbers in parse_diff(diff).items()
     }
-    lines.update(dict.fromkeys(git.listed_files(untracked_only=True)))
+    lines.update(dict.fromkeys(git.ls_files("--others", "--exclude-standard")))
     return Changes(lines)
