@@ -61,3 +61,8 @@ class Gate:
     details_when_passed: bool = False
     show_source: bool = False
     preload: Callable[[], None] | None = None
+
+    def details_shown(self, result: GateResult) -> bool:
+        """Whether the reports show `result`'s details (the terminal, the summary
+        and the comment alike): when it failed, or when they matter on a pass."""
+        return bool(result.details) and (not result.passed or self.details_when_passed)

@@ -148,9 +148,7 @@ def sections(report: CheckReport, link: Link = no_link) -> list[Section]:
     found = []
     for spec in registry.GATES:
         gate = report.gate(spec.name)
-        if not spec.title or gate is None or not gate.details:
-            continue
-        if gate.passed and not spec.details_when_passed:
+        if not spec.title or gate is None or not spec.details_shown(gate):
             continue
         items, output, about = [], [], gate.about()
         for line in gate.details:

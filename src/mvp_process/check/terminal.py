@@ -77,10 +77,10 @@ def gate_block(gate: GateResult, style: Style, source: Source) -> str:
         f"  {style.word(status(gate.passed))} {gate.name:<13} {gate.summary}"
         + style.paint(f" ({gate.duration:.1f}s)", "dim")
     ]
-    spec = registry.BY_NAME.get(gate.name)
-    if gate.details and (not gate.passed or (spec and spec.details_when_passed)):
+    spec = registry.BY_NAME[gate.name]
+    if spec.details_shown(gate):
         shown = gate.details[:MAX_DETAIL_LINES]
-        about, snippet = gate.about(), bool(spec and spec.show_source)
+        about = gate.about()
         for line in shown:
             finding = about(line)
             if finding is None:
@@ -88,7 +88,7 @@ def gate_block(gate: GateResult, style: Style, source: Source) -> str:
                 continue
             where = f"{finding.path}:{finding.line}:"
             lines.append(INDENT + style.paint(where, "bold") + line[len(where) :])
-            if snippet:
+            if spec.show_source:
                 lines += _snippet(finding, source, style)
         if len(gate.details) > len(shown):
             lines.append(f"{INDENT}... and {len(gate.details) - len(shown)} more")
