@@ -135,7 +135,7 @@ def remap_rc(shards: Sequence[Shard], root: Path) -> str:
 
 def _coverage(tools: ToolEnv, root: Path, out: Path, args: list[str]) -> None:
     env = {"COVERAGE_FILE": str(out / ".coverage")}
-    result = tools.module("coverage", args, cwd=root, extra_env=env)
+    result = tools.run("-m", "coverage", *args, cwd=root, extra_env=env)
     if result.returncode not in (0, 2):  # 2: under the project's fail_under
         raise ShardError(
             f"`coverage {args[0]}` of the shards' data failed "

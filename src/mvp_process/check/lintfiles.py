@@ -63,9 +63,11 @@ def run(
 ) -> tuple[proc.Result, dict[str, Any]]:
     """`python -m <module> <args> <files>` in the project's interpreter, and what
     the launcher said (`files`: how many it handed on; `flake8p`: importable)."""
-    result = tools.code(
+    result = tools.run(
+        "-c",
         _LAUNCHER,
-        [module, *args],
+        module,
+        *args,
         cwd=root,
         input="\0".join(files),
         priority=priority,

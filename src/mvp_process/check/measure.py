@@ -111,8 +111,7 @@ def probe(
 ) -> dict[str, object]:
     """What the project's interpreter says (an empty dict if it cannot say)."""
     setting = config_file(pytest_args) if config else "-"
-    argv = [tools.python, "-c", _PROBE, setting, "dists" if dists else ""]
-    result = proc.run(argv, cwd=cwd, env=tools.env)
+    result = tools.run("-c", _PROBE, setting, "dists" if dists else "", cwd=cwd)
     try:
         found = json.loads(result.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):

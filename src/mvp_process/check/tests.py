@@ -133,12 +133,8 @@ def run_pytest(
     (outdir / FILE).unlink(missing_ok=True)  # only this run's report may count
     started = time.monotonic()
     env = {"COVERAGE_FILE": str(outdir / ".coverage"), **(extra_env or {})}
-    result = tools.module(
-        "pytest",
-        pytest_command(outdir, pytest_args, reports, cov),
-        cwd=cwd,
-        extra_env=env,
-    )
+    command = pytest_command(outdir, pytest_args, reports, cov)
+    result = tools.run("-m", "pytest", *command, cwd=cwd, extra_env=env)
     return from_results(
         read_junit(outdir / FILE, cwd),
         result.returncode,

@@ -103,7 +103,7 @@ class ToolEnv:
         modules = sorted(set(needed))
         if not modules:
             return
-        result = proc.run([self.python, "-c", _PROBE, *modules], cwd=cwd, env=self.env)
+        result = self.run("-c", _PROBE, *modules, cwd=cwd)
         answer = result.stdout.split()
         if result.returncode != 0 or answer[:1] != ["mvp-process-probe"]:
             last = (result.output.strip().splitlines() or ["no output"])[-1]
@@ -121,35 +121,15 @@ class ToolEnv:
                 "interpreter",
             )
 
-    def code(
+    def run(
         self,
-        source: str,
-        args: Iterable[str],
-        *,
+        *args: str,
         cwd: Path,
-        input: str,
-        priority: int = 0,
-    ) -> proc.Result:
-        """`<python> -c <source> <args>` in `cwd`, with `input` on its stdin."""
-        return proc.run(
-            [self.python, "-c", source, *args],
-            cwd=cwd,
-            env=self.env,
-            input=input,
-            priority=priority,
-        )
-
-    def module(
-        self,
-        module: str,
-        args: Iterable[str],
-        *,
-        cwd: Path,
+        input: str | None = None,
         extra_env: Mapping[str, str] | None = None,
         priority: int = 0,
     ) -> proc.Result:
-        """`<python> -m <module> <args>` in `cwd`."""
+        """`<python> <args>` (`-m <tool> ...`, `-c <source> ...`) in `cwd`."""
         env = {**self.env, **(extra_env or {})}
-        return proc.run(
-            [self.python, "-m", module, *args], cwd=cwd, env=env, priority=priority
-        )
+        argv = [self.python, *args]
+        return proc.run(argv, cwd=cwd, env=env, input=input, priority=priority)

@@ -86,7 +86,7 @@ def project_verdict(
     if not names:
         return True, "no package or module of the project to import", ""
     args = [json.dumps(pytest_pythonpath(git.root)), *names]
-    answer = tools.code(_PROBE, args, cwd=git.root, input="").stdout.split("\n")
+    answer = tools.run("-c", _PROBE, *args, cwd=git.root, input="").stdout.split("\n")
     probe = [line for line in answer if line.startswith("mvp-process-probe ")]
     if not probe:
         return None
