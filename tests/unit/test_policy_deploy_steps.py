@@ -196,5 +196,5 @@ def test_release_conflict(releases: list[ReleaseInfo], why: str | None) -> None:
 
 def test_time() -> None:
     assert policy.reserve(1500) == 120 and policy.reserve(60) == 6
-    assert [policy.poll_delay(n) for n in range(5)] == [0.5, 1.0, 2.0, 4.0, 5.0]
+    assert [policy.backoff(n, 0.5, 5.0) for n in range(5)] == [0.5, 1.0, 2.0, 4.0, 5.0]
     assert policy.backoff(-1, 0.5, 10) == 0.5

@@ -206,8 +206,3 @@ def reserve(budget: float) -> float:
 def backoff(attempt: int, base: float, cap: float) -> float:
     """Exponential backoff: base, 2·base, 4·base... never more than `cap`."""
     return float(min(cap, base * (2 ** max(0, attempt))))
-
-
-def poll_delay(attempt: int) -> float:
-    """How long to wait between polls of a build, release, transfer or promotion."""
-    return backoff(attempt, base=0.5, cap=5.0)

@@ -105,7 +105,8 @@ def wait_for(
                     f"gave up waiting for {what}: the deploy's time ran out "
                     f"(deploy-timeout = {rt.budget:g}s)"
                 )
-            rt.sleep(min(policy.poll_delay(attempt), max(0.05, rt.left())))
+            pause = policy.backoff(attempt, base=0.5, cap=5.0)
+            rt.sleep(min(pause, max(0.05, rt.left())))
             attempt += 1
             value = read()
     return value
