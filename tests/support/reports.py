@@ -13,7 +13,7 @@ from mvp_process.check import black, flake8
 from mvp_process.check.coverage import Baseline, gate_result
 from mvp_process.check.pytest_results import TestFailure
 from mvp_process.check.tests import failure_line, rerun
-from mvp_process.github.publishing import in_pull_request
+from mvp_process.github.links import in_pull_request
 from mvp_process.github.policy import PolicyResult, Rule
 from mvp_process.results import CheckReport, Finding, GateResult, Hint, Recorded
 

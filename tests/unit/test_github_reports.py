@@ -13,7 +13,7 @@ from mvp_process.check import report_md as markdown
 from mvp_process.check import report_md
 from mvp_process.check.report_md import Section
 from mvp_process.check import terminal
-from mvp_process.github import publishing
+from mvp_process.github import links, publishing
 from mvp_process.github import statuses
 from mvp_process.github import command
 from mvp_process.config import GitHubEnv
@@ -157,7 +157,7 @@ def test_a_finding_is_a_linked_item_and_its_fix_follows() -> None:
         findings=(Finding("a b.py", 3, "bad", "E1", col=5),),
         hint=Hint("rechecks", "flake8 'a b.py'"),
     )
-    link = publishing.in_pull_request("https://gh", "o/r", 9, ["a b.py"], "f" * 40)
+    link = links.in_pull_request("https://gh", "o/r", 9, ["a b.py"], "f" * 40)
     text = publishing.render_comment(report(flake8), link=link)
     anchor = hashlib.sha256(b"a b.py").hexdigest()
     assert (
@@ -180,7 +180,7 @@ def test_comment_stays_under_the_limit_and_says_what_it_left_out() -> None:
     lines = tuple(f"pkg/mod.py:{i}:1: E501 line too long é€😀" for i in range(5000))
     findings = tuple(Finding("pkg/mod.py", i, "x", "E501", col=1) for i in range(5000))
     huge = "x" * 5000
-    link = publishing.in_pull_request("https://gh", "o/r", 9, ["pkg/mod.py"], "f" * 40)
+    link = links.in_pull_request("https://gh", "o/r", 9, ["pkg/mod.py"], "f" * 40)
     text = publishing.render_comment(
         report(
             GateResult(
@@ -227,21 +227,21 @@ def test_comment_masks_secrets() -> None:
 
 
 def test_links_to_a_line_at_the_commit_outside_a_pull_request() -> None:
-    at = publishing.at_commit("https://gh", "o/r", "abc")
+    at = links.at_commit("https://gh", "o/r", "abc")
     assert at("d/é f.py", 3, 5) == "https://gh/o/r/blob/abc/d/%C3%A9%20f.py#L3-L5"
     assert at("a.py", 3, 3) == "https://gh/o/r/blob/abc/a.py#L3"
     env = GitHubEnv(repository="o/r", server_url="https://gh")
     push = Event(name="push", head_sha="abc")
-    assert publishing.for_event(env, push, [])("a.py", 1, None) == (
+    assert links.for_event(env, push, [])("a.py", 1, None) == (
         "https://gh/o/r/blob/abc/a.py#L1"
     )
     pull = Event(name="pull_request", pr_number=4, head_sha="abc")
     digest = hashlib.sha256(b"a.py").hexdigest()
-    assert publishing.for_event(env, pull, ["a.py"])("a.py", 2, 4) == (
+    assert links.for_event(env, pull, ["a.py"])("a.py", 2, 4) == (
         f"https://gh/o/r/pull/4/files#diff-{digest}R2-R4"
     )
-    assert publishing.for_event(GitHubEnv(), pull, [])("a.py", 1, None) is None
-    assert publishing.for_event(env, Event(name="push"), [])("a.py", 1, None) is None
+    assert links.for_event(GitHubEnv(), pull, [])("a.py", 1, None) is None
+    assert links.for_event(env, Event(name="push"), [])("a.py", 1, None) is None
 
 
 # -- annotations ------------------------------------------------------------

@@ -256,3 +256,11 @@ def test_every_module_is_seen() -> None:
         f"{NAME}.check.flake8",
         f"{NAME}.deploy.policy_steps",
     } <= names
+
+
+LONGEST = 300  # lines; a longer module is a sign that it holds two concepts
+
+
+def test_no_module_is_longer_than_the_limit() -> None:
+    lengths = {module_name(p): len(p.read_text().splitlines()) for p in MODULES}
+    assert {m: n for m, n in lengths.items() if n > LONGEST} == {}

@@ -14,7 +14,7 @@ import pytest
 
 from mvp_process.check import report_md
 from mvp_process.check.report_md import gate_table
-from mvp_process.github import command, publishing
+from mvp_process.github import command, links, publishing
 from mvp_process.github.policy import PolicyResult, Rule
 from mvp_process.github.publishing import notes_section
 from mvp_process.results import CheckReport, Finding, GateResult, Recorded
@@ -27,7 +27,7 @@ COLLAPSED = {"details", "summary"}
 HOSTILE = gfm.HOSTILE + " " + " ".join(gfm.HOSTILE_LINES)
 # A file name that would close a link, add markup and mention someone.
 EVIL = "a](https://evil.example) <b>x</b> @octocat #1 `b` (c).py"
-LINK = publishing.in_pull_request("https://github.example", "o/r", 7, [], "f" * 40)
+LINK = links.in_pull_request("https://github.example", "o/r", 7, [], "f" * 40)
 EVIL_URL = "https://github.example/o/r/blob/" + "f" * 40 + "/"
 EVIL_URL += "a%5D%28https%3A//evil.example%29%20%3Cb%3Ex%3C/b%3E%20%40octocat%20%231"
 EVIL_URL += "%20%60b%60%20%28c%29.py#L1"

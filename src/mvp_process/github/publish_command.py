@@ -33,12 +33,8 @@ from mvp_process.github.api import GitHubRepo
 from mvp_process.github.connect import github_repo
 from mvp_process.github.event import Event, payload
 from mvp_process.github.policy_artifact import ArtifactRejected, TriggeringRun
-from mvp_process.github.publishing import (
-    Publisher,
-    for_event,
-    notes_section,
-    publish_check,
-)
+from mvp_process.github.links import for_event
+from mvp_process.github.publishing import Publisher, notes_section, publish_check
 from mvp_process.results import CheckReport
 
 DEFAULT_FOLDER = "mvp-process-report"
