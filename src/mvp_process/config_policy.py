@@ -59,10 +59,8 @@ FETCH_HINT = (
 def merge_base(git: Git, base_ref: str) -> tuple[str, tuple[str, ...]]:
     """The merge-base of HEAD and the base branch (deepening a shallow clone
     once, as `check` would), and what was done to find it."""
-    for ref in (f"origin/{base_ref}", base_ref):
-        if git.rev_parse(ref):
-            break
-    else:
+    ref = next((r for r in (f"origin/{base_ref}", base_ref) if git.rev_parse(r)), None)
+    if ref is None:
         raise GitError(f"the base branch '{base_ref}' is not here", hint=FETCH_HINT)
     notes: list[str] = []
     found = git.merge_base_deepening("HEAD", ref, notes.append)

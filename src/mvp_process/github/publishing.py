@@ -30,6 +30,7 @@ from mvp_process.github.event import Event
 from mvp_process.config import Config
 from mvp_process.check.baseline import BaselineSource, RecomputeBaseline
 from mvp_process.check.report_md import Link, fitted, header, left_out, no_link, size
+from mvp_process.check.policy import plural
 from mvp_process.check.run import suite_args
 from mvp_process.github import statuses
 from mvp_process.github.links import for_event
@@ -247,7 +248,7 @@ def publish(
     notes = publish_check(report, publisher, event, link)
     if rest:
         notes.append(
-            f"{rest} more finding{'s' if rest != 1 else ''} not annotated: "
+            f"{plural(rest, 'more finding')} not annotated: "
             f"GitHub shows {actions.ANNOTATIONS_PER_LEVEL} errors and "
             f"{actions.ANNOTATIONS_PER_LEVEL} warnings per step; see the gate "
             "details in this summary"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from mvp_process.git import Git
 from mvp_process.errors import ApiError
 from mvp_process.check.coverage import Baseline, NoBaseline
+from mvp_process.check.policy import plural
 from mvp_process.results import GateResult, Recorded
 
 if TYPE_CHECKING:  # PyGithub is imported only where a client is made
@@ -138,8 +139,8 @@ def _how_far(distance: int, merge_base: str) -> str:
     if not distance:
         return ""
     return (
-        f"the nearest first-parent ancestor with a figure, {distance} "
-        f"commit{'s' if distance != 1 else ''} before the merge-base {merge_base[:12]}"
+        "the nearest first-parent ancestor with a figure, "
+        f"{plural(distance, 'commit')} before the merge-base {merge_base[:12]}"
     )
 
 
